@@ -1,0 +1,26 @@
+/* Writers for findings: text for people, JSON for programs, JUnit for CI. */
+#ifndef NETDIAG_REPORT_H
+#define NETDIAG_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <netdiag/finding.h>
+#include <netdiag/json.h>
+
+/* JSON document schema version: bump the minor for additions, the major
+ * for anything a consumer could trip over.  Documented in docs/json-schema.md. */
+#define ND_JSON_SCHEMA "netdiag/1.0"
+
+/* One line per finding, worst first (the caller sorts); colour when `colour`. */
+void nd_report_text(FILE *out, const struct nd_findings *fs, bool colour);
+
+/* The "findings" array member of an open JSON object. */
+void nd_report_json_findings(struct nd_json *j, const struct nd_findings *fs);
+
+/* One JUnit testsuite: each check name is a testcase, failed when any
+ * finding of severity warning or worse has an id starting with "<check>.". */
+int nd_report_junit(const char *path, const char *suite, const char *const *checks,
+		    const struct nd_findings *fs);
+
+#endif

@@ -1,0 +1,164 @@
+#include <inttypes.h>
+#include <math.h>
+
+#include <netdiag/json.h>
+
+void nd_json_init(struct nd_json *j, FILE *out, bool pretty)
+{
+	j->out = out;
+	j->depth = 0;
+	j->pretty = pretty;
+	j->need_comma[0] = false;
+	j->after_key = false;
+}
+
+static void indent(struct nd_json *j)
+{
+	if (!j->pretty)
+		return;
+	fputc('\n', j->out);
+	for (int i = 0; i < j->depth; i++)
+		fputs("  ", j->out);
+}
+
+/* Separator and indentation before a value or a key. */
+static void before_item(struct nd_json *j)
+{
+	if (j->after_key) {
+		j->after_key = false;
+		return;
+	}
+	if (j->need_comma[j->depth])
+		fputc(',', j->out);
+	if (j->depth > 0)
+		indent(j);
+	j->need_comma[j->depth] = true;
+}
+
+static void open_scope(struct nd_json *j, int ch)
+{
+	before_item(j);
+	fputc(ch, j->out);
+	if (j->depth < ND_JSON_DEPTH_MAX - 1)
+		j->depth++;
+	j->need_comma[j->depth] = false;
+}
+
+static void close_scope(struct nd_json *j, int ch)
+{
+	bool had_items = j->need_comma[j->depth];
+
+	if (j->depth > 0)
+		j->depth--;
+	if (had_items)
+		indent(j);
+	fputc(ch, j->out);
+}
+
+void nd_json_obj_open(struct nd_json *j) { open_scope(j, '{'); }
+void nd_json_obj_close(struct nd_json *j) { close_scope(j, '}'); }
+void nd_json_arr_open(struct nd_json *j) { open_scope(j, '['); }
+void nd_json_arr_close(struct nd_json *j) { close_scope(j, ']'); }
+
+static void write_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\t': fputs("\\t", out); break;
+		default:
+			if (*p < 0x20)
+				fprintf(out, "\\u%04x", *p);
+			else
+				fputc(*p, out);
+		}
+	}
+	fputc('"', out);
+}
+
+void nd_json_key(struct nd_json *j, const char *key)
+{
+	before_item(j);
+	write_string(j->out, key);
+	fputs(j->pretty ? ": " : ":", j->out);
+	j->after_key = true;
+}
+
+void nd_json_str(struct nd_json *j, const char *s)
+{
+	before_item(j);
+	write_string(j->out, s ? s : "");
+}
+
+void nd_json_int(struct nd_json *j, int64_t v)
+{
+	before_item(j);
+	fprintf(j->out, "%" PRId64, v);
+}
+
+void nd_json_uint(struct nd_json *j, uint64_t v)
+{
+	before_item(j);
+	fprintf(j->out, "%" PRIu64, v);
+}
+
+void nd_json_double(struct nd_json *j, double v)
+{
+	before_item(j);
+	if (isfinite(v))
+		fprintf(j->out, "%.6g", v);
+	else
+		fputs("null", j->out);
+}
+
+void nd_json_bool(struct nd_json *j, bool v)
+{
+	before_item(j);
+	fputs(v ? "true" : "false", j->out);
+}
+
+void nd_json_null(struct nd_json *j)
+{
+	before_item(j);
+	fputs("null", j->out);
+}
+
+void nd_json_end(struct nd_json *j)
+{
+	fputc('\n', j->out);
+	fflush(j->out);
+}
+
+void nd_json_kv_str(struct nd_json *j, const char *key, const char *s)
+{
+	nd_json_key(j, key);
+	nd_json_str(j, s);
+}
+
+void nd_json_kv_int(struct nd_json *j, const char *key, int64_t v)
+{
+	nd_json_key(j, key);
+	nd_json_int(j, v);
+}
+
+void nd_json_kv_uint(struct nd_json *j, const char *key, uint64_t v)
+{
+	nd_json_key(j, key);
+	nd_json_uint(j, v);
+}
+
+void nd_json_kv_double(struct nd_json *j, const char *key, double v)
+{
+	nd_json_key(j, key);
+	nd_json_double(j, v);
+}
+
+void nd_json_kv_bool(struct nd_json *j, const char *key, bool v)
+{
+	nd_json_key(j, key);
+	nd_json_bool(j, v);
+}

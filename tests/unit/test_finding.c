@@ -1,0 +1,134 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <unistd.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <netdiag/finding.h>
+#include <netdiag/json.h>
+#include <netdiag/report.h>
+
+static void test_sort_worst_first(void **state)
+{
+	struct nd_findings fs;
+	struct nd_finding *f;
+
+	nd_findings_init(&fs);
+	f = nd_findings_add(&fs, "csum.partial-offload", ND_SEV_INFO);
+	f->count = 100;
+	f = nd_findings_add(&fs, "dns.unanswered", ND_SEV_WARNING);
+	f->count = 3;
+	f = nd_findings_add(&fs, "dhcp4.no-offer", ND_SEV_ERROR);
+	f->count = 1;
+	f = nd_findings_add(&fs, "dns.servfail", ND_SEV_WARNING);
+	f->count = 9;
+	nd_findings_sort(&fs);
+	assert_string_equal(fs.v[0].id, "dhcp4.no-offer");
+	assert_string_equal(fs.v[1].id, "dns.servfail");
+	assert_string_equal(fs.v[2].id, "dns.unanswered");
+	assert_string_equal(fs.v[3].id, "csum.partial-offload");
+	assert_int_equal(nd_findings_count_at_least(&fs, ND_SEV_WARNING), 3);
+	nd_findings_free(&fs);
+}
+
+static void test_fields_and_frames(void **state)
+{
+	struct nd_findings fs;
+	struct nd_finding *f;
+	const struct nd_field *fl;
+
+	nd_findings_init(&fs);
+	f = nd_findings_add(&fs, "dhcp4.no-offer", ND_SEV_ERROR);
+	assert_int_equal(nd_finding_set_int(f, "discovers", 4), 0);
+	assert_int_equal(nd_finding_set_int(f, "discovers", 5), 0);
+	assert_int_equal(nd_finding_set_str(f, "client", "52:54:00:12:34:56"), 0);
+	assert_int_equal(f->nfields, 2);
+	fl = nd_finding_field(f, "discovers");
+	assert_non_null(fl);
+	assert_int_equal(fl->v.i, 5);
+	for (int i = 1; i <= ND_FINDING_FIELDS_MAX; i++) {
+		char key[16];
+
+		snprintf(key, sizeof(key), "k%d", i);
+		nd_finding_set_int(f, key, i);
+	}
+	assert_int_equal(nd_finding_set_int(f, "one-too-many", 1), -ENOSPC);
+	for (uint64_t n = 1; n <= 40; n++)
+		nd_finding_add_frame(f, n);
+	assert_int_equal(f->nframes, ND_FINDING_FRAMES_MAX);
+	assert_int_equal(f->frames_total, 40);
+	assert_ptr_equal(nd_findings_find(&fs, "dhcp4.no-offer", NULL), f);
+	assert_null(nd_findings_find(&fs, "dhcp4.no-offer", "tap0"));
+	nd_findings_free(&fs);
+}
+
+static void test_json_escaping_and_nesting(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	struct nd_json j;
+
+	nd_json_init(&j, out, false);
+	nd_json_obj_open(&j);
+	nd_json_kv_str(&j, "s", "a\"b\\c\n\x01");
+	nd_json_key(&j, "a");
+	nd_json_arr_open(&j);
+	nd_json_int(&j, -1);
+	nd_json_uint(&j, 18446744073709551615ULL);
+	nd_json_bool(&j, true);
+	nd_json_null(&j);
+	nd_json_obj_open(&j);
+	nd_json_obj_close(&j);
+	nd_json_arr_close(&j);
+	nd_json_kv_double(&j, "d", 0.5);
+	nd_json_obj_close(&j);
+	nd_json_end(&j);
+	fclose(out);
+	assert_string_equal(buf, "{\"s\":\"a\\\"b\\\\c\\n\\u0001\",\"a\":[-1,18446744073709551615,"
+				 "true,null,{}],\"d\":0.5}\n");
+	free(buf);
+}
+
+static void test_junit_failures(void **state)
+{
+	struct nd_findings fs;
+	const char *checks[] = { "dhcp4", "dns", NULL };
+	char path[] = "/tmp/nd-junit-XXXXXX";
+	char xml[1024] = "";
+	int fd = mkstemp(path);
+	FILE *in;
+	size_t n;
+
+	assert_true(fd >= 0);
+	nd_findings_init(&fs);
+	nd_findings_add(&fs, "dns.unanswered", ND_SEV_WARNING);
+	nd_findings_add(&fs, "dhcp4.lease", ND_SEV_INFO);
+	assert_int_equal(nd_report_junit(path, "lab", checks, &fs), 0);
+	in = fopen(path, "r");
+	n = fread(xml, 1, sizeof(xml) - 1, in);
+	xml[n] = 0;
+	fclose(in);
+	unlink(path);
+	assert_non_null(strstr(xml, "tests=\"2\" failures=\"1\""));
+	assert_non_null(strstr(xml, "<failure type=\"dns.unanswered\""));
+	assert_null(strstr(xml, "dhcp4.lease"));
+	nd_findings_free(&fs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sort_worst_first),
+		cmocka_unit_test(test_fields_and_frames),
+		cmocka_unit_test(test_json_escaping_and_nesting),
+		cmocka_unit_test(test_junit_failures),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

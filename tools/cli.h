@@ -1,0 +1,30 @@
+/* Shared plumbing of the netdiag command line: the command table entry,
+ * exit statuses and the one-line error format. */
+#ifndef NETDIAG_CLI_H
+#define NETDIAG_CLI_H
+
+#include <stdbool.h>
+
+enum {
+	EXIT_HEALTHY = 0,  /* ran, found nothing wrong */
+	EXIT_PROBLEMS = 1, /* ran, found problems */
+	EXIT_CANNOT = 2,   /* could not run: bad input, permission, device */
+};
+
+struct cli_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+/* "netdiag: CMD: OBJECT: REASON" on stderr; object may be NULL. */
+void cli_err(const char *cmd, const char *object, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* True when output should be coloured (stdout is a TTY and NO_COLOR unset). */
+bool cli_colour(void);
+
+/* Commands, one file each in tools/. */
+int cmd_version(int argc, char **argv);
+
+#endif

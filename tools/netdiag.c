@@ -1,0 +1,65 @@
+/* netdiag: one binary, subcommands in a table, each in a file of its own. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static int cmd_help(int argc, char **argv);
+
+static const struct cli_cmd commands[] = {
+	{ "version", cmd_version, "print the version" },
+	{ "help", cmd_help, "list the commands" },
+};
+
+void cli_err(const char *cmd, const char *object, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "netdiag: %s: ", cmd);
+	if (object)
+		fprintf(stderr, "%s: ", object);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+bool cli_colour(void)
+{
+	return isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: netdiag COMMAND [ARGS...]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'netdiag COMMAND --help' describes one command.\n"
+		     "Exit status: 0 healthy, 1 problems found, 2 could not run.\n");
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	usage(stdout);
+	return EXIT_HEALTHY;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_CANNOT;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+		return cmd_help(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "netdiag: %s: unknown command (see 'netdiag help')\n", argv[1]);
+	return EXIT_CANNOT;
+}
