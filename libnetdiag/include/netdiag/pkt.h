@@ -96,6 +96,18 @@ struct nd_frame {
 	bool payload_truncated;
 };
 
+/* What a capture source says about one frame besides its bytes. */
+struct nd_frame_meta {
+	uint64_t number;         /* 1-based position in its source (file or live run) */
+	double ts;               /* seconds since the epoch */
+	uint32_t caplen, wirelen;
+	int linktype;            /* enum nd_linktype */
+	unsigned ifindex;        /* interface within the source (pcapng IDB, live ifindex) */
+	const char *ifname;      /* capture point name, "" when unknown; owned by the source */
+	enum nd_dir dir;         /* pcapng EPB flags or PACKET_OUTGOING; UNKNOWN if not said */
+	uint32_t hints;          /* ND_HINT_* */
+};
+
 /* Decode one frame.  `hints` is ND_HINT_* from the capture source.  Returns
  * 0 when f->status is ND_DECODE_OK, else -EMSGSIZE (truncated), -EINVAL
  * (malformed) or -EPROTONOSUPPORT (unsupported); f is filled as far as
