@@ -26,5 +26,6 @@ bool cli_colour(void);
 
 /* Commands, one file each in tools/. */
 int cmd_version(int argc, char **argv);
+int cmd_route(int argc, char **argv);
 
 #endif

@@ -1,0 +1,46 @@
+/* Routed ("failover IP") guests: a single address, bound to the guest's
+ * MAC by the provider, reaching the world through a gateway outside its own
+ * /32.  The guest needs the /32 address, an on-link route to the gateway and
+ * the default route via it; each system spells that differently.
+ */
+#ifndef NETDIAG_ROUTE_H
+#define NETDIAG_ROUTE_H
+
+#include <netinet/in.h>
+#include <net/if.h>
+#include <stdio.h>
+
+enum nd_guest_os {
+	ND_GUEST_LINUX_IP,        /* iproute2 commands */
+	ND_GUEST_SYSTEMD_NETWORKD,
+	ND_GUEST_NETPLAN,
+	ND_GUEST_IFUPDOWN,
+	ND_GUEST_FREEBSD,         /* rc.conf, also pfSense/OPNsense shells */
+	ND_GUEST_NETBSD,
+	ND_GUEST_OPENBSD,
+	ND_GUEST_OS_COUNT,
+};
+
+struct nd_guest_net {
+	struct in_addr ip;        /* the guest's /32 */
+	struct in_addr gateway;   /* outside the /32 by definition */
+	char ifname[IF_NAMESIZE]; /* inside the guest; "" = the system's usual name */
+};
+
+/* "linux-ip", "systemd-networkd", ... <-> enum; -EINVAL for unknown names. */
+int nd_guest_os_parse(const char *name, enum nd_guest_os *os);
+const char *nd_guest_os_name(enum nd_guest_os os);
+
+/* Parse "203.0.113.10" or "203.0.113.10/32" (any other prefix: -EINVAL). */
+int nd_parse_host_ipv4(const char *text, struct in_addr *ip);
+
+/* -EINVAL when the gateway equals the address, or either is unspecified,
+ * multicast or broadcast. */
+int nd_guest_net_check(const struct nd_guest_net *n);
+
+/* Write the guest-side configuration for `os`, ready to paste, with a
+ * comment naming the file it belongs in.  Returns nd_guest_net_check's
+ * verdict; nothing is written when the input is invalid. */
+int nd_guest_config_write(FILE *out, enum nd_guest_os os, const struct nd_guest_net *n);
+
+#endif
