@@ -1,0 +1,74 @@
+/* nd_frame_decode: link, network and transport stages in turn. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pkt_internal.h"
+
+static int status_errno(enum nd_decode_status st)
+{
+	switch (st) {
+	case ND_DECODE_OK: return 0;
+	case ND_DECODE_TRUNCATED: return -EMSGSIZE;
+	case ND_DECODE_MALFORMED: return -EINVAL;
+	default: return -EPROTONOSUPPORT;
+	}
+}
+
+int nd_frame_decode(struct nd_frame *f, int linktype, const uint8_t *data,
+		    size_t caplen, size_t wirelen, uint32_t hints)
+{
+	struct l3_view v;
+	struct nd_cur c;
+	bool ok;
+
+	memset(f, 0, sizeof(*f));
+	nd_cur_init(&c, data, caplen);
+	v.cut = false;
+	v.snapped = caplen < wirelen;
+	if (!nd_pkt_link(f, linktype, &c))
+		return status_errno(f->status);
+	if (f->ip_version == 4)
+		ok = nd_pkt_ipv4(f, &c, &v);
+	else
+		ok = nd_pkt_ipv6(f, &c, &v);
+	if (ok)
+		nd_pkt_transport(f, &v, hints);
+	return status_errno(f->status);
+}
+
+const char *nd_csum_class_name(enum nd_csum_class cls)
+{
+	static const char *const names[ND_CSUM_CLASS_COUNT] = {
+		[ND_CSUM_NA] = "n/a",
+		[ND_CSUM_OK] = "ok",
+		[ND_CSUM_NONE] = "none",
+		[ND_CSUM_PARTIAL_OFFLOAD] = "partial-offload",
+		[ND_CSUM_PARTIAL] = "partial",
+		[ND_CSUM_BAD] = "bad",
+		[ND_CSUM_UNVERIFIABLE] = "unverifiable",
+	};
+
+	return (unsigned)cls < ND_CSUM_CLASS_COUNT ? names[cls] : "?";
+}
+
+const char *nd_decode_status_name(enum nd_decode_status st)
+{
+	static const char *const names[] = {
+		[ND_DECODE_OK] = "ok",
+		[ND_DECODE_TRUNCATED] = "truncated",
+		[ND_DECODE_MALFORMED] = "malformed",
+		[ND_DECODE_UNSUPPORTED] = "unsupported",
+	};
+
+	return (unsigned)st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
+}
+
+const char *nd_addr_str(const struct nd_addr *a, char *buf, size_t len)
+{
+	if ((a->family != AF_INET && a->family != AF_INET6) ||
+	    !inet_ntop(a->family, a->a, buf, (socklen_t)len))
+		snprintf(buf, len, "-");
+	return buf;
+}
