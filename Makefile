@@ -20,7 +20,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	-Wno-unused-parameter
+	-Wno-unused-parameter -Wno-format-truncation
 BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g $(WARN) -Ilibnetdiag/include -Ilibnetdiag -Ivmm \
 	$(PKG_CFLAGS)
 CFLAGS ?= -O2

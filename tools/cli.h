@@ -25,6 +25,7 @@ void cli_err(const char *cmd, const char *object, const char *fmt, ...)
 bool cli_colour(void);
 
 /* Commands, one file each in tools/. */
+int cmd_analyze(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_route(int argc, char **argv);
 

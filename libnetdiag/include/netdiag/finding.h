@@ -47,7 +47,7 @@ struct nd_field {
 struct nd_finding {
 	char id[ND_FINDING_ID_MAX];
 	enum nd_severity severity;
-	char ifname[IF_NAMESIZE];        /* capture point or device, "" if none */
+	char ifname[64];                 /* capture point or device, "" if none */
 	enum nd_dir dir;
 	char subject[ND_FINDING_SUBJECT_MAX]; /* flow, client, device: human text */
 	uint64_t count;                  /* occurrences behind the finding */

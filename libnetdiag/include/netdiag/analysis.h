@@ -1,0 +1,81 @@
+/* An analysis run: frames in (from files or live rings), findings out.
+ *
+ * Each frame is decoded once, counted per capture point (interface and
+ * direction) by layer and checksum verdict, and fed to every tracker.
+ * nd_analysis_finish gathers the trackers' findings, worst first.
+ */
+#ifndef NETDIAG_ANALYSIS_H
+#define NETDIAG_ANALYSIS_H
+
+#include <stdint.h>
+
+#include <netdiag/finding.h>
+#include <netdiag/json.h>
+#include <netdiag/pkt.h>
+#include <netdiag/tracker.h>
+
+/* Layers whose checksums are counted. */
+enum nd_layer {
+	ND_LAYER_IPV4,   /* the IPv4 header checksum */
+	ND_LAYER_UDP,
+	ND_LAYER_TCP,
+	ND_LAYER_ICMP,
+	ND_LAYER_ICMPV6,
+	ND_LAYER_COUNT,
+};
+
+#define ND_ANALYSIS_POINTS_MAX 64
+#define ND_ANALYSIS_TRACKERS_MAX 16
+#define ND_POINT_NAME_MAX 64
+#define ND_DECODE_STATUS_COUNT 4
+
+/* Counts for one capture point: an interface in one direction. */
+struct nd_point {
+	char ifname[ND_POINT_NAME_MAX];
+	enum nd_dir dir;
+	uint64_t frames;
+	uint64_t status[ND_DECODE_STATUS_COUNT];      /* by enum nd_decode_status */
+	uint64_t csum[ND_LAYER_COUNT][ND_CSUM_CLASS_COUNT];
+};
+
+struct nd_analysis {
+	struct nd_tracker *trackers[ND_ANALYSIS_TRACKERS_MAX];
+	unsigned ntrackers;
+	struct nd_point points[ND_ANALYSIS_POINTS_MAX];
+	unsigned npoints;
+	uint64_t points_overflow;  /* frames from points beyond the table, counted in the last */
+	unsigned last_point;       /* lookup cache: consecutive frames share a point */
+	uint64_t frames;
+	double first_ts, last_ts;
+};
+
+/* Start a run with the default trackers (checksums, and the protocol
+ * trackers).  Free with nd_analysis_free. */
+int nd_analysis_init(struct nd_analysis *a);
+/* Start a run with no trackers at all; add them with nd_analysis_add. */
+void nd_analysis_init_empty(struct nd_analysis *a);
+/* The run takes ownership of t (destroyed by nd_analysis_free). */
+int nd_analysis_add(struct nd_analysis *a, struct nd_tracker *t);
+
+/* Decode one frame into *f (caller storage, reused per frame) and feed it
+ * to the counters and every tracker. */
+void nd_analysis_frame(struct nd_analysis *a, const struct nd_frame_meta *m,
+		       const uint8_t *data, struct nd_frame *f);
+
+/* Append every tracker's findings to out and sort worst first. */
+int nd_analysis_finish(struct nd_analysis *a, struct nd_findings *out);
+
+/* The run as JSON members of an open object: "frames", "points",
+ * "trackers" (each tracker's cap, evictions and own figures). */
+void nd_analysis_json(struct nd_analysis *a, struct nd_json *j);
+
+void nd_analysis_free(struct nd_analysis *a);
+
+const char *nd_layer_name(enum nd_layer l);
+
+/* The checksum tracker: non-ok verdicts per flow, findings csum.partial,
+ * csum.bad (errors) and csum.partial-offload (info). `cap` flows are kept;
+ * 0 means the default. */
+struct nd_tracker *nd_csum_tracker_new(unsigned cap);
+
+#endif

@@ -1,0 +1,182 @@
+/* The analysis run: decode once, count per capture point, feed trackers. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include <netdiag/analysis.h>
+
+#include "track_internal.h"
+
+void nd_analysis_init_empty(struct nd_analysis *a)
+{
+	memset(a, 0, sizeof(*a));
+}
+
+int nd_analysis_add(struct nd_analysis *a, struct nd_tracker *t)
+{
+	if (!t)
+		return -ENOMEM;
+	if (a->ntrackers == ND_ANALYSIS_TRACKERS_MAX) {
+		t->destroy(t);
+		return -ENOSPC;
+	}
+	a->trackers[a->ntrackers++] = t;
+	return 0;
+}
+
+int nd_analysis_init(struct nd_analysis *a)
+{
+	int err;
+
+	nd_analysis_init_empty(a);
+	for (const struct nd_tracker_entry *e = nd_default_trackers; e->create; e++) {
+		err = nd_analysis_add(a, e->create(0));
+		if (err) {
+			nd_analysis_free(a);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static struct nd_point *point_for(struct nd_analysis *a, const struct nd_frame_meta *m,
+				  enum nd_dir dir)
+{
+	const char *name = m->ifname ? m->ifname : "";
+	struct nd_point *p = &a->points[a->last_point];
+
+	if (a->npoints && p->dir == dir && !strcmp(p->ifname, name))
+		return p;
+	for (unsigned i = 0; i < a->npoints; i++) {
+		p = &a->points[i];
+		if (p->dir == dir && !strncmp(p->ifname, name, sizeof(p->ifname) - 1)) {
+			a->last_point = i;
+			return p;
+		}
+	}
+	if (a->npoints == ND_ANALYSIS_POINTS_MAX) {
+		a->points_overflow++;
+		return &a->points[ND_ANALYSIS_POINTS_MAX - 1];
+	}
+	p = &a->points[a->npoints];
+	snprintf(p->ifname, sizeof(p->ifname), "%s", name);
+	p->dir = dir;
+	a->last_point = a->npoints++;
+	return p;
+}
+
+static int layer_of(const struct nd_frame *f)
+{
+	switch (f->l4proto) {
+	case IPPROTO_UDP: return ND_LAYER_UDP;
+	case IPPROTO_TCP: return ND_LAYER_TCP;
+	case IPPROTO_ICMP: return ND_LAYER_ICMP;
+	case IPPROTO_ICMPV6: return ND_LAYER_ICMPV6;
+	default: return -1;
+	}
+}
+
+void nd_analysis_frame(struct nd_analysis *a, const struct nd_frame_meta *m,
+		       const uint8_t *data, struct nd_frame *f)
+{
+	struct nd_point *p;
+	int layer;
+
+	nd_frame_decode(f, m->linktype, data, m->caplen, m->wirelen, m->hints);
+	/* a direction the link layer knows (cooked headers) fills in for a
+	 * source that did not say */
+	p = point_for(a, m, m->dir != ND_DIR_UNKNOWN ? m->dir : f->dir);
+	p->frames++;
+	p->status[f->status]++;
+	if (f->ip_version == 4 && f->ip4_csum.cls != ND_CSUM_NA)
+		p->csum[ND_LAYER_IPV4][f->ip4_csum.cls]++;
+	layer = layer_of(f);
+	if (layer >= 0 && f->l4_csum.cls != ND_CSUM_NA)
+		p->csum[layer][f->l4_csum.cls]++;
+	if (!a->frames++)
+		a->first_ts = m->ts;
+	a->last_ts = m->ts;
+	for (unsigned i = 0; i < a->ntrackers; i++)
+		a->trackers[i]->on_frame(a->trackers[i], m, f);
+}
+
+int nd_analysis_finish(struct nd_analysis *a, struct nd_findings *out)
+{
+	int err;
+
+	for (unsigned i = 0; i < a->ntrackers; i++) {
+		err = a->trackers[i]->report(a->trackers[i], a->last_ts, out);
+		if (err)
+			return err;
+	}
+	nd_findings_sort(out);
+	return 0;
+}
+
+const char *nd_layer_name(enum nd_layer l)
+{
+	static const char *const names[ND_LAYER_COUNT] = {
+		[ND_LAYER_IPV4] = "ipv4", [ND_LAYER_UDP] = "udp", [ND_LAYER_TCP] = "tcp",
+		[ND_LAYER_ICMP] = "icmp", [ND_LAYER_ICMPV6] = "icmpv6",
+	};
+
+	return (unsigned)l < ND_LAYER_COUNT ? names[l] : "?";
+}
+
+static void point_json(const struct nd_point *p, struct nd_json *j)
+{
+	nd_json_obj_open(j);
+	nd_json_kv_str(j, "interface", p->ifname);
+	nd_json_kv_str(j, "direction", nd_dir_name(p->dir));
+	nd_json_kv_uint(j, "frames", p->frames);
+	nd_json_key(j, "decode");
+	nd_json_obj_open(j);
+	for (int s = 0; s < ND_DECODE_STATUS_COUNT; s++)
+		nd_json_kv_uint(j, nd_decode_status_name((enum nd_decode_status)s), p->status[s]);
+	nd_json_obj_close(j);
+	nd_json_key(j, "checksums");
+	nd_json_obj_open(j);
+	for (int l = 0; l < ND_LAYER_COUNT; l++) {
+		nd_json_key(j, nd_layer_name((enum nd_layer)l));
+		nd_json_obj_open(j);
+		for (int c = ND_CSUM_OK; c < ND_CSUM_CLASS_COUNT; c++)
+			nd_json_kv_uint(j, nd_csum_class_name((enum nd_csum_class)c), p->csum[l][c]);
+		nd_json_obj_close(j);
+	}
+	nd_json_obj_close(j);
+	nd_json_obj_close(j);
+}
+
+void nd_analysis_json(struct nd_analysis *a, struct nd_json *j)
+{
+	nd_json_kv_uint(j, "frames", a->frames);
+	nd_json_kv_double(j, "first", a->first_ts);
+	nd_json_kv_double(j, "last", a->last_ts);
+	nd_json_key(j, "points");
+	nd_json_arr_open(j);
+	for (unsigned i = 0; i < a->npoints; i++)
+		point_json(&a->points[i], j);
+	nd_json_arr_close(j);
+	nd_json_kv_uint(j, "points_overflow", a->points_overflow);
+	nd_json_key(j, "trackers");
+	nd_json_obj_open(j);
+	for (unsigned i = 0; i < a->ntrackers; i++) {
+		struct nd_tracker *t = a->trackers[i];
+
+		nd_json_key(j, t->name);
+		nd_json_obj_open(j);
+		nd_json_kv_uint(j, "cap", t->cap);
+		nd_json_kv_uint(j, "evicted", t->evicted);
+		if (t->stats_json)
+			t->stats_json(t, j);
+		nd_json_obj_close(j);
+	}
+	nd_json_obj_close(j);
+}
+
+void nd_analysis_free(struct nd_analysis *a)
+{
+	for (unsigned i = 0; i < a->ntrackers; i++)
+		a->trackers[i]->destroy(a->trackers[i]);
+	a->ntrackers = 0;
+}

@@ -1,0 +1,7 @@
+/* The trackers every analysis runs, in the order they report. */
+#include "track_internal.h"
+
+const struct nd_tracker_entry nd_default_trackers[] = {
+	{ "csum", nd_csum_tracker_new },
+	{ NULL, NULL },
+};

@@ -1,0 +1,194 @@
+/* netdiag analyze FILE...: findings from capture files. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netdiag/analysis.h>
+#include <netdiag/capture.h>
+#include <netdiag/report.h>
+
+#include "cli.h"
+
+static const char usage_text[] =
+	"usage: netdiag analyze [-j|--json] [--frames] [--junit FILE] FILE...\n"
+	"\n"
+	"Read pcap and pcapng files and report, per interface and direction, the\n"
+	"checksum verdicts of every layer and the findings of every tracker.\n"
+	"\n"
+	"  -j, --json     one JSON document (schema in docs/json-schema.md)\n"
+	"  --frames       one line per frame: number, interface, direction, decode\n"
+	"                 status, protocol, verdict, found and expected checksum\n"
+	"  --junit FILE   also write a JUnit report (one test case per check)\n"
+	"\n"
+	"Exit status: 0 nothing wrong, 1 problems found, 2 unreadable input.\n";
+
+static const char *const junit_checks[] = { "csum", "dhcp4", "dhcp6", "dns", "nd", NULL };
+
+struct analyze_opts {
+	bool json, frames;
+	const char *junit;
+};
+
+static const char *proto_name(const struct nd_frame *f)
+{
+	switch (f->l4proto) {
+	case 17: return "udp";
+	case 6: return "tcp";
+	case 1: return f->ip_version == 4 ? "icmp" : "other";
+	case 58: return f->ip_version == 6 ? "icmpv6" : "other";
+	default: return f->ip_version ? "other" : "-";
+	}
+}
+
+static void frame_line(const struct nd_frame_meta *m, const struct nd_frame *f)
+{
+	enum nd_dir dir = m->dir != ND_DIR_UNKNOWN ? m->dir : f->dir;
+
+	printf("%" PRIu64 "\t%s\t%s\t%s\t%s\t%s\t0x%04x\t0x%04x\t%s\n", m->number,
+	       m->ifname && m->ifname[0] ? m->ifname : "-", dir ? nd_dir_name(dir) : "-",
+	       nd_decode_status_name(f->status), proto_name(f), nd_csum_class_name(f->l4_csum.cls),
+	       f->l4_csum.found, f->l4_csum.expected, nd_csum_class_name(f->ip4_csum.cls));
+}
+
+static int read_file(struct nd_analysis *a, const char *path, const struct analyze_opts *o)
+{
+	char err[ND_CAPTURE_ERR_MAX];
+	struct nd_frame_meta m;
+	const uint8_t *data;
+	struct nd_file *file;
+	struct nd_frame f;
+	int ret;
+
+	ret = nd_file_open(&file, path, err, sizeof(err));
+	if (ret) {
+		cli_err("analyze", path, "%s", err);
+		return ret;
+	}
+	while ((ret = nd_file_next(file, &m, &data, err, sizeof(err))) == 1) {
+		nd_analysis_frame(a, &m, data, &f);
+		if (o->frames)
+			frame_line(&m, &f);
+	}
+	if (ret < 0)
+		cli_err("analyze", path, "%s", err);
+	nd_file_close(file);
+	return ret;
+}
+
+
+static void print_text(const struct nd_analysis *a, const struct nd_findings *fs)
+{
+	for (unsigned i = 0; i < a->npoints; i++) {
+		const struct nd_point *p = &a->points[i];
+
+		printf("%s%s%s: %" PRIu64 " frames\n", p->ifname[0] ? p->ifname : "(capture)",
+		       p->dir ? " " : "", nd_dir_name(p->dir), p->frames);
+		for (int l = 0; l < ND_LAYER_COUNT; l++) {
+			const char *sep = "";
+
+			if (!p->csum[l][ND_CSUM_OK] && !p->csum[l][ND_CSUM_NONE] &&
+			    !p->csum[l][ND_CSUM_PARTIAL_OFFLOAD] && !p->csum[l][ND_CSUM_PARTIAL] &&
+			    !p->csum[l][ND_CSUM_BAD] && !p->csum[l][ND_CSUM_UNVERIFIABLE])
+				continue;
+			printf("  %-7s", l == ND_LAYER_IPV4 ? "ipv4hdr" : nd_layer_name((enum nd_layer)l));
+			for (int c = ND_CSUM_OK; c < ND_CSUM_CLASS_COUNT; c++) {
+				if (!p->csum[l][c])
+					continue;
+				printf("%s %" PRIu64 " %s", sep, p->csum[l][c],
+				       nd_csum_class_name((enum nd_csum_class)c));
+				sep = ",";
+			}
+			putchar('\n');
+		}
+		if (p->status[ND_DECODE_TRUNCATED] || p->status[ND_DECODE_MALFORMED])
+			printf("  decode  %" PRIu64 " truncated, %" PRIu64 " malformed\n",
+			       p->status[ND_DECODE_TRUNCATED], p->status[ND_DECODE_MALFORMED]);
+	}
+	if (fs->n) {
+		printf("\nfindings (worst first):\n");
+		nd_report_text(stdout, fs, cli_colour());
+	} else {
+		printf("\nno findings\n");
+	}
+}
+
+static void print_json(struct nd_analysis *a, const struct nd_findings *fs, char **files,
+		       int nfiles, int status)
+{
+	struct nd_json j;
+
+	nd_json_init(&j, stdout, true);
+	nd_json_obj_open(&j);
+	nd_json_kv_str(&j, "schema", ND_JSON_SCHEMA);
+	nd_json_kv_str(&j, "command", "analyze");
+	nd_json_key(&j, "files");
+	nd_json_arr_open(&j);
+	for (int i = 0; i < nfiles; i++)
+		nd_json_str(&j, files[i]);
+	nd_json_arr_close(&j);
+	nd_analysis_json(a, &j);
+	nd_report_json_findings(&j, fs);
+	nd_json_kv_str(&j, "status", status == EXIT_HEALTHY ? "healthy" : "problems");
+	nd_json_obj_close(&j);
+	nd_json_end(&j);
+}
+
+int cmd_analyze(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "frames", no_argument, NULL, 'F' },
+		{ "junit", required_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct analyze_opts o = { 0 };
+	struct nd_findings fs;
+	struct nd_analysis a;
+	int c, status, err;
+
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': o.json = true; break;
+		case 'F': o.frames = true; break;
+		case 'J': o.junit = optarg; break;
+		case 'h': fputs(usage_text, stdout); return EXIT_HEALTHY;
+		default: fputs(usage_text, stderr); return EXIT_CANNOT;
+		}
+	}
+	if (optind == argc) {
+		cli_err("analyze", NULL, "no capture file given (see 'netdiag analyze --help')");
+		return EXIT_CANNOT;
+	}
+	err = nd_analysis_init(&a);
+	if (err) {
+		cli_err("analyze", NULL, "%s", strerror(-err));
+		return EXIT_CANNOT;
+	}
+	nd_findings_init(&fs);
+	status = EXIT_CANNOT;
+	for (int i = optind; i < argc; i++)
+		if (read_file(&a, argv[i], &o) < 0)
+			goto out;
+	err = nd_analysis_finish(&a, &fs);
+	if (err) {
+		cli_err("analyze", NULL, "%s", strerror(-err));
+		goto out;
+	}
+	status = nd_findings_count_at_least(&fs, ND_SEV_WARNING) ? EXIT_PROBLEMS : EXIT_HEALTHY;
+	if (o.junit && nd_report_junit(o.junit, "netdiag analyze", junit_checks, &fs)) {
+		cli_err("analyze", o.junit, "cannot write JUnit report");
+		status = EXIT_CANNOT;
+		goto out;
+	}
+	if (o.json)
+		print_json(&a, &fs, argv + optind, argc - optind, status);
+	else if (!o.frames)
+		print_text(&a, &fs);
+out:
+	nd_findings_free(&fs);
+	nd_analysis_free(&a);
+	return status;
+}
