@@ -18,8 +18,10 @@ static const char usage_text[] =
 	"checksum verdicts of every layer and the findings of every tracker.\n"
 	"\n"
 	"  -j, --json     one JSON document (schema in docs/json-schema.md)\n"
-	"  --frames       one line per frame: number, interface, direction, decode\n"
-	"                 status, protocol, verdict, found and expected checksum\n"
+	"  --frames       one line per frame, tab-separated: number, interface,\n"
+	"                 direction, decode status, protocol, its checksum verdict,\n"
+	"                 found, expected, then the IPv4 header's verdict, found,\n"
+	"                 expected\n"
 	"  --junit FILE   also write a JUnit report (one test case per check)\n"
 	"\n"
 	"Exit status: 0 nothing wrong, 1 problems found, 2 unreadable input.\n";
@@ -46,10 +48,11 @@ static void frame_line(const struct nd_frame_meta *m, const struct nd_frame *f)
 {
 	enum nd_dir dir = m->dir != ND_DIR_UNKNOWN ? m->dir : f->dir;
 
-	printf("%" PRIu64 "\t%s\t%s\t%s\t%s\t%s\t0x%04x\t0x%04x\t%s\n", m->number,
+	printf("%" PRIu64 "\t%s\t%s\t%s\t%s\t%s\t0x%04x\t0x%04x\t%s\t0x%04x\t0x%04x\n", m->number,
 	       m->ifname && m->ifname[0] ? m->ifname : "-", dir ? nd_dir_name(dir) : "-",
 	       nd_decode_status_name(f->status), proto_name(f), nd_csum_class_name(f->l4_csum.cls),
-	       f->l4_csum.found, f->l4_csum.expected, nd_csum_class_name(f->ip4_csum.cls));
+	       f->l4_csum.found, f->l4_csum.expected, nd_csum_class_name(f->ip4_csum.cls),
+	       f->ip4_csum.found, f->ip4_csum.expected);
 }
 
 static int read_file(struct nd_analysis *a, const char *path, const struct analyze_opts *o)

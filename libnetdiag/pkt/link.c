@@ -10,7 +10,21 @@
 #define ETH_P_8021Q 0x8100
 #define ETH_P_8021AD 0x88a8
 #define ETH_P_QINQ_OLD 0x9100
+#define ETH_P_PPPOE_SESSION 0x8864
+#define ETH_P_MPLS_UC 0x8847
+#define ETH_P_MPLS_MC 0x8848
+#define MPLS_BOTTOM_OF_STACK 0x100u
+#define MPLS_MAX_LABELS 16
 #define ETH_MAX_LENGTH_FIELD 1500  /* at or below: an 802.3 length, not a type */
+
+/* PPP (RFC 1661): HDLC address and control bytes, then the protocol */
+#define PPP_ADDRESS 0xff
+#define PPP_CONTROL 0x03
+#define PPP_IPV4 0x0021
+#define PPP_IPV6 0x0057
+#define PPP_MPLS_UC 0x0281
+#define PPP_MPLS_MC 0x0283
+#define PPPOE_HLEN 6
 
 /* Linux sll_pkttype values (linux/if_packet.h) */
 #define SLL_OUTGOING 4
@@ -23,9 +37,117 @@
 #define BSD_AF_INET6_DARWIN 30
 
 enum {
+	DLT_PPP = 9,
 	DLT_RAW_BSD = 12,
 	DLT_RAW_OPENBSD = 14,
+	LINKTYPE_PPP_HDLC = 50,
+	LINKTYPE_NFLOG = 239,
 };
+
+/* Linux NFLOG (the nflog capture device, how iptables/nft "log group"
+ * rules hand packets out): a 4-byte header, then TLVs whose length and
+ * type are in the capturing host's byte order (little-endian here); the
+ * packet itself is the NFULA_PAYLOAD TLV. */
+#define NFLOG_HLEN 4
+#define NFULA_PAYLOAD 9
+#define NFLOG_AF_INET 2
+#define NFLOG_AF_INET6 10
+
+static bool mpls(struct nd_frame *f, struct nd_cur *c);
+
+/* The PPP protocol field, one byte when compressed (RFC 1661 6.5: an odd
+ * first byte ends the field). */
+static bool ppp_protocol(struct nd_frame *f, struct nd_cur *c)
+{
+	uint8_t b0, b1;
+	uint16_t proto;
+
+	if (nd_cur_u8(c, &b0))
+		return nd_pkt_stop(f, ND_DECODE_TRUNCATED, "PPP protocol");
+	proto = b0;
+	if (!(b0 & 1)) {
+		if (nd_cur_u8(c, &b1))
+			return nd_pkt_stop(f, ND_DECODE_TRUNCATED, "PPP protocol");
+		proto = (uint16_t)(b0 << 8 | b1);
+	}
+	if (proto == PPP_MPLS_UC || proto == PPP_MPLS_MC)
+		return mpls(f, c);
+	if (proto == PPP_IPV4)
+		f->ip_version = 4;
+	else if (proto == PPP_IPV6)
+		f->ip_version = 6;
+	else
+		return nd_pkt_stop(f, ND_DECODE_UNSUPPORTED, "PPP protocol not IP");
+	return true;
+}
+
+static bool nflog(struct nd_frame *f, struct nd_cur *c)
+{
+	uint8_t family, version;
+	uint16_t resource;
+
+	if (nd_cur_u8(c, &family) || nd_cur_u8(c, &version) || nd_cur_u16(c, &resource))
+		return nd_pkt_stop(f, ND_DECODE_TRUNCATED, "NFLOG header");
+	if (family != NFLOG_AF_INET && family != NFLOG_AF_INET6)
+		return nd_pkt_stop(f, ND_DECODE_UNSUPPORTED, "NFLOG family");
+	for (;;) {
+		uint8_t l0, l1, t0, t1;
+		size_t len, type;
+
+		if (nd_cur_u8(c, &l0) || nd_cur_u8(c, &l1) || nd_cur_u8(c, &t0) || nd_cur_u8(c, &t1))
+			return nd_pkt_stop(f, ND_DECODE_TRUNCATED, "NFLOG without payload");
+		len = (size_t)(l1 << 8 | l0);
+		type = (size_t)(t1 << 8 | t0);
+		if (len < 4)
+			return nd_pkt_stop(f, ND_DECODE_MALFORMED, "NFLOG TLV length");
+		if (type == NFULA_PAYLOAD) {
+			struct nd_cur payload;
+
+			if (nd_cur_sub(c, len - 4, &payload))
+				payload = *c;
+			*c = payload;
+			f->ip_version = family == NFLOG_AF_INET ? 4 : 6;
+			return true;
+		}
+		if (nd_cur_skip(c, (len - 4 + 3) & ~(size_t)3))
+			return nd_pkt_stop(f, ND_DECODE_TRUNCATED, "NFLOG TLV");
+	}
+}
+
+/* MPLS (RFC 3032): labels up to bottom of stack; the payload's first
+ * nibble says IPv4 or IPv6 (RFC 4928 section 2 relies on the same). */
+static bool mpls(struct nd_frame *f, struct nd_cur *c)
+{
+	for (int i = 0; i < MPLS_MAX_LABELS; i++) {
+		uint32_t entry;
+
+		if (nd_cur_u32(c, &entry))
+			return nd_pkt_stop(f, ND_DECODE_TRUNCATED, "MPLS label");
+		if (entry & MPLS_BOTTOM_OF_STACK) {
+			uint8_t first;
+
+			if (nd_cur_peek_u8(c, 0, &first))
+				return nd_pkt_stop(f, ND_DECODE_TRUNCATED, "MPLS payload");
+			if (first >> 4 == 4 || first >> 4 == 6) {
+				f->ip_version = first >> 4;
+				return true;
+			}
+			return nd_pkt_stop(f, ND_DECODE_UNSUPPORTED, "MPLS payload not IP");
+		}
+	}
+	return nd_pkt_stop(f, ND_DECODE_MALFORMED, "MPLS label stack too deep");
+}
+
+static bool ppp(struct nd_frame *f, struct nd_cur *c)
+{
+	uint8_t a, ctl;
+
+	/* address and control may be compressed away (RFC 1661 6.6) */
+	if (!nd_cur_peek_u8(c, 0, &a) && a == PPP_ADDRESS &&
+	    !nd_cur_peek_u8(c, 1, &ctl) && ctl == PPP_CONTROL)
+		nd_cur_skip(c, 2);
+	return ppp_protocol(f, c);
+}
 
 static bool set_ethertype(struct nd_frame *f, uint16_t type)
 {
@@ -68,6 +190,17 @@ static bool ethernet(struct nd_frame *f, struct nd_cur *c)
 		return nd_pkt_stop(f, ND_DECODE_UNSUPPORTED, "802.3 length frame");
 	if (!vlan_tags(f, c, &type))
 		return false;
+	if (type == ETH_P_PPPOE_SESSION) {
+		/* RFC 2516: version/type, code, session id, length, then PPP */
+		f->ethertype = type;
+		if (nd_cur_skip(c, PPPOE_HLEN))
+			return nd_pkt_stop(f, ND_DECODE_TRUNCATED, "PPPoE header");
+		return ppp_protocol(f, c);
+	}
+	if (type == ETH_P_MPLS_UC || type == ETH_P_MPLS_MC) {
+		f->ethertype = type;
+		return mpls(f, c);
+	}
 	return set_ethertype(f, type);
 }
 
@@ -189,6 +322,11 @@ bool nd_pkt_link(struct nd_frame *f, int linktype, struct nd_cur *c)
 	case DLT_RAW_BSD:
 	case DLT_RAW_OPENBSD:
 		return raw_ip(f, c);
+	case DLT_PPP:
+	case LINKTYPE_PPP_HDLC:
+		return ppp(f, c);
+	case LINKTYPE_NFLOG:
+		return nflog(f, c);
 	case ND_LINK_IPV4:
 		f->ip_version = 4;
 		return true;

@@ -81,9 +81,17 @@ static void udp(struct nd_frame *f, struct l3_view *v, uint32_t hints)
 		return;
 	}
 	if (len < UDP_HLEN || (!f->fragment && len > v->payload_len)) {
-		f->l4_csum.cls = ND_CSUM_UNVERIFIABLE;
-		f->l4_csum.found = csum;
 		nd_pkt_stop(f, ND_DECODE_MALFORMED, "UDP length");
+		/* A receiver drops such a datagram.  Judge the bytes the IP
+		 * header delimits, as the sum a sender of them would have had
+		 * to write: the verdict is bad unless that happens to match. */
+		if (f->fragment || v->cut || v->payload_len < UDP_HLEN) {
+			unverifiable(&f->l4_csum, &v->payload, UDP_CSUM_AT);
+			return;
+		}
+		verdict(&f->l4_csum, pseudo_header(v, IPPROTO_UDP, v->payload_len),
+			nd_cur_ptr(&v->payload), v->payload_len, UDP_CSUM_AT,
+			pseudo_header(v, IPPROTO_UDP, 0), hints);
 		return;
 	}
 	/* bytes beyond the UDP length are link padding, not payload */
