@@ -1,0 +1,34 @@
+/* libFuzzer target: nd_frame_decode on every link type, with every hint.
+ * The first input byte picks the link type and hints; the rest is the
+ * frame.  A second decode with a shorter caplen checks the snap path. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include <netdiag/pkt.h>
+
+static const int linktypes[] = {
+	ND_LINK_ETHERNET, ND_LINK_LINUX_SLL, ND_LINK_LINUX_SLL2, ND_LINK_NULL,
+	ND_LINK_LOOP, ND_LINK_RAW, ND_LINK_IPV4, ND_LINK_IPV6, 9, 50, 239,
+};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct nd_frame f;
+	int lt;
+	uint32_t hints;
+
+	if (size < 1)
+		return 0;
+	lt = linktypes[data[0] % (sizeof(linktypes) / sizeof(linktypes[0]))];
+	hints = (uint32_t)(data[0] >> 6);
+	nd_frame_decode(&f, lt, data + 1, size - 1, size - 1, hints);
+	/* the payload view must stay inside the frame */
+	if (f.payload.base && (f.payload.base < data + 1 ||
+			       f.payload.base + f.payload.len > data + size))
+		__builtin_trap();
+	if (size > 2)
+		nd_frame_decode(&f, lt, data + 1, (size - 1) / 2, size - 1, hints);
+	return 0;
+}
