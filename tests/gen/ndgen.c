@@ -40,6 +40,7 @@ struct gen {
 	FILE *out;
 	unsigned partial, bad, offload;  /* percent of replies */
 	uint64_t written;
+	uint64_t limit;            /* exactly this many frames, even mid-exchange */
 };
 
 static uint32_t next_rand(struct gen *g)
@@ -58,6 +59,8 @@ static int emit(struct gen *g, const char *ifname, enum nd_dir dir, uint32_t hin
 				   .linktype = ND_LINK_ETHERNET, .ifname = ifname, .dir = dir,
 				   .hints = hints };
 
+	if (g->limit && g->written >= g->limit)
+		return 0;
 	g->written++;
 	g->now += 0.000137;
 	if (g->pcapng)
@@ -349,7 +352,7 @@ int main(int argc, char **argv)
 		err = g.dumper ? 0 : -EIO;
 	}
 	if (!err)
-		err = !strcmp(scenario, "demo") ? demo(&g) : mixed(&g, frames);
+		err = !strcmp(scenario, "demo") ? demo(&g) : (g.limit = frames, mixed(&g, frames));
 	if (g.pcapng) {
 		if (nd_pcapng_writer_close(g.ng) && !err)
 			err = -EIO;
