@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "table.h"
 #include "track_internal.h"
 
 #define CSUM_DEFAULT_CAP 4096
@@ -33,24 +34,22 @@ struct flow_stat {
 	unsigned nframes;
 };
 
-struct flow {
-	bool used;
-	int32_t next;               /* hash chain, -1 ends */
-	uint32_t hash;
+struct flow_key {
 	char ifname[FLOW_IFNAME_MAX];
-	enum nd_dir dir;
-	uint8_t layer;
 	struct nd_addr src, dst;
 	uint16_t sport, dport;
+	uint8_t dir, layer;
+	uint8_t pad[2];             /* keys compare with memcmp: no stray bytes */
+};
+
+struct flow {
+	struct flow_key key;
 	struct flow_stat st[FC_COUNT];
 };
 
 struct csum_tracker {
 	struct nd_tracker t;
-	struct flow *pool;
-	int32_t *buckets;
-	uint32_t nbuckets;          /* power of two */
-	uint32_t next_slot;         /* ring position of the next new flow */
+	struct nd_table flows;
 	uint64_t flows_seen;
 };
 
@@ -64,96 +63,27 @@ static enum flow_class class_of(enum nd_csum_class c)
 	}
 }
 
-static uint32_t mix(uint32_t h, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	/* FNV-1a: short keys, no adversary who gains from collisions beyond
-	 * a longer chain walk */
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 16777619u;
-	return h;
-}
-
-static uint32_t flow_hash(const char *ifname, enum nd_dir dir, int layer,
-			  const struct nd_frame *f)
-{
-	uint32_t h = 2166136261u;
-
-	h = mix(h, ifname, strnlen(ifname, FLOW_IFNAME_MAX - 1));
-	h = mix(h, &dir, sizeof(dir));
-	h = mix(h, &layer, sizeof(layer));
-	h = mix(h, f->src.a, sizeof(f->src.a));
-	h = mix(h, f->dst.a, sizeof(f->dst.a));
-	h = mix(h, &f->sport, sizeof(f->sport));
-	return mix(h, &f->dport, sizeof(f->dport));
-}
-
-static bool same_flow(const struct flow *fl, uint32_t hash, const char *ifname,
-		      enum nd_dir dir, int layer, const struct nd_frame *f)
-{
-	return fl->hash == hash && fl->dir == dir && fl->layer == layer &&
-	       fl->sport == f->sport && fl->dport == f->dport &&
-	       !memcmp(fl->src.a, f->src.a, sizeof(f->src.a)) &&
-	       !memcmp(fl->dst.a, f->dst.a, sizeof(f->dst.a)) &&
-	       !strncmp(fl->ifname, ifname, FLOW_IFNAME_MAX - 1);
-}
-
-static void unlink_flow(struct csum_tracker *ct, int32_t idx)
-{
-	int32_t *link = &ct->buckets[ct->pool[idx].hash & (ct->nbuckets - 1)];
-
-	while (*link != -1 && *link != idx)
-		link = &ct->pool[*link].next;
-	if (*link == idx)
-		*link = ct->pool[idx].next;
-}
-
-static struct flow *flow_get(struct csum_tracker *ct, const char *ifname, enum nd_dir dir,
-			     int layer, const struct nd_frame *f)
-{
-	uint32_t hash = flow_hash(ifname, dir, layer, f);
-	int32_t *bucket = &ct->buckets[hash & (ct->nbuckets - 1)];
-	int32_t idx;
-	struct flow *fl;
-
-	for (idx = *bucket; idx != -1; idx = ct->pool[idx].next)
-		if (same_flow(&ct->pool[idx], hash, ifname, dir, layer, f))
-			return &ct->pool[idx];
-	idx = (int32_t)ct->next_slot;
-	ct->next_slot = (ct->next_slot + 1) % ct->t.cap;
-	fl = &ct->pool[idx];
-	if (fl->used) {
-		unlink_flow(ct, idx);
-		ct->t.evicted++;
-	}
-	memset(fl, 0, sizeof(*fl));
-	fl->used = true;
-	fl->hash = hash;
-	snprintf(fl->ifname, sizeof(fl->ifname), "%s", ifname);
-	fl->dir = dir;
-	fl->layer = (uint8_t)layer;
-	fl->src = f->src;
-	fl->dst = f->dst;
-	fl->sport = f->sport;
-	fl->dport = f->dport;
-	fl->next = *bucket;
-	*bucket = idx;
-	ct->flows_seen++;
-	return fl;
-}
-
 static void note(struct csum_tracker *ct, const struct nd_frame_meta *m,
 		 const struct nd_frame *f, int layer, const struct nd_csum *cs)
 {
 	enum flow_class fc = class_of(cs->cls);
-	enum nd_dir dir = m->dir != ND_DIR_UNKNOWN ? m->dir : f->dir;
+	struct flow_key key;
 	struct flow_stat *st;
 	struct flow *fl;
+	bool created;
 
 	if (fc == FC_COUNT)
 		return;
-	fl = flow_get(ct, m->ifname ? m->ifname : "", dir, layer, f);
+	memset(&key, 0, sizeof(key));
+	snprintf(key.ifname, sizeof(key.ifname), "%s", m->ifname ? m->ifname : "");
+	key.src = f->src;
+	key.dst = f->dst;
+	key.sport = f->sport;
+	key.dport = f->dport;
+	key.dir = (uint8_t)(m->dir != ND_DIR_UNKNOWN ? m->dir : f->dir);
+	key.layer = (uint8_t)layer;
+	fl = nd_table_get(&ct->flows, &key, true, &created);
+	ct->flows_seen += created;
 	st = &fl->st[fc];
 	if (!st->count++) {
 		st->found = cs->found;
@@ -200,14 +130,14 @@ static int flow_findings(const struct flow *fl, struct nd_findings *out)
 	struct nd_frame key = { 0 };
 	char subject[ND_FINDING_SUBJECT_MAX];
 
-	key.src = fl->src;
-	key.dst = fl->dst;
-	key.sport = fl->sport;
-	key.dport = fl->dport;
+	key.src = fl->key.src;
+	key.dst = fl->key.dst;
+	key.sport = fl->key.sport;
+	key.dport = fl->key.dport;
 	nd_flow_subject(subject, sizeof(subject), &key);
 	for (int c = 0; c < FC_COUNT; c++) {
 		const struct flow_stat *st = &fl->st[c];
-		const char *layer = nd_layer_name((enum nd_layer)fl->layer);
+		const char *layer = nd_layer_name((enum nd_layer)fl->key.layer);
 		struct nd_finding *fd;
 		char hex[16];
 
@@ -216,8 +146,8 @@ static int flow_findings(const struct flow *fl, struct nd_findings *out)
 		fd = nd_findings_add(out, class_info[c].id, class_info[c].severity);
 		if (!fd)
 			return -ENOMEM;
-		snprintf(fd->ifname, sizeof(fd->ifname), "%s", fl->ifname);
-		fd->dir = fl->dir;
+		snprintf(fd->ifname, sizeof(fd->ifname), "%s", fl->key.ifname);
+		fd->dir = (enum nd_dir)fl->key.dir;
 		snprintf(fd->subject, sizeof(fd->subject), "%s %s", subject, layer);
 		fd->count = st->count;
 		fd->first = st->first;
@@ -241,12 +171,11 @@ static int csum_report(struct nd_tracker *t, double now, struct nd_findings *out
 {
 	struct csum_tracker *ct = (struct csum_tracker *)t;
 
-	for (uint32_t i = 0; i < ct->t.cap; i++) {
-		int err;
+	ct->t.evicted = ct->flows.evicted;
+	for (uint32_t i = 0; i < ct->flows.cap; i++) {
+		struct flow *fl = nd_table_slot(&ct->flows, i);
+		int err = fl ? flow_findings(fl, out) : 0;
 
-		if (!ct->pool[i].used)
-			continue;
-		err = flow_findings(&ct->pool[i], out);
 		if (err)
 			return err;
 	}
@@ -262,8 +191,7 @@ static void csum_destroy(struct nd_tracker *t)
 {
 	struct csum_tracker *ct = (struct csum_tracker *)t;
 
-	free(ct->pool);
-	free(ct->buckets);
+	nd_table_free(&ct->flows);
 	free(ct);
 }
 
@@ -279,14 +207,10 @@ struct nd_tracker *nd_csum_tracker_new(unsigned cap)
 	ct->t.stats_json = csum_stats;
 	ct->t.destroy = csum_destroy;
 	ct->t.cap = cap ? cap : CSUM_DEFAULT_CAP;
-	for (ct->nbuckets = 16; ct->nbuckets < ct->t.cap; ct->nbuckets <<= 1)
-		;
-	ct->pool = calloc(ct->t.cap, sizeof(*ct->pool));
-	ct->buckets = malloc(sizeof(*ct->buckets) * ct->nbuckets);
-	if (!ct->pool || !ct->buckets) {
-		csum_destroy(&ct->t);
+	if (nd_table_init(&ct->flows, (uint32_t)ct->t.cap, sizeof(struct flow),
+			  sizeof(struct flow_key))) {
+		free(ct);
 		return NULL;
 	}
-	memset(ct->buckets, 0xff, sizeof(*ct->buckets) * ct->nbuckets);
 	return &ct->t;
 }

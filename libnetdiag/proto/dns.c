@@ -1,0 +1,158 @@
+/* DNS message dissector. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <netdiag/dns.h>
+
+#define DNS_HLEN 12
+#define LABEL_POINTER 0xc0
+#define LABEL_MAX 63
+#define NAME_WIRE_MAX 255
+#define HOPS_MAX 32          /* a name has at most 127 labels; loops end here */
+#define TYPE_A 1
+#define TYPE_AAAA 28
+#define TYPE_OPT 41
+
+int nd_dns_name(struct nd_cur *c, char *out, size_t outlen)
+{
+	struct nd_cur walk = *c;
+	size_t wire = 0, n = 0, resume = 0;
+	int hops = 0;
+
+	if (outlen < 2)
+		return -ENOSPC;
+	for (;;) {
+		uint8_t len;
+
+		if (nd_cur_u8(&walk, &len))
+			return -EMSGSIZE;
+		if ((len & LABEL_POINTER) == LABEL_POINTER) {
+			uint8_t low;
+			size_t target;
+
+			if (nd_cur_u8(&walk, &low))
+				return -EMSGSIZE;
+			target = (size_t)(len & 0x3f) << 8 | low;
+			/* a pointer must point before itself: no loops, no forward refs */
+			if (target >= walk.off - 2 || ++hops > HOPS_MAX)
+				return -EINVAL;
+			if (!resume)
+				resume = walk.off;
+			if (nd_cur_seek(&walk, target))
+				return -EINVAL;
+			continue;
+		}
+		if (len > LABEL_MAX)
+			return -EINVAL;  /* 0x40 and 0x80 label types are obsolete */
+		wire += (size_t)len + 1;
+		if (wire > NAME_WIRE_MAX)
+			return -EINVAL;
+		if (!len)
+			break;
+		if (n && n + 1 < outlen)
+			out[n++] = '.';
+		for (uint8_t i = 0; i < len; i++) {
+			uint8_t ch;
+
+			if (nd_cur_u8(&walk, &ch))
+				return -EMSGSIZE;
+			if (n + 1 < outlen)
+				out[n++] = (ch > 0x20 && ch < 0x7f) ? (char)ch : '?';
+		}
+	}
+	if (!n)
+		out[n++] = '.';
+	out[n] = 0;
+	c->off = resume ? resume : walk.off;
+	return 0;
+}
+
+static int header(struct nd_dns *m, struct nd_cur *c)
+{
+	uint16_t flags;
+
+	if (nd_cur_u16(c, &m->id) || nd_cur_u16(c, &flags) || nd_cur_u16(c, &m->qdcount) ||
+	    nd_cur_u16(c, &m->ancount) || nd_cur_u16(c, &m->nscount) || nd_cur_u16(c, &m->arcount))
+		return -EMSGSIZE;
+	m->qr = flags >> 15;
+	m->opcode = (flags >> 11) & 0xf;
+	m->aa = (flags >> 10) & 1;
+	m->tc = (flags >> 9) & 1;
+	m->rd = (flags >> 8) & 1;
+	m->ra = (flags >> 7) & 1;
+	m->rcode = flags & 0xf;
+	return 0;
+}
+
+static int record(struct nd_dns *m, struct nd_cur *c, bool answer)
+{
+	char name[ND_DNS_NAME_MAX];
+	uint16_t type, class, rdlen;
+	uint32_t ttl;
+	struct nd_cur rdata;
+	int err = nd_dns_name(c, name, sizeof(name));
+
+	if (err)
+		return err;
+	if (nd_cur_u16(c, &type) || nd_cur_u16(c, &class) || nd_cur_u32(c, &ttl) ||
+	    nd_cur_u16(c, &rdlen) || nd_cur_sub(c, rdlen, &rdata))
+		return -EMSGSIZE;
+	if (answer && type == TYPE_A && rdlen == 4 && m->n_a < ND_DNS_ADDRS_MAX)
+		nd_cur_bytes(&rdata, m->a[m->n_a++], 4);
+	else if (answer && type == TYPE_AAAA && rdlen == 16 && m->n_aaaa < ND_DNS_ADDRS_MAX)
+		nd_cur_bytes(&rdata, m->aaaa[m->n_aaaa++], 16);
+	else if (type == TYPE_OPT && !strcmp(name, ".")) {
+		/* RFC 6891 6.1.3: CLASS is the UDP size, TTL holds the extended
+		 * RCODE (upper 8 bits of 12) and the version */
+		m->has_edns = true;
+		m->edns_udp_size = class;
+		m->edns_version = (uint8_t)(ttl >> 16);
+		m->rcode |= (uint16_t)((ttl >> 24) << 4);
+	}
+	return 0;
+}
+
+int nd_dns_parse(struct nd_dns *m, struct nd_cur c)
+{
+	int err;
+
+	memset(m, 0, sizeof(*m));
+	if (header(m, &c))
+		return -EMSGSIZE;
+	if (m->qdcount) {
+		err = nd_dns_name(&c, m->qname, sizeof(m->qname));
+		if (err)
+			return err;
+		if (nd_cur_u16(&c, &m->qtype) || nd_cur_u16(&c, &m->qclass))
+			return -EMSGSIZE;
+		m->has_question = true;
+		/* further questions (never seen in practice) are skipped */
+		for (unsigned i = 1; i < m->qdcount; i++) {
+			char skip[ND_DNS_NAME_MAX];
+
+			err = nd_dns_name(&c, skip, sizeof(skip));
+			if (err || nd_cur_skip(&c, 4))
+				return err ? err : -EMSGSIZE;
+		}
+	}
+	for (unsigned i = 0; i < (unsigned)m->ancount + m->nscount + m->arcount; i++) {
+		err = record(m, &c, i < m->ancount);
+		if (err)
+			return err;
+		if (i < m->ancount)
+			m->nanswers++;
+	}
+	m->sections_complete = true;
+	return 0;
+}
+
+const char *nd_dns_rcode_name(uint16_t rcode)
+{
+	static const char *const names[] = {
+		"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
+		"YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE",
+	};
+
+	return rcode < sizeof(names) / sizeof(names[0]) ? names[rcode] : "RCODE?";
+}

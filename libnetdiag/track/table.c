@@ -1,0 +1,101 @@
+/* Bounded hash table with oldest-first eviction; see table.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "table.h"
+
+int nd_table_init(struct nd_table *t, uint32_t cap, size_t entry_size, size_t key_size)
+{
+	memset(t, 0, sizeof(*t));
+	t->cap = cap;
+	t->entry_size = entry_size;
+	t->key_size = key_size;
+	for (t->nbuckets = 16; t->nbuckets < cap; t->nbuckets <<= 1)
+		;
+	t->pool = calloc(cap, entry_size);
+	t->next = calloc(cap, sizeof(*t->next));
+	t->hashes = calloc(cap, sizeof(*t->hashes));
+	t->used = calloc(cap, sizeof(*t->used));
+	t->buckets = malloc(sizeof(*t->buckets) * t->nbuckets);
+	if (!t->pool || !t->next || !t->hashes || !t->used || !t->buckets) {
+		nd_table_free(t);
+		return -ENOMEM;
+	}
+	memset(t->buckets, 0xff, sizeof(*t->buckets) * t->nbuckets);
+	return 0;
+}
+
+void nd_table_free(struct nd_table *t)
+{
+	free(t->pool);
+	free(t->next);
+	free(t->hashes);
+	free(t->used);
+	free(t->buckets);
+	memset(t, 0, sizeof(*t));
+}
+
+static uint32_t hash_key(const void *key, size_t n)
+{
+	const uint8_t *b = key;
+	uint32_t h = 2166136261u;
+
+	/* FNV-1a over short keys */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+
+static void unlink_slot(struct nd_table *t, int32_t idx)
+{
+	int32_t *link = &t->buckets[t->hashes[idx] & (t->nbuckets - 1)];
+
+	while (*link != -1 && *link != idx)
+		link = &t->next[*link];
+	if (*link == idx)
+		*link = t->next[idx];
+}
+
+void *nd_table_get(struct nd_table *t, const void *key, bool create, bool *created)
+{
+	uint32_t h = hash_key(key, t->key_size);
+	int32_t *bucket = &t->buckets[h & (t->nbuckets - 1)];
+	int32_t idx;
+	uint8_t *e;
+
+	if (created)
+		*created = false;
+	for (idx = *bucket; idx != -1; idx = t->next[idx]) {
+		e = t->pool + (size_t)idx * t->entry_size;
+		if (t->hashes[idx] == h && !memcmp(e, key, t->key_size))
+			return e;
+	}
+	if (!create)
+		return NULL;
+	idx = (int32_t)t->next_slot;
+	t->next_slot = (t->next_slot + 1) % t->cap;
+	e = t->pool + (size_t)idx * t->entry_size;
+	if (t->used[idx]) {
+		if (t->on_evict)
+			t->on_evict(t->ctx, e);
+		unlink_slot(t, idx);
+		t->evicted++;
+		/* the bucket may have been this slot's own chain head */
+		bucket = &t->buckets[h & (t->nbuckets - 1)];
+	}
+	memset(e, 0, t->entry_size);
+	memcpy(e, key, t->key_size);
+	t->used[idx] = true;
+	t->hashes[idx] = h;
+	t->next[idx] = *bucket;
+	*bucket = idx;
+	if (created)
+		*created = true;
+	return e;
+}
+
+void *nd_table_slot(struct nd_table *t, uint32_t i)
+{
+	return i < t->cap && t->used[i] ? t->pool + (size_t)i * t->entry_size : NULL;
+}
