@@ -126,7 +126,7 @@ static void tcp(struct nd_frame *f, struct l3_view *v, uint32_t hints)
 	size_t hlen;
 
 	if (nd_cur_u16(&c, &f->sport) || nd_cur_u16(&c, &f->dport) || nd_cur_u32(&c, &seq) ||
-	    nd_cur_u32(&c, &ack) || nd_cur_u8(&c, &off)) {
+	    nd_cur_u32(&c, &ack) || nd_cur_u8(&c, &off) || nd_cur_u8(&c, &f->tcp_flags)) {
 		f->l4_csum.cls = ND_CSUM_UNVERIFIABLE;
 		if (!f->fragment || f->first_fragment)
 			nd_pkt_stop(f, ND_DECODE_TRUNCATED, "TCP header");

@@ -78,4 +78,14 @@ const char *nd_layer_name(enum nd_layer l);
  * 0 means the default. */
 struct nd_tracker *nd_csum_tracker_new(unsigned cap);
 
+/* The DNS tracker: transactions per (point, client, server, port, id);
+ * findings dns.unanswered, dns.reply-ignored, dns.servfail, dns.refused,
+ * dns.truncated-no-tcp, dns.latency (info).  `cap` transactions are kept. */
+struct nd_tracker *nd_dns_tracker_new(unsigned cap);
+
+/* The DHCPv4 tracker: per (point, client MAC) and per (point, server);
+ * findings dhcp4.no-offer, dhcp4.offer-ignored, dhcp4.nak, dhcp4.no-ack,
+ * dhcp4.multiple-servers, dhcp4.lease (info).  `cap` clients are kept. */
+struct nd_tracker *nd_dhcp4_tracker_new(unsigned cap);
+
 #endif

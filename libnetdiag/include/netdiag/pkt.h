@@ -87,6 +87,7 @@ struct nd_frame {
 	/* transport */
 	uint16_t sport, dport;       /* UDP/TCP ports */
 	uint8_t icmp_type, icmp_code;
+	uint8_t tcp_flags;           /* FIN 0x01, SYN 0x02, RST 0x04, ACK 0x10 ... */
 	struct nd_csum l4_csum;      /* UDP, TCP, ICMPv4, ICMPv6 */
 
 	/* UDP/TCP: bytes after the transport header; ICMP/ICMPv6: the whole

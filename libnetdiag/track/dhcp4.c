@@ -1,0 +1,384 @@
+/* The DHCPv4 tracker: one entry per (capture point, client MAC), one per
+ * (capture point, server).  Findings: dhcp4.no-offer, dhcp4.offer-ignored,
+ * dhcp4.nak, dhcp4.no-ack, dhcp4.multiple-servers, dhcp4.lease (info). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netdiag/dhcp4.h>
+
+#include "table.h"
+#include "track_internal.h"
+
+#define DHCP_SERVER_PORT 67
+#define DHCP_CLIENT_PORT 68
+#define DHCP4_DEFAULT_CAP 4096
+#define DHCP4_SERVERS_MAX 64
+#define RETRY_WINDOW 30.0   /* a repeat this soon after a reply means it was dropped */
+#define MIN_UNANSWERED 2    /* DISCOVERs / REQUESTs before "no answer" is said */
+
+struct client_key {
+	char ifname[32];
+	uint8_t mac[6];
+	uint8_t pad[2];
+};
+
+struct client {
+	struct client_key key;
+	uint32_t discovers, requests, offers, acks, naks, declines;
+	double first, last;
+	uint8_t pending_reply;        /* OFFER or ACK seen, no client message since */
+	double pending_ts;
+	struct nd_csum pending_csum;
+	uint32_t ignored;
+	uint8_t ignored_type;
+	struct nd_csum ignored_csum;
+	uint64_t ignored_frames[ND_FINDING_FRAMES_MAX];
+	unsigned nignored;
+	uint64_t frames[ND_FINDING_FRAMES_MAX]; /* client messages, for no-offer/no-ack */
+	unsigned nframes;
+	uint8_t yiaddr[4], server[4], nak_server[4];
+	uint32_t lease;
+	double ack_ts;
+};
+
+struct server_key {
+	char ifname[32];
+	uint8_t id[4];                /* option 54, else the source address */
+	uint8_t mac[6];
+	uint8_t pad[2];
+};
+
+struct server {
+	struct server_key key;
+	uint32_t offers, acks, naks;
+	uint64_t first_frame;
+};
+
+struct dhcp4_tracker {
+	struct nd_tracker t;
+	struct nd_table clients;
+	struct nd_table servers;
+	uint64_t messages, undecodable;
+};
+
+static void note_frame(struct client *c, uint64_t frame)
+{
+	if (c->nframes < ND_FINDING_FRAMES_MAX)
+		c->frames[c->nframes++] = frame;
+}
+
+static void client_message(struct client *c, const struct nd_dhcp4 *d,
+			   const struct nd_frame_meta *m)
+{
+	uint8_t answered_by = d->type == ND_DHCP4_DISCOVER ? ND_DHCP4_OFFER : ND_DHCP4_ACK;
+
+	/* a DISCOVER after an OFFER, or a REQUEST after an ACK, soon after:
+	 * the client did not take what it was sent */
+	if (c->pending_reply == answered_by && m->ts - c->pending_ts < RETRY_WINDOW) {
+		if (!c->ignored) {
+			c->ignored_type = c->pending_reply;
+			c->ignored_csum = c->pending_csum;
+		}
+		c->ignored++;
+		if (c->nignored < ND_FINDING_FRAMES_MAX)
+			c->ignored_frames[c->nignored++] = m->number;
+	}
+	c->pending_reply = 0;
+	switch (d->type) {
+	case ND_DHCP4_DISCOVER:
+		c->discovers++;
+		note_frame(c, m->number);
+		break;
+	case ND_DHCP4_REQUEST:
+		c->requests++;
+		note_frame(c, m->number);
+		break;
+	case ND_DHCP4_DECLINE:
+		c->declines++;
+		break;
+	default:
+		break;
+	}
+}
+
+static void server_message(struct dhcp4_tracker *dt, struct client *c, const struct nd_dhcp4 *d,
+			   const struct nd_frame_meta *m, const struct nd_frame *f,
+			   const char *ifname)
+{
+	struct server_key k;
+	struct server *s;
+	bool created;
+
+	memset(&k, 0, sizeof(k));
+	snprintf(k.ifname, sizeof(k.ifname), "%s", ifname);
+	memcpy(k.id, d->has_server_id ? d->server_id : f->src.a, 4);
+	memcpy(k.mac, f->src_mac, 6);
+	s = nd_table_get(&dt->servers, &k, true, &created);
+	if (created)
+		s->first_frame = m->number;
+	switch (d->type) {
+	case ND_DHCP4_OFFER:
+		c->offers++;
+		s->offers++;
+		break;
+	case ND_DHCP4_ACK:
+		c->acks++;
+		s->acks++;
+		if (!c->ack_ts) {
+			c->ack_ts = m->ts;
+			memcpy(c->yiaddr, d->yiaddr, 4);
+			memcpy(c->server, k.id, 4);
+			c->lease = d->lease;
+		}
+		break;
+	case ND_DHCP4_NAK:
+		c->naks++;
+		s->naks++;
+		memcpy(c->nak_server, k.id, 4);
+		break;
+	default:
+		return;
+	}
+	if (d->type == ND_DHCP4_OFFER || d->type == ND_DHCP4_ACK) {
+		c->pending_reply = d->type;
+		c->pending_ts = m->ts;
+		c->pending_csum = f->l4_csum;
+	}
+}
+
+static int dhcp4_on_frame(struct nd_tracker *t, const struct nd_frame_meta *m,
+			  const struct nd_frame *f)
+{
+	struct dhcp4_tracker *dt = (struct dhcp4_tracker *)t;
+	const char *ifname = m->ifname ? m->ifname : "";
+	struct client_key k;
+	struct client *c;
+	struct nd_dhcp4 d;
+	bool from_client;
+
+	if (f->status != ND_DECODE_OK || f->l4proto != 17 || f->ip_version != 4)
+		return 0;
+	if (f->sport == DHCP_CLIENT_PORT && f->dport == DHCP_SERVER_PORT)
+		from_client = true;
+	else if (f->sport == DHCP_SERVER_PORT && (f->dport == DHCP_CLIENT_PORT ||
+						  f->dport == DHCP_SERVER_PORT))
+		from_client = false;  /* to a relay agent, port 67 */
+	else
+		return 0;
+	if (nd_dhcp4_parse(&d, f->payload) || d.hlen != 6) {
+		dt->undecodable++;
+		return 0;
+	}
+	dt->messages++;
+	memset(&k, 0, sizeof(k));
+	snprintf(k.ifname, sizeof(k.ifname), "%s", ifname);
+	memcpy(k.mac, d.chaddr, 6);
+	c = nd_table_get(&dt->clients, &k, true, NULL);
+	if (!c->first)
+		c->first = m->ts;
+	c->last = m->ts;
+	if (from_client && d.op == 1)
+		client_message(c, &d, m);
+	else if (!from_client && d.op == 2)
+		server_message(dt, c, &d, m, f, ifname);
+	return 0;
+}
+
+static const char *mac_str(const uint8_t *mac, char *buf, size_t len)
+{
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+		 mac[4], mac[5]);
+	return buf;
+}
+
+static struct nd_finding *client_finding(struct nd_findings *out, const struct client *c,
+					 const char *id, enum nd_severity sev)
+{
+	struct nd_finding *fd = nd_findings_add(out, id, sev);
+	char mac[24];
+
+	if (!fd)
+		return NULL;
+	snprintf(fd->ifname, sizeof(fd->ifname), "%s", c->key.ifname);
+	nd_finding_subject(fd, "client %s", mac_str(c->key.mac, mac, sizeof(mac)));
+	nd_finding_set_str(fd, "client", mac);
+	fd->first = c->first;
+	fd->last = c->last;
+	return fd;
+}
+
+static int client_findings(const struct client *c, struct nd_findings *out)
+{
+	char ip[INET_ADDRSTRLEN], hex[8];
+	struct nd_finding *fd;
+
+	if (c->discovers >= MIN_UNANSWERED && !c->offers) {
+		fd = client_finding(out, c, "dhcp4.no-offer", ND_SEV_ERROR);
+		if (!fd)
+			return -ENOMEM;
+		fd->count = c->discovers;
+		for (unsigned i = 0; i < c->nframes; i++)
+			nd_finding_add_frame(fd, c->frames[i]);
+		nd_finding_set_int(fd, "discovers", c->discovers);
+		nd_finding_set_double(fd, "seconds", c->last - c->first);
+		nd_finding_summary(fd, "%u DISCOVERs in %.1f s, no OFFER seen", c->discovers,
+				   c->last - c->first);
+	}
+	if (c->ignored) {
+		fd = client_finding(out, c, "dhcp4.offer-ignored", ND_SEV_ERROR);
+		if (!fd)
+			return -ENOMEM;
+		fd->count = c->ignored;
+		for (unsigned i = 0; i < c->nignored; i++)
+			nd_finding_add_frame(fd, c->ignored_frames[i]);
+		nd_finding_set_str(fd, "reply", nd_dhcp4_type_name(c->ignored_type));
+		nd_finding_set_str(fd, "reply_checksum", nd_csum_class_name(c->ignored_csum.cls));
+		snprintf(hex, sizeof(hex), "0x%04x", c->ignored_csum.found);
+		nd_finding_set_str(fd, "found", hex);
+		snprintf(hex, sizeof(hex), "0x%04x", c->ignored_csum.expected);
+		nd_finding_set_str(fd, "expected", hex);
+		nd_finding_summary(fd, "the client repeated itself %u times after an %s was sent to "
+				   "it; the %s's UDP checksum was %s", c->ignored,
+				   nd_dhcp4_type_name(c->ignored_type),
+				   nd_dhcp4_type_name(c->ignored_type),
+				   nd_csum_class_name(c->ignored_csum.cls));
+	}
+	if (c->naks) {
+		fd = client_finding(out, c, "dhcp4.nak", ND_SEV_WARNING);
+		if (!fd)
+			return -ENOMEM;
+		fd->count = c->naks;
+		inet_ntop(AF_INET, c->nak_server, ip, sizeof(ip));
+		nd_finding_set_str(fd, "server", ip);
+		nd_finding_summary(fd, "server %s refused the client's REQUEST (NAK)", ip);
+	}
+	if (c->requests >= MIN_UNANSWERED && !c->acks && !c->naks) {
+		fd = client_finding(out, c, "dhcp4.no-ack", ND_SEV_ERROR);
+		if (!fd)
+			return -ENOMEM;
+		fd->count = c->requests;
+		for (unsigned i = 0; i < c->nframes; i++)
+			nd_finding_add_frame(fd, c->frames[i]);
+		nd_finding_set_int(fd, "requests", c->requests);
+		nd_finding_summary(fd, "%u REQUESTs, neither ACK nor NAK seen", c->requests);
+	}
+	if (c->ack_ts) {
+		fd = client_finding(out, c, "dhcp4.lease", ND_SEV_INFO);
+		if (!fd)
+			return -ENOMEM;
+		fd->count = c->acks;
+		inet_ntop(AF_INET, c->yiaddr, ip, sizeof(ip));
+		nd_finding_set_str(fd, "address", ip);
+		inet_ntop(AF_INET, c->server, ip, sizeof(ip));
+		nd_finding_set_str(fd, "server", ip);
+		nd_finding_set_int(fd, "lease", c->lease);
+		nd_finding_set_double(fd, "seconds", c->ack_ts - c->first);
+		nd_finding_summary(fd, "lease of %s for %u s from %s, %.2f s after the first message",
+				   nd_finding_field(fd, "address")->v.s, c->lease, ip,
+				   c->ack_ts - c->first);
+	}
+	return 0;
+}
+
+/* More than one server answering on one capture point. */
+static int server_findings(struct dhcp4_tracker *dt, struct nd_findings *out)
+{
+	for (uint32_t i = 0; i < dt->servers.cap; i++) {
+		struct server *s = nd_table_slot(&dt->servers, i);
+		char list[ND_FIELD_STR_MAX] = "", ip[INET_ADDRSTRLEN];
+		struct nd_finding *fd;
+		unsigned n = 0;
+		bool first = true;
+
+		if (!s)
+			continue;
+		/* report each point once, from its first server in slot order */
+		for (uint32_t k = 0; k < i && first; k++) {
+			struct server *o = nd_table_slot(&dt->servers, k);
+
+			first = !(o && !strcmp(o->key.ifname, s->key.ifname));
+		}
+		if (!first)
+			continue;
+		for (uint32_t k = i; k < dt->servers.cap; k++) {
+			struct server *o = nd_table_slot(&dt->servers, k);
+			size_t used = strlen(list);
+
+			if (!o || strcmp(o->key.ifname, s->key.ifname))
+				continue;
+			inet_ntop(AF_INET, o->key.id, ip, sizeof(ip));
+			snprintf(list + used, sizeof(list) - used, "%s%s", n ? "," : "", ip);
+			n++;
+		}
+		if (n < 2)
+			continue;
+		fd = nd_findings_add(out, "dhcp4.multiple-servers", ND_SEV_WARNING);
+		if (!fd)
+			return -ENOMEM;
+		snprintf(fd->ifname, sizeof(fd->ifname), "%s", s->key.ifname);
+		fd->count = n;
+		nd_finding_add_frame(fd, s->first_frame);
+		nd_finding_set_int(fd, "servers", n);
+		nd_finding_set_str(fd, "server_ids", list);
+		nd_finding_subject(fd, "segment");
+		nd_finding_summary(fd, "%u DHCP servers answer on this segment: %s", n, list);
+	}
+	return 0;
+}
+
+static int dhcp4_report(struct nd_tracker *t, double now, struct nd_findings *out)
+{
+	struct dhcp4_tracker *dt = (struct dhcp4_tracker *)t;
+
+	t->evicted = dt->clients.evicted + dt->servers.evicted;
+	for (uint32_t i = 0; i < dt->clients.cap; i++) {
+		struct client *c = nd_table_slot(&dt->clients, i);
+		int err = c ? client_findings(c, out) : 0;
+
+		if (err)
+			return err;
+	}
+	return server_findings(dt, out);
+}
+
+static void dhcp4_stats(struct nd_tracker *t, struct nd_json *j)
+{
+	struct dhcp4_tracker *dt = (struct dhcp4_tracker *)t;
+
+	nd_json_kv_uint(j, "messages", dt->messages);
+	nd_json_kv_uint(j, "undecodable", dt->undecodable);
+}
+
+static void dhcp4_destroy(struct nd_tracker *t)
+{
+	struct dhcp4_tracker *dt = (struct dhcp4_tracker *)t;
+
+	nd_table_free(&dt->clients);
+	nd_table_free(&dt->servers);
+	free(dt);
+}
+
+struct nd_tracker *nd_dhcp4_tracker_new(unsigned cap)
+{
+	struct dhcp4_tracker *dt = calloc(1, sizeof(*dt));
+
+	if (!dt)
+		return NULL;
+	dt->t.name = "dhcp4";
+	dt->t.on_frame = dhcp4_on_frame;
+	dt->t.report = dhcp4_report;
+	dt->t.stats_json = dhcp4_stats;
+	dt->t.destroy = dhcp4_destroy;
+	dt->t.cap = cap ? cap : DHCP4_DEFAULT_CAP;
+	if (nd_table_init(&dt->clients, (uint32_t)dt->t.cap, sizeof(struct client),
+			  sizeof(struct client_key)) ||
+	    nd_table_init(&dt->servers, DHCP4_SERVERS_MAX, sizeof(struct server),
+			  sizeof(struct server_key))) {
+		dhcp4_destroy(&dt->t);
+		return NULL;
+	}
+	return &dt->t;
+}
