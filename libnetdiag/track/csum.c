@@ -75,7 +75,7 @@ static void note(struct csum_tracker *ct, const struct nd_frame_meta *m,
 	if (fc == FC_COUNT)
 		return;
 	memset(&key, 0, sizeof(key));
-	snprintf(key.ifname, sizeof(key.ifname), "%s", m->ifname ? m->ifname : "");
+	nd_key_name(key.ifname, sizeof(key.ifname), m->ifname ? m->ifname : "");
 	key.src = f->src;
 	key.dst = f->dst;
 	key.sport = f->sport;

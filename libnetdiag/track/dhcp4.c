@@ -113,7 +113,7 @@ static void server_message(struct dhcp4_tracker *dt, struct client *c, const str
 	bool created;
 
 	memset(&k, 0, sizeof(k));
-	snprintf(k.ifname, sizeof(k.ifname), "%s", ifname);
+	nd_key_name(k.ifname, sizeof(k.ifname), ifname);
 	memcpy(k.id, d->has_server_id ? d->server_id : f->src.a, 4);
 	memcpy(k.mac, f->src_mac, 6);
 	s = nd_table_get(&dt->servers, &k, true, &created);
@@ -174,7 +174,7 @@ static int dhcp4_on_frame(struct nd_tracker *t, const struct nd_frame_meta *m,
 	}
 	dt->messages++;
 	memset(&k, 0, sizeof(k));
-	snprintf(k.ifname, sizeof(k.ifname), "%s", ifname);
+	nd_key_name(k.ifname, sizeof(k.ifname), ifname);
 	memcpy(k.mac, d.chaddr, 6);
 	c = nd_table_get(&dt->clients, &k, true, NULL);
 	if (!c->first)

@@ -76,7 +76,7 @@ static struct server *server_for(struct dns_tracker *dt, const char *ifname,
 	bool created;
 
 	memset(&k, 0, sizeof(k));
-	snprintf(k.ifname, sizeof(k.ifname), "%s", ifname);
+	nd_key_name(k.ifname, sizeof(k.ifname), ifname);
 	k.server = *server;
 	if (client)
 		k.client = *client;
@@ -114,7 +114,7 @@ static void txn_key_of(struct txn_key *k, const char *ifname, const struct nd_ad
 		       const struct nd_addr *server, uint16_t cport, uint16_t id)
 {
 	memset(k, 0, sizeof(*k));
-	snprintf(k->ifname, sizeof(k->ifname), "%s", ifname);
+	nd_key_name(k->ifname, sizeof(k->ifname), ifname);
 	k->client = *client;
 	k->server = *server;
 	k->cport = cport;
@@ -199,7 +199,7 @@ static void tcp_retry(struct dns_tracker *dt, const struct nd_frame *f, const ch
 	struct server *pair;
 
 	memset(&k, 0, sizeof(k));
-	snprintf(k.ifname, sizeof(k.ifname), "%s", ifname);
+	nd_key_name(k.ifname, sizeof(k.ifname), ifname);
 	k.server = f->dst;
 	k.client = f->src;
 	pair = nd_table_get(&dt->servers, &k, false, NULL);
