@@ -18,6 +18,11 @@
 #define DHCP4_SERVERS_MAX 64
 #define RETRY_WINDOW 30.0   /* a repeat this soon after a reply means it was dropped */
 #define MIN_UNANSWERED 2    /* DISCOVERs / REQUESTs before "no answer" is said */
+/* Clients retransmit after about 1 to 4 s (RFC 2131 4.1: 4 s, randomised;
+ * busybox udhcpc: 3 tries 3 s apart by default, often 1 s in images): an
+ * OFFER later than this may come after the client gave up.  dnsmasq's
+ * ICMP check of the address and STP listening/learning cause it. */
+#define SLOW_OFFER 2.0
 
 struct client_key {
 	char ifname[32];
@@ -29,6 +34,7 @@ struct client {
 	struct client_key key;
 	uint32_t discovers, requests, offers, acks, naks, declines;
 	double first, last;
+	double first_discover, first_offer;
 	uint8_t pending_reply;        /* OFFER or ACK seen, no client message since */
 	double pending_ts;
 	struct nd_csum pending_csum;
@@ -89,6 +95,8 @@ static void client_message(struct client *c, const struct nd_dhcp4 *d,
 	c->pending_reply = 0;
 	switch (d->type) {
 	case ND_DHCP4_DISCOVER:
+		if (!c->discovers)
+			c->first_discover = m->ts;
 		c->discovers++;
 		note_frame(c, m->number);
 		break;
@@ -121,6 +129,8 @@ static void server_message(struct dhcp4_tracker *dt, struct client *c, const str
 		s->first_frame = m->number;
 	switch (d->type) {
 	case ND_DHCP4_OFFER:
+		if (!c->offers)
+			c->first_offer = m->ts;
 		c->offers++;
 		s->offers++;
 		break;
@@ -226,6 +236,17 @@ static int client_findings(const struct client *c, struct nd_findings *out)
 		nd_finding_set_double(fd, "seconds", c->last - c->first);
 		nd_finding_summary(fd, "%u DISCOVERs in %.1f s, no OFFER seen", c->discovers,
 				   c->last - c->first);
+	}
+	if (c->offers && c->discovers && c->first_offer - c->first_discover > SLOW_OFFER) {
+		fd = client_finding(out, c, "dhcp4.slow-offer", ND_SEV_WARNING);
+		if (!fd)
+			return -ENOMEM;
+		fd->count = c->offers;
+		nd_finding_set_double(fd, "seconds", c->first_offer - c->first_discover);
+		nd_finding_set_int(fd, "discovers_before", c->discovers);
+		nd_finding_summary(fd, "the first OFFER came %.1f s after the first DISCOVER: "
+				   "clients with short timeouts give up before it",
+				   c->first_offer - c->first_discover);
 	}
 	if (c->ignored) {
 		fd = client_finding(out, c, "dhcp4.offer-ignored", ND_SEV_ERROR);

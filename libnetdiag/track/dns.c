@@ -373,7 +373,9 @@ static int dns_report(struct nd_tracker *t, double now, struct nd_findings *out)
 	for (uint32_t i = 0; i < dt->txns.cap; i++) {
 		struct txn *x = nd_table_slot(&dt->txns, i);
 
-		if (x && now - x->last_query >= DNS_TIMEOUT)
+		/* retransmitted and still unanswered, or old enough: a single
+		 * query in the last second of a capture is still pending */
+		if (x && (now - x->last_query >= DNS_TIMEOUT || x->queries > 1))
 			settle(dt, x);
 	}
 	t->evicted = dt->txns.evicted + dt->servers.evicted;

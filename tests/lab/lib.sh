@@ -20,7 +20,8 @@ lab_cleanup() {
 		kill -9 "$p" 2>/dev/null
 	done
 	for l in $LAB_LINKS; do ip link del "$l" 2>/dev/null; done
-	for n in $LAB_NS; do
+	# lab_ns runs in command substitutions, so find ours by name
+	for n in $LAB_NS $(ip netns list 2>/dev/null | awk -v p="$LAB_ID-" 'index($1, p) == 1 {print $1}'); do
 		# processes a scenario started inside a namespace die with it
 		ip netns pids "$n" 2>/dev/null | xargs -r kill -9 2>/dev/null
 		ip netns del "$n" 2>/dev/null

@@ -268,6 +268,18 @@ static void test_dhcp4_findings(void **state)
 			    "192.0.2.1,192.0.2.2");
 	stop(&r);
 
+	/* the OFFER comes 3 s after the first DISCOVER */
+	start(&r);
+	n = dhcp(m, 1, NULL);
+	feed(&r, CLIENT, m, n, 0, 0);
+	feed(&r, CLIENT, m, n, 0, 1.0);
+	n = dhcp(m, 2, "192.0.2.1");
+	feed(&r, SERVER("192.0.2.1"), m, n, 0, 2.0);
+	finish(&r);
+	assert_int_equal(num(only(&r, "dhcp4.slow-offer"), "seconds"), 3000);
+	assert_int_equal(num(only(&r, "dhcp4.slow-offer"), "discovers_before"), 2);
+	stop(&r);
+
 	/* NAK, and REQUESTs nobody answers */
 	start(&r);
 	n = dhcp(m, 3, NULL);
