@@ -88,4 +88,12 @@ struct nd_tracker *nd_dns_tracker_new(unsigned cap);
  * dhcp4.multiple-servers, dhcp4.lease (info).  `cap` clients are kept. */
 struct nd_tracker *nd_dhcp4_tracker_new(unsigned cap);
 
+/* The DHCPv6 tracker: per (point, client DUID, transaction id); findings
+ * dhcp6.no-advertise, dhcp6.reply-ignored, dhcp6.status, dhcp6.bad-timers. */
+struct nd_tracker *nd_dhcp6_tracker_new(unsigned cap);
+
+/* The router-advertisement tracker: per (point, router); findings
+ * nd.multiple-routers, nd.router (info). */
+struct nd_tracker *nd_nd_tracker_new(unsigned cap);
+
 #endif
