@@ -10,6 +10,7 @@
  * TCP; PCT percent of server replies get a partial / bad checksum, or are
  * marked "checksum not ready" with a pseudo-header sum (pcapng only).
  * demo: the story of a guest whose DNS replies arrive unfinished.
+ * dns-flood: FRAMES distinct DNS queries, none answered.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -270,6 +271,23 @@ static int mixed(struct gen *g, uint64_t frames)
 	return 0;
 }
 
+/* A flood of distinct DNS queries nobody answers: every one a new
+ * transaction (client address, port and id vary), for bounded-memory
+ * benchmarks. */
+static int dns_flood(struct gen *g, uint64_t frames)
+{
+	uint8_t msg[512];
+	int err = 0;
+
+	for (uint64_t i = 0; i < frames && !err; i++) {
+		size_t n = dns_message(msg, (uint16_t)i, false, 0);
+
+		err = udp_frame(g, "tap0", ND_DIR_IN, 10 + (uint32_t)(i % 200), 1,
+				(uint16_t)(1024 + (i >> 16) % 60000), DNS_PORT, msg, n, 0, 0, false);
+	}
+	return err;
+}
+
 /* The week-long bug in one capture: on the guest's tap, a guest gets its
  * lease, then asks for probe.example four times; every reply is there but
  * carries only the pseudo-header sum, so the guest drops it.  On the
@@ -304,7 +322,7 @@ static int demo(struct gen *g)
 
 static const char usage_text[] =
 	"usage: ndgen -o FILE [-f pcap|pcapng] [-n FRAMES] [-s SEED]\n"
-	"             [--partial PCT] [--bad PCT] [--offload PCT] [--scenario mixed|demo]\n";
+	"             [--partial PCT] [--bad PCT] [--offload PCT] [--scenario mixed|demo|dns-flood]\n";
 
 int main(int argc, char **argv)
 {
@@ -352,7 +370,9 @@ int main(int argc, char **argv)
 		err = g.dumper ? 0 : -EIO;
 	}
 	if (!err)
-		err = !strcmp(scenario, "demo") ? demo(&g) : (g.limit = frames, mixed(&g, frames));
+		err = !strcmp(scenario, "demo") ? demo(&g)
+		      : !strcmp(scenario, "dns-flood") ? dns_flood(&g, frames)
+		      : (g.limit = frames, mixed(&g, frames));
 	if (g.pcapng) {
 		if (nd_pcapng_writer_close(g.ng) && !err)
 			err = -EIO;
