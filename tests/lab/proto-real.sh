@@ -1,5 +1,6 @@
 # Real peers: dnsmasq serves DHCP and DNS in one namespace, busybox udhcpc
-# and nslookup ask from another; tcpdump records the link; netdiag analyze
+# and nslookup ask from another (then DHCPv6 and RA: dnsmasq against
+# dhclient -6 and rdisc6); tcpdump records the link; netdiag analyze
 # must see the lease and the answer and nothing wrong, and count the same
 # DHCP and DNS messages as tshark.  Then the failures: no DHCP server
 # (dhcp4.no-offer) and a resolver that does not answer (dns.unanswered).
@@ -26,9 +27,10 @@ start_dnsmasq() {
 	wait_for 5 test -s "$LAB_DIR/dnsmasq.pid" || fail "dnsmasq did not start"
 }
 
-# capture into $1 until stop_capture
+# capture into $1 (filter $2) until stop_capture
 start_capture() {
-	ip netns exec "$cli" tcpdump -q -U --immediate-mode -i "${LAB_ID}c" -w "$1" 'udp port 53 or udp port 67 or udp port 68' \
+	ip netns exec "$cli" tcpdump -q -U --immediate-mode -i "${LAB_ID}c" -w "$1" \
+		"${2:-udp port 53 or udp port 67 or udp port 68}" \
 		2>"$LAB_DIR/tcpdump.err" &
 	cap_pid=$!
 	LAB_PIDS="$LAB_PIDS $cap_pid"
@@ -87,7 +89,7 @@ assert_eq "$(jget "$LAB_DIR/dead.json" '.findings[] | select(.id == "dns.unanswe
 
 # 3. no DHCP server
 kill "$(cat "$LAB_DIR/dnsmasq.pid")"
-ip -n "$cli" addr flush dev "${LAB_ID}c"
+ip -n "$cli" -4 addr flush dev "${LAB_ID}c"
 start_capture "$LAB_DIR/no-server.pcap"
 ip netns exec "$cli" busybox udhcpc -i "${LAB_ID}c" -n -q -t 3 -T 1 -s "$LAB_DIR/udhcpc.sh" \
 	>/dev/null 2>&1 && fail "udhcpc got a lease with no server"
@@ -97,4 +99,27 @@ assert_eq "$rc" 1 "exit status, no server"
 assert_finding "$LAB_DIR/nosrv.json" dhcp4.no-offer
 assert_eq "$(jget "$LAB_DIR/nosrv.json" '.findings[] | select(.id == "dhcp4.no-offer") | .fields.discovers')" \
 	3 "DISCOVERs (udhcpc -t 3)"
+# 4. DHCPv6 and router advertisements: dnsmasq with --enable-ra, the ISC
+# client (dhclient -6) and rdisc6 soliciting
+for side in "$srv:${LAB_ID}s" "$cli:${LAB_ID}c"; do
+	ip netns exec "${side%%:*}" sysctl -qw "net.ipv6.conf.${side##*:}.accept_dad=0"
+done
+ip -n "$srv" addr add 2001:db8::1/64 dev "${LAB_ID}s"
+rm -f "$LAB_DIR/dnsmasq.pid"
+DNSMASQ_EXTRA="--dhcp-range=2001:db8::100,2001:db8::1ff,64,1h --enable-ra --no-ping" start_dnsmasq
+start_capture "$LAB_DIR/v6.pcap" 'icmp6 or udp port 546 or udp port 547'
+ip netns exec "$cli" rdisc6 -1 "${LAB_ID}c" >/dev/null 2>&1 || fail "no router advertisement"
+ip netns exec "$cli" timeout 10 dhclient -6 -1 -sf /bin/true -lf "$LAB_DIR/d6.leases" \
+	-pf "$LAB_DIR/dhclient6.pid" "${LAB_ID}c" >/dev/null 2>&1 || fail "dhclient -6 got no lease"
+stop_capture
+"$NETDIAG" analyze -j "$LAB_DIR/v6.pcap" >"$LAB_DIR/v6.json" || fail "DHCPv6/RA: exit $?"
+assert_eq "$(jget "$LAB_DIR/v6.json" '[.findings[] | select(.severity != "info")] | length')" 0 \
+	"warnings on DHCPv6/RA: $(jq -c '[.findings[].id]' "$LAB_DIR/v6.json")"
+assert_eq "$(jget "$LAB_DIR/v6.json" '.findings[] | select(.id == "nd.router") | .fields.prefixes')" \
+	2001:db8::/64 "advertised prefix"
+ts_d6=$(tshark -r "$LAB_DIR/v6.pcap" -Y dhcpv6 -T fields -e frame.number 2>/dev/null | wc -l)
+ts_ra=$(tshark -r "$LAB_DIR/v6.pcap" -Y 'icmpv6.type == 134' -T fields -e frame.number 2>/dev/null | wc -l)
+assert_eq "$(jget "$LAB_DIR/v6.json" '.trackers.dhcp6.messages')" "$ts_d6" "DHCPv6 messages vs tshark"
+assert_eq "$(jget "$LAB_DIR/v6.json" '.trackers.nd.router_advertisements')" "$ts_ra" "RAs vs tshark"
+[ "$ts_d6" -ge 4 ] || fail "expected SOLICIT/ADVERTISE/REQUEST/REPLY, tshark saw $ts_d6"
 echo "proto-real: ok"
