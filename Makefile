@@ -46,6 +46,8 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 NETDIAG := $(B)/netdiag
 
 .PHONY: all deps check unit lab check-corpus demo bench fuzz guest install clean
+# keep test helper objects between runs
+.SECONDARY:
 all: $(NETDIAG) $(B)/libnetdiag.so $(B)/libnetdiag.pc $(if $(GEN_SRC),$(B)/ndgen)
 
 deps:
