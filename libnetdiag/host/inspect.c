@@ -1,0 +1,368 @@
+/* Host inspection: links over rtnetlink, bridge attributes from sysfs,
+ * sysctls from procfs, then findings. */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+
+#include <netdiag/host.h>
+
+#define SYSFS_NET "/sys/class/net"
+#define PROC_IPV4 "/proc/sys/net/ipv4"
+#define USER_HZ 100.0        /* bridge timers in sysfs are in clock ticks */
+#define STP_DELAY_SLOW 2.0   /* forward delay above this delays new ports noticeably */
+
+static long read_or(const char *path, long dflt)
+{
+	long v;
+
+	return nd_read_int(path, &v) ? dflt : v;
+}
+
+static void fill_link(struct rtnl_link *l, struct nd_link_info *li, long rp_all)
+{
+	const char *kind = rtnl_link_get_type(l);
+	char path[128];
+
+	memset(li, 0, sizeof(*li));
+	snprintf(li->name, sizeof(li->name), "%s", rtnl_link_get_name(l));
+	snprintf(li->kind, sizeof(li->kind), "%s", kind ? kind : "");
+	li->ifindex = rtnl_link_get_ifindex(l);
+	li->master = rtnl_link_get_master(l);
+	li->up = rtnl_link_get_flags(l) & IFF_UP;
+	li->carrier = rtnl_link_get_carrier(l);
+	li->mtu = rtnl_link_get_mtu(l);
+	snprintf(path, sizeof(path), PROC_IPV4 "/conf/%s/rp_filter", li->name);
+	li->rp_filter = nd_rp_filter_effective(rp_all, read_or(path, 0));
+	li->port_state = -1;
+}
+
+static long bridge_attr(const struct nd_bridge_info *b, const char *attr)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), SYSFS_NET "/%s/bridge/%s", b->link.name, attr);
+	return read_or(path, 0);
+}
+
+static void bridge_attrs(struct nd_bridge_info *b)
+{
+	b->stp = bridge_attr(b, "stp_state") != 0;
+	b->forward_delay = (double)bridge_attr(b, "forward_delay") / USER_HZ;
+	b->snooping = bridge_attr(b, "multicast_snooping") != 0;
+	b->querier = bridge_attr(b, "multicast_querier") != 0;
+	b->nf_call_iptables = bridge_attr(b, "nf_call_iptables") != 0;
+	b->nf_call_ip6tables = bridge_attr(b, "nf_call_ip6tables") != 0;
+}
+
+static void bridge_ports(struct nl_cache *cache, struct nd_bridge_info *b, long rp_all)
+{
+	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+		struct rtnl_link *l = (struct rtnl_link *)o;
+		struct nd_link_info *p;
+		char path[160];
+
+		if (rtnl_link_get_master(l) != b->link.ifindex || b->nports == ND_HOST_PORTS_MAX)
+			continue;
+		p = &b->ports[b->nports++];
+		fill_link(l, p, rp_all);
+		snprintf(path, sizeof(path), SYSFS_NET "/%s/brif/%s/state", b->link.name, p->name);
+		p->port_state = (int)read_or(path, -1);
+	}
+}
+
+static struct nd_finding *link_finding(struct nd_findings *out, const char *id,
+				       enum nd_severity sev, const char *ifname)
+{
+	struct nd_finding *f = nd_findings_add(out, id, sev);
+
+	if (f) {
+		snprintf(f->ifname, sizeof(f->ifname), "%s", ifname);
+		f->count = 1;
+	}
+	return f;
+}
+
+static int carrier_findings(const struct nd_link_info *l, struct nd_findings *out)
+{
+	struct nd_finding *f;
+
+	if (l->up && l->carrier)
+		return 0;
+	f = link_finding(out, "link.no-carrier", ND_SEV_ERROR, l->name);
+	if (!f)
+		return -ENOMEM;
+	nd_finding_set_str(f, "state", l->up ? "up, no carrier" : "down");
+	if (!l->up)
+		nd_finding_summary(f, "%s is down: nothing passes it", l->name);
+	else if (!strcmp(l->kind, "tun"))
+		nd_finding_summary(f, "%s has no carrier: no process (QEMU) holds the tap open",
+				   l->name);
+	else
+		nd_finding_summary(f, "%s has no carrier: its other end is down or unplugged", l->name);
+	return 0;
+}
+
+static int bridge_findings(const struct nd_bridge_info *b, struct nd_findings *out)
+{
+	struct nd_finding *f;
+	int err;
+
+	err = carrier_findings(&b->link, out);
+	if (err)
+		return err;
+	if (b->stp && b->forward_delay > STP_DELAY_SLOW) {
+		f = link_finding(out, "bridge.stp-delay", ND_SEV_WARNING, b->link.name);
+		if (!f)
+			return -ENOMEM;
+		nd_finding_set_double(f, "forward_delay", b->forward_delay);
+		nd_finding_set_double(f, "port_delay", 2 * b->forward_delay);
+		nd_finding_summary(f, "STP is on with a %.0f s forward delay: a new guest port "
+				   "passes nothing for %.0f s (listening, learning), so early DHCP "
+				   "attempts vanish", b->forward_delay, 2 * b->forward_delay);
+	}
+	if (b->snooping && !b->querier) {
+		/* info, not warning: since Linux 3.12 a bridge that has seen no
+		 * querier floods multicast instead of filtering it; trouble comes
+		 * when a querier elsewhere appears and goes, or with switches
+		 * between hosts that snoop too */
+		f = link_finding(out, "bridge.snooping-no-querier", ND_SEV_INFO, b->link.name);
+		if (!f)
+			return -ENOMEM;
+		nd_finding_summary(f, "multicast snooping is on and this bridge is no querier: if "
+				   "the segment's querier goes away, memberships time out and IPv6 "
+				   "neighbour discovery can stall");
+	}
+	for (unsigned i = 0; i < b->nports; i++) {
+		const struct nd_link_info *p = &b->ports[i];
+
+		err = carrier_findings(p, out);
+		if (err)
+			return err;
+		if (p->up && p->carrier && p->port_state != ND_PORT_FORWARDING) {
+			f = link_finding(out, "bridge.port-not-forwarding",
+					 p->port_state == ND_PORT_BLOCKING ? ND_SEV_ERROR
+									   : ND_SEV_WARNING,
+					 p->name);
+			if (!f)
+				return -ENOMEM;
+			nd_finding_set_str(f, "state", nd_port_state_name(p->port_state));
+			nd_finding_set_str(f, "bridge", b->link.name);
+			nd_finding_subject(f, "port of %s", b->link.name);
+			nd_finding_summary(f, "%s is %s on %s: frames to and from it are not forwarded",
+					   p->name, nd_port_state_name(p->port_state), b->link.name);
+		}
+		if (p->mtu != b->link.mtu) {
+			f = link_finding(out, "mtu.mismatch", ND_SEV_WARNING, p->name);
+			if (!f)
+				return -ENOMEM;
+			nd_finding_set_int(f, "mtu", p->mtu);
+			nd_finding_set_int(f, "bridge_mtu", b->link.mtu);
+			nd_finding_set_str(f, "bridge", b->link.name);
+			nd_finding_summary(f, "MTU %u on %s, %u on bridge %s: larger frames are dropped "
+					   "where the path narrows", p->mtu, p->name, b->link.mtu,
+					   b->link.name);
+		}
+	}
+	return 0;
+}
+
+static int rp_findings(const struct nd_link_info *l, struct nd_findings *out)
+{
+	struct nd_finding *f;
+
+	if (l->rp_filter != 1)
+		return 0;
+	f = link_finding(out, "rpfilter.strict", ND_SEV_WARNING, l->name);
+	if (!f)
+		return -ENOMEM;
+	nd_finding_set_int(f, "rp_filter", l->rp_filter);
+	nd_finding_summary(f, "strict reverse-path filtering on %s drops guest packets that "
+			   "arrive where their source is not routed (routed or asymmetric guests)",
+			   l->name);
+	return 0;
+}
+
+static int tap_findings(const struct nd_host_report *r, const struct nd_link_info *t,
+			const struct nd_host_opts *o, struct nd_findings *out)
+{
+	const struct nd_bridge_info *b = r->nbridges ? &r->bridges[0] : NULL;
+	struct nd_finding *f;
+
+	if (!b || t->master == b->link.ifindex)
+		return 0;
+	f = link_finding(out, "bridge.tap-not-enslaved", ND_SEV_ERROR, t->name);
+	if (!f)
+		return -ENOMEM;
+	nd_finding_set_str(f, "bridge", b->link.name);
+	nd_finding_summary(f, "%s is not a port of %s: the guest behind it is cut off", t->name,
+			   b->link.name);
+	(void)o;
+	return carrier_findings(t, out);
+}
+
+static void host_counters(struct nd_host_report *r)
+{
+	char buf[8192];
+	FILE *in;
+	size_t n;
+
+	r->ip_forward = (int)read_or(PROC_IPV4 "/ip_forward", 0);
+	r->brnf_call_iptables = (int)read_or("/proc/sys/net/bridge/bridge-nf-call-iptables", -1);
+	r->brnf_call_ip6tables = (int)read_or("/proc/sys/net/bridge/bridge-nf-call-ip6tables", -1);
+	r->brnf_loaded = r->brnf_call_iptables >= 0;
+	for (int v6 = 0; v6 < 2; v6++) {
+		in = fopen(v6 ? "/proc/net/snmp6" : "/proc/net/snmp", "r");
+		if (!in)
+			continue;
+		n = fread(buf, 1, sizeof(buf) - 1, in);
+		buf[n] = 0;
+		fclose(in);
+		if (v6)
+			nd_parse_snmp_udp(buf, true, &r->udp6_in_csum_errors, &r->udp6_in_errors);
+		else
+			nd_parse_snmp_udp(buf, false, &r->udp_in_csum_errors, &r->udp_in_errors);
+	}
+}
+
+static int collect(struct nl_cache *cache, const struct nd_host_opts *o, struct nd_host_report *r,
+		   char *err, size_t errlen)
+{
+	long rp_all = read_or(PROC_IPV4 "/conf/all/rp_filter", 0);
+	struct rtnl_link *l;
+
+	r->bridges = calloc(o->bridge ? 1 : 16, sizeof(*r->bridges));
+	if (!r->bridges)
+		return -ENOMEM;
+	for (struct nl_object *ob = nl_cache_get_first(cache); ob; ob = nl_cache_get_next(ob)) {
+		const char *kind;
+
+		l = (struct rtnl_link *)ob;
+		kind = rtnl_link_get_type(l);
+		if (o->bridge ? strcmp(rtnl_link_get_name(l), o->bridge)
+			      : (!kind || strcmp(kind, "bridge") || r->nbridges == 16))
+			continue;
+		if (!kind || strcmp(kind, "bridge")) {
+			snprintf(err, errlen, "%s: not a bridge", o->bridge);
+			return -EINVAL;
+		}
+		fill_link(l, &r->bridges[r->nbridges].link, rp_all);
+		bridge_attrs(&r->bridges[r->nbridges]);
+		bridge_ports(cache, &r->bridges[r->nbridges], rp_all);
+		r->nbridges++;
+	}
+	if (o->bridge && !r->nbridges) {
+		snprintf(err, errlen, "%s: no such device", o->bridge);
+		return -ENODEV;
+	}
+	for (unsigned i = 0; i < o->ntaps && i < ND_HOST_TAPS_MAX; i++) {
+		l = rtnl_link_get_by_name(cache, o->taps[i]);
+		if (!l) {
+			snprintf(err, errlen, "%s: no such device", o->taps[i]);
+			return -ENODEV;
+		}
+		fill_link(l, &r->taps[r->ntaps++], rp_all);
+		rtnl_link_put(l);
+	}
+	host_counters(r);
+	return 0;
+}
+
+int nd_host_inspect(const struct nd_host_opts *o, struct nd_host_report *r,
+		    struct nd_findings *out, char *err, size_t errlen)
+{
+	struct nl_cache *cache = NULL;
+	struct nl_sock *sk;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	sk = nl_socket_alloc();
+	if (!sk)
+		return -ENOMEM;
+	ret = nl_connect(sk, NETLINK_ROUTE);
+	if (!ret)
+		ret = rtnl_link_alloc_cache(sk, AF_UNSPEC, &cache);
+	if (ret < 0) {
+		snprintf(err, errlen, "rtnetlink: %s", nl_geterror(ret));
+		ret = -EIO;
+		goto out;
+	}
+	ret = collect(cache, o, r, err, errlen);
+	for (unsigned i = 0; !ret && i < r->nbridges; i++) {
+		ret = bridge_findings(&r->bridges[i], out);
+		if (!ret)
+			ret = rp_findings(&r->bridges[i].link, out);
+		for (unsigned k = 0; !ret && k < r->bridges[i].nports; k++)
+			ret = rp_findings(&r->bridges[i].ports[k], out);
+	}
+	for (unsigned i = 0; !ret && i < r->ntaps; i++)
+		ret = tap_findings(r, &r->taps[i], o, out);
+	nd_findings_sort(out);
+out:
+	if (cache)
+		nl_cache_free(cache);
+	nl_socket_free(sk);
+	return ret;
+}
+
+void nd_host_report_free(struct nd_host_report *r)
+{
+	free(r->bridges);
+	r->bridges = NULL;
+	r->nbridges = 0;
+}
+
+static void link_json(const struct nd_link_info *l, struct nd_json *j)
+{
+	nd_json_obj_open(j);
+	nd_json_kv_str(j, "name", l->name);
+	nd_json_kv_str(j, "kind", l->kind);
+	nd_json_kv_bool(j, "up", l->up);
+	nd_json_kv_bool(j, "carrier", l->carrier);
+	nd_json_kv_uint(j, "mtu", l->mtu);
+	nd_json_kv_int(j, "rp_filter", l->rp_filter);
+	if (l->port_state >= 0)
+		nd_json_kv_str(j, "port_state", nd_port_state_name(l->port_state));
+	nd_json_obj_close(j);
+}
+
+void nd_host_report_json(const struct nd_host_report *r, struct nd_json *j)
+{
+	nd_json_key(j, "bridges");
+	nd_json_arr_open(j);
+	for (unsigned i = 0; i < r->nbridges; i++) {
+		const struct nd_bridge_info *b = &r->bridges[i];
+
+		nd_json_obj_open(j);
+		nd_json_key(j, "link");
+		link_json(&b->link, j);
+		nd_json_kv_bool(j, "stp", b->stp);
+		nd_json_kv_double(j, "forward_delay", b->forward_delay);
+		nd_json_kv_bool(j, "multicast_snooping", b->snooping);
+		nd_json_kv_bool(j, "multicast_querier", b->querier);
+		nd_json_kv_bool(j, "nf_call_iptables", b->nf_call_iptables);
+		nd_json_key(j, "ports");
+		nd_json_arr_open(j);
+		for (unsigned k = 0; k < b->nports; k++)
+			link_json(&b->ports[k], j);
+		nd_json_arr_close(j);
+		nd_json_obj_close(j);
+	}
+	nd_json_arr_close(j);
+	nd_json_key(j, "taps");
+	nd_json_arr_open(j);
+	for (unsigned i = 0; i < r->ntaps; i++)
+		link_json(&r->taps[i], j);
+	nd_json_arr_close(j);
+	nd_json_kv_int(j, "ip_forward", r->ip_forward);
+	nd_json_kv_bool(j, "br_netfilter", r->brnf_loaded);
+	nd_json_kv_int(j, "bridge_nf_call_iptables", r->brnf_call_iptables);
+	nd_json_kv_uint(j, "udp_in_csum_errors", r->udp_in_csum_errors);
+	nd_json_kv_uint(j, "udp_in_errors", r->udp_in_errors);
+	nd_json_kv_uint(j, "udp6_in_csum_errors", r->udp6_in_csum_errors);
+	nd_json_kv_uint(j, "udp6_in_errors", r->udp6_in_errors);
+}

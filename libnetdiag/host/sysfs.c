@@ -1,0 +1,88 @@
+/* Reading procfs and sysfs values. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netdiag/host.h>
+
+int nd_read_int(const char *path, long *v)
+{
+	char buf[64], *end;
+	FILE *in = fopen(path, "r");
+	int err = 0;
+
+	if (!in)
+		return -errno;
+	if (!fgets(buf, sizeof(buf), in)) {
+		err = -EIO;
+	} else {
+		errno = 0;
+		*v = strtol(buf, &end, 0);
+		if (errno || end == buf)
+			err = -EINVAL;
+	}
+	fclose(in);
+	return err;
+}
+
+int nd_rp_filter_effective(long all, long iface)
+{
+	return (int)(all > iface ? all : iface);
+}
+
+/* /proc/net/snmp has a header line and a value line per protocol
+ * ("Udp: InDatagrams NoPorts InErrors ... InCsumErrors"); snmp6 has one
+ * "Udp6InErrors 0" pair per line. */
+int nd_parse_snmp_udp(const char *text, bool v6, uint64_t *csum_errors, uint64_t *in_errors)
+{
+	const char *line = text;
+
+	*csum_errors = *in_errors = 0;
+	if (v6) {
+		const char *p;
+		int found = 0;
+
+		if ((p = strstr(text, "Udp6InErrors")) && sscanf(p, "Udp6InErrors %lu", (unsigned long *)in_errors) == 1)
+			found++;
+		if ((p = strstr(text, "Udp6InCsumErrors")) &&
+		    sscanf(p, "Udp6InCsumErrors %lu", (unsigned long *)csum_errors) == 1)
+			found++;
+		return found ? 0 : -ENOENT;
+	}
+	while ((line = strstr(line, "Udp: "))) {
+		const char *values = strstr(line + 5, "Udp: ");
+		char names[512], vals[512], *ns, *vs, *nsave, *vsave;
+		size_t nlen;
+
+		if (!values)
+			return -ENOENT;
+		nlen = (size_t)(values - line);
+		if (nlen >= sizeof(names))
+			return -EINVAL;
+		memcpy(names, line + 5, nlen - 5);
+		names[nlen - 5] = 0;
+		snprintf(vals, sizeof(vals), "%s", values + 5);
+		vals[strcspn(vals, "\n")] = 0;
+		ns = strtok_r(names, " \n", &nsave);
+		vs = strtok_r(vals, " \n", &vsave);
+		while (ns && vs) {
+			if (!strcmp(ns, "InErrors"))
+				*in_errors = strtoull(vs, NULL, 10);
+			else if (!strcmp(ns, "InCsumErrors"))
+				*csum_errors = strtoull(vs, NULL, 10);
+			ns = strtok_r(NULL, " \n", &nsave);
+			vs = strtok_r(NULL, " \n", &vsave);
+		}
+		return 0;
+	}
+	return -ENOENT;
+}
+
+const char *nd_port_state_name(int state)
+{
+	static const char *const names[] = { "disabled", "listening", "learning", "forwarding",
+					      "blocking" };
+
+	return state >= 0 && state < 5 ? names[state] : "-";
+}

@@ -1,0 +1,86 @@
+/* Host inspection: the bridge, its ports, the guest taps and the sysctls
+ * that decide whether bridged and routed guest traffic gets through.
+ * Links come from rtnetlink (libnl-route-3), bridge and port attributes
+ * from sysfs, sysctls from procfs; nothing is changed. */
+#ifndef NETDIAG_HOST_H
+#define NETDIAG_HOST_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <netdiag/finding.h>
+#include <netdiag/json.h>
+
+#define ND_HOST_PORTS_MAX 64
+#define ND_HOST_TAPS_MAX 16
+
+enum nd_port_state {
+	ND_PORT_DISABLED = 0, ND_PORT_LISTENING, ND_PORT_LEARNING, ND_PORT_FORWARDING,
+	ND_PORT_BLOCKING,
+};
+
+struct nd_link_info {
+	char name[IF_NAMESIZE];
+	char kind[16];             /* "bridge", "tun", "veth", "" for hardware */
+	int ifindex, master;
+	bool up, carrier;          /* IFF_UP; IFF_LOWER_UP */
+	unsigned mtu;
+	int rp_filter;             /* effective: max(all, this interface) */
+	int port_state;            /* enum nd_port_state when a bridge port, else -1 */
+};
+
+struct nd_bridge_info {
+	struct nd_link_info link;
+	bool stp;
+	double forward_delay;      /* seconds */
+	bool snooping, querier;
+	bool nf_call_iptables, nf_call_ip6tables;  /* from the bridge's own settings */
+	struct nd_link_info ports[ND_HOST_PORTS_MAX];
+	unsigned nports;
+};
+
+struct nd_host_opts {
+	const char *bridge;                     /* NULL: every bridge in the namespace */
+	const char *taps[ND_HOST_TAPS_MAX];     /* guest ports that must be on the bridge */
+	unsigned ntaps;
+};
+
+struct nd_host_report {
+	struct nd_bridge_info *bridges;
+	unsigned nbridges;
+	struct nd_link_info taps[ND_HOST_TAPS_MAX];
+	unsigned ntaps;
+	int ip_forward;
+	int brnf_loaded;           /* br_netfilter: /proc/sys/net/bridge exists */
+	int brnf_call_iptables, brnf_call_ip6tables;
+	uint64_t udp_in_csum_errors, udp_in_errors;  /* /proc/net/snmp */
+	uint64_t udp6_in_csum_errors, udp6_in_errors;
+};
+
+/* Inspect and append findings: link.no-carrier, bridge.tap-not-enslaved,
+ * bridge.port-not-forwarding, bridge.stp-delay, mtu.mismatch,
+ * rpfilter.strict, bridge.snooping-no-querier.  The report is filled for
+ * inventories; free with nd_host_report_free.  -ENODEV: a named bridge or
+ * tap does not exist (err names it); -EINVAL: the bridge is not a bridge. */
+int nd_host_inspect(const struct nd_host_opts *o, struct nd_host_report *r,
+		    struct nd_findings *out, char *err, size_t errlen);
+void nd_host_report_free(struct nd_host_report *r);
+
+/* The report as JSON members of an open object ("bridges", "taps", ...). */
+void nd_host_report_json(const struct nd_host_report *r, struct nd_json *j);
+
+/* Read an integer from a procfs/sysfs file: 0 or -errno. */
+int nd_read_int(const char *path, long *v);
+
+/* Effective rp_filter of an interface: the larger of all and its own
+ * (net/ipv4/devinet.c uses the maximum). */
+int nd_rp_filter_effective(long all, long iface);
+
+/* Parse the Udp (or Udp6) InCsumErrors / InErrors from the text of
+ * /proc/net/snmp (/proc/net/snmp6). */
+int nd_parse_snmp_udp(const char *text, bool v6, uint64_t *csum_errors, uint64_t *in_errors);
+
+const char *nd_port_state_name(int state);
+
+#endif

@@ -1,0 +1,86 @@
+# netdiag host in a namespace: each fault set up for real, its finding
+# asserted; the healthy bridge raises no warning; bad input exits 2.
+. "$(dirname "$0")/lib.sh"
+ns=$(lab_ns host)
+inns() { ip netns exec "$ns" "$@"; }
+host_json() { inns "$NETDIAG" host -j "$@" >"$LAB_DIR/h.json" || true; }
+ids() { jq -r '[.findings[] | select(.severity != "info") | .id + ":" + .interface] | sort | join(" ")' "$LAB_DIR/h.json"; }
+
+ip -n "$ns" link add br0 type bridge stp_state 0
+ip -n "$ns" link add g0 type veth peer name g0p
+ip -n "$ns" link add g1 type veth peer name g1p
+for l in br0 g0 g0p g1 g1p; do ip -n "$ns" link set "$l" up; done
+ip -n "$ns" link set g0 master br0
+
+# healthy: one guest port, forwarding, carrier, equal MTUs, rp_filter 0
+inns "$NETDIAG" host --bridge br0 --tap g0 -j >"$LAB_DIR/h.json" || fail "healthy: exit $?"
+assert_eq "$(ids)" "" "warnings on the healthy bridge"
+assert_eq "$(jget "$LAB_DIR/h.json" '.bridges[0].ports[0].port_state')" forwarding "port state"
+assert_eq "$(jget "$LAB_DIR/h.json" '.findings[] | select(.id == "bridge.snooping-no-querier") | .severity')" info snooping
+
+# the guest port outside the bridge
+host_json --bridge br0 --tap g1
+assert_eq "$(ids)" "bridge.tap-not-enslaved:g1" "tap outside the bridge"
+
+# a tap nobody holds open: no carrier
+ip -n "$ns" tuntap add tap0 mode tap
+ip -n "$ns" link set tap0 master br0 up
+host_json --bridge br0 --tap tap0
+assert_eq "$(ids)" "link.no-carrier:tap0" "tap without carrier"
+assert_eq "$(jget "$LAB_DIR/h.json" '.findings[] | select(.id == "link.no-carrier") | .fields.state')" \
+	"up, no carrier" "carrier state"
+ip -n "$ns" link del tap0
+
+# a port that is down
+ip -n "$ns" link set g0 down
+host_json --bridge br0 --tap g0
+# (the bridge loses its carrier with its only port)
+assert_eq "$(ids)" "link.no-carrier:br0 link.no-carrier:g0" "port down"
+assert_eq "$(jget "$LAB_DIR/h.json" '.findings[] | select(.interface == "g0") | .fields.state')" down "down state"
+ip -n "$ns" link set g0 up
+
+# MTU 1400 on one port
+ip -n "$ns" link set br0 mtu 1500
+ip -n "$ns" link set g1 master br0
+ip -n "$ns" link set g1 mtu 1400
+host_json --bridge br0
+assert_eq "$(jget "$LAB_DIR/h.json" '[.findings[] | select(.id == "mtu.mismatch") | "\(.fields.mtu)/\(.fields.bridge_mtu)"] | sort | join(" ")')" \
+	"$(jget "$LAB_DIR/h.json" '.bridges[0].link.mtu as $b | [.bridges[0].ports[] | select(.mtu != $b) | "\(.mtu)/\($b)"] | sort | join(" ")')" \
+	"mtu.mismatch per differing port"
+jq -e '[.findings[] | select(.id == "mtu.mismatch")] | length == 1' "$LAB_DIR/h.json" >/dev/null ||
+	fail "expected one mtu.mismatch: $(jq -c '[.findings[].id]' "$LAB_DIR/h.json")"
+ip -n "$ns" link set g1 nomaster
+ip -n "$ns" link set g1 mtu 1500
+ip -n "$ns" link set br0 mtu 1500
+
+# strict rp_filter
+inns sysctl -qw net.ipv4.conf.all.rp_filter=1
+host_json --bridge br0
+assert_eq "$(ids)" "rpfilter.strict:br0 rpfilter.strict:g0" "strict rp_filter"
+inns sysctl -qw net.ipv4.conf.all.rp_filter=0
+
+# STP with the default 15 s forward delay: a new port starts listening
+ip -n "$ns" link set br0 type bridge stp_state 1 forward_delay 1500
+ip -n "$ns" link set g1 master br0
+sleep 0.5
+host_json --bridge br0
+assert_eq "$(jget "$LAB_DIR/h.json" '.findings[] | select(.id == "bridge.stp-delay") | .fields.forward_delay')" 15 \
+	"forward delay"
+assert_eq "$(jget "$LAB_DIR/h.json" '.findings[] | select(.id == "bridge.port-not-forwarding" and .interface == "g1") | .fields.state')" \
+	listening "new port state under STP"
+
+# multicast querier on: no snooping finding
+ip -n "$ns" link set br0 type bridge stp_state 0 mcast_querier 1
+host_json --bridge br0
+assert_no_finding "$LAB_DIR/h.json" bridge.snooping-no-querier
+
+# bad input: one line, exit 2
+rc=0; inns "$NETDIAG" host --bridge nosuch0 2>"$LAB_DIR/err" >/dev/null || rc=$?
+assert_eq "$rc" 2 "exit, missing bridge"
+assert_eq "$(cat "$LAB_DIR/err")" "netdiag: host: nosuch0: no such device" message
+rc=0; inns "$NETDIAG" host --bridge g0 2>"$LAB_DIR/err" >/dev/null || rc=$?
+assert_eq "$rc" 2 "exit, not a bridge"
+assert_eq "$(cat "$LAB_DIR/err")" "netdiag: host: g0: not a bridge" message
+rc=0; inns "$NETDIAG" host --bridge br0 --tap nosuch1 2>"$LAB_DIR/err" >/dev/null || rc=$?
+assert_eq "$rc" 2 "exit, missing tap"
+echo "host: ok"
