@@ -26,6 +26,7 @@ bool cli_colour(void);
 
 /* Commands, one file each in tools/. */
 int cmd_analyze(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_host(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_route(int argc, char **argv);

@@ -11,6 +11,7 @@ static int cmd_help(int argc, char **argv);
 
 static const struct cli_cmd commands[] = {
 	{ "analyze", cmd_analyze, "findings from capture files (pcap, pcapng)" },
+	{ "check", cmd_check, "host inspection plus live probes across the bridge" },
 	{ "host", cmd_host, "inspect bridge, ports, taps and sysctls" },
 	{ "route", cmd_route, "per-guest /32 gateway routes for routed guests" },
 	{ "version", cmd_version, "print the version" },

@@ -1,0 +1,248 @@
+/* netdiag check: host inspection, live capture on every point, trackers,
+ * and where along the path a guest's messages stop. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <netdiag/capture.h>
+#include <netdiag/check.h>
+
+#define DEFAULT_DURATION 10.0
+#define DEFAULT_FILTER "udp or icmp6"
+#define POLL_MS 250
+
+struct run_ctx {
+	struct nd_check_result *res;
+	struct nd_pcapng_writer *writer;
+	struct nd_frame frame;
+	int write_err;
+};
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static struct nd_check_point *point_of(struct nd_check_result *res, const char *ifname)
+{
+	for (unsigned i = 0; i < res->npoints; i++)
+		if (!strcmp(res->points[i].ifname, ifname))
+			return &res->points[i];
+	return NULL;
+}
+
+/* Which messages of the guest's conversation this frame is. */
+static void count_roles(struct nd_check_point *p, const struct nd_frame *f)
+{
+	if (f->status != ND_DECODE_OK || f->l4proto != IPPROTO_UDP)
+		return;
+	if (f->dport == 67 && f->sport == 68)
+		p->dhcp4_client++;
+	else if (f->sport == 67)
+		p->dhcp4_server++;
+	else if (f->dport == 53)
+		p->dns_query++;
+	else if (f->sport == 53)
+		p->dns_reply++;
+}
+
+static int on_frame(void *arg, const struct nd_frame_meta *m, const uint8_t *data)
+{
+	struct run_ctx *ctx = arg;
+	struct nd_check_point *p = point_of(ctx->res, m->ifname);
+
+	nd_analysis_frame(&ctx->res->analysis, m, data, &ctx->frame);
+	if (p) {
+		p->frames++;
+		count_roles(p, &ctx->frame);
+	}
+	if (ctx->writer && !ctx->write_err)
+		ctx->write_err = nd_pcapng_write(ctx->writer, m, data);
+	return 0;
+}
+
+static int open_points(const struct nd_check_opts *o, struct nd_check_result *res,
+		       struct nd_live *lv, char *err, size_t errlen)
+{
+	const char *names[ND_CHECK_POINTS_MAX];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < o->ntaps && n < ND_CHECK_POINTS_MAX; i++)
+		names[n++] = o->taps[i];
+	if (o->bridge && n < ND_CHECK_POINTS_MAX)
+		names[n++] = o->bridge;
+	if (o->uplink && n < ND_CHECK_POINTS_MAX)
+		names[n++] = o->uplink;
+	for (unsigned i = 0; i < n; i++) {
+		int ret = nd_live_add(lv, names[i]);
+
+		if (ret) {
+			snprintf(err, errlen, "%s: %s", names[i],
+				 ret == -EINVAL && nd_live_error(lv)[0] ? nd_live_error(lv)
+				 : ret == -ENODEV ? "no such device" : strerror(-ret));
+			return ret;
+		}
+		snprintf(res->points[res->npoints++].ifname, IF_NAMESIZE, "%s", names[i]);
+	}
+	return n ? 0 : -EINVAL;
+}
+
+/* A guest's messages seen on its tap and never where they should leave:
+ * lost inside the host.  The bridge device itself sees only broadcast and
+ * locally addressed frames, so it stands in for the uplink only for
+ * broadcasts (DHCP client messages) and only when no uplink is named. */
+static int localise(const struct nd_check_opts *o, const struct nd_check_result *res,
+		    struct nd_findings *out, const char *what, size_t offset, bool broadcast)
+{
+	const char *exit_name = o->uplink ? o->uplink : broadcast ? o->bridge : NULL;
+	const struct nd_check_point *to = exit_name ? point_of((struct nd_check_result *)res,
+							       exit_name) : NULL;
+
+	if (!to || *(const uint64_t *)((const char *)to + offset))
+		return 0;
+	for (unsigned a = 0; a < o->ntaps && a < res->npoints; a++) {
+		const struct nd_check_point *from = &res->points[a];
+		uint64_t seen = *(const uint64_t *)((const char *)from + offset);
+		struct nd_finding *f;
+
+		if (!seen)
+			continue;
+		f = nd_findings_add(out, "path.lost-in-host", ND_SEV_ERROR);
+		if (!f)
+			return -ENOMEM;
+		snprintf(f->ifname, sizeof(f->ifname), "%s", from->ifname);
+		nd_finding_subject(f, "%s -> %s", from->ifname, to->ifname);
+		f->count = seen;
+		nd_finding_set_str(f, "messages", what);
+		nd_finding_set_str(f, "seen_on", from->ifname);
+		nd_finding_set_str(f, "missing_on", to->ifname);
+		nd_finding_set_int(f, "count", (int64_t)seen);
+		nd_finding_summary(f, "%llu %s seen on %s, never on %s: dropped inside this host",
+				   (unsigned long long)seen, what, from->ifname, to->ifname);
+	}
+	return 0;
+}
+
+static int capture(const struct nd_check_opts *o, struct nd_check_result *res,
+		   struct nd_live *lv, struct run_ctx *ctx)
+{
+	double duration = o->duration > 0 ? o->duration : DEFAULT_DURATION;
+	double start = now_mono(), left = duration;
+	int ret = 0;
+
+	while (left > 0 && !(o->stop && *o->stop)) {
+		ret = nd_live_poll(lv, left * 1000 < POLL_MS ? (int)(left * 1000) + 1 : POLL_MS,
+				   on_frame, ctx);
+		if (ret < 0)
+			return ret;
+		left = duration - (now_mono() - start);
+		if (o->progress)
+			o->progress(o->progress_arg, left > 0 ? left : 0, res->analysis.frames);
+	}
+	res->seconds = now_mono() - start;
+	return 0;
+}
+
+int nd_check_run(const struct nd_check_opts *o, struct nd_check_result *res,
+		 struct nd_findings *out, char *err, size_t errlen)
+{
+	struct nd_live_opts lo = { .filter = o->filter ? o->filter : DEFAULT_FILTER };
+	struct run_ctx ctx = { .res = res };
+	struct nd_host_opts ho = { .bridge = o->bridge, .ntaps = o->ntaps };
+	struct nd_live *lv = NULL;
+	FILE *wfile = NULL;
+	struct timespec wall;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	nd_analysis_init_empty(&res->analysis);
+	memcpy(ho.taps, o->taps, sizeof(ho.taps));
+	ret = nd_host_inspect(&ho, &res->host, out, err, errlen);
+	if (ret)
+		return ret;
+	ret = nd_analysis_init(&res->analysis);
+	if (!ret)
+		ret = nd_live_new(&lv, &lo);
+	if (ret)
+		goto out;
+	ret = open_points(o, res, lv, err, errlen);
+	if (ret)
+		goto out;
+	if (o->write_path) {
+		wfile = fopen(o->write_path, "wb");
+		if (!wfile || nd_pcapng_writer_new(&ctx.writer, wfile)) {
+			ret = -errno;
+			snprintf(err, errlen, "%s: %s", o->write_path, strerror(errno));
+			goto out;
+		}
+	}
+	ret = capture(o, res, lv, &ctx);
+	for (unsigned i = 0; i < res->npoints; i++)
+		nd_live_stats(lv, i, &res->points[i].stats);
+	clock_gettime(CLOCK_REALTIME, &wall);
+	if (!ret) {
+		/* trackers judge time against the end of the capture */
+		res->analysis.last_ts = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9;
+		ret = nd_analysis_finish(&res->analysis, out);
+	}
+	if (!ret)
+		ret = localise(o, res, out, "DHCPv4 client messages",
+			       offsetof(struct nd_check_point, dhcp4_client), true);
+	if (!ret)
+		ret = localise(o, res, out, "DNS queries",
+			       offsetof(struct nd_check_point, dns_query), false);
+	nd_findings_sort(out);
+	if (!ret && ctx.write_err) {
+		ret = ctx.write_err;
+		snprintf(err, errlen, "%s: %s", o->write_path, strerror(-ret));
+	}
+out:
+	if (ctx.writer && nd_pcapng_writer_close(ctx.writer) && !ret)
+		ret = -EIO;
+	if (wfile)
+		fclose(wfile);
+	nd_live_close(lv);
+	if (ret && !err[0])
+		snprintf(err, errlen, "%s", strerror(-ret));
+	return ret;
+}
+
+void nd_check_result_free(struct nd_check_result *res)
+{
+	nd_host_report_free(&res->host);
+	nd_analysis_free(&res->analysis);
+}
+
+void nd_check_json(const struct nd_check_result *res, struct nd_json *j)
+{
+	nd_json_kv_double(j, "seconds", res->seconds);
+	nd_json_key(j, "host");
+	nd_json_obj_open(j);
+	nd_host_report_json(&res->host, j);
+	nd_json_obj_close(j);
+	nd_json_key(j, "capture_points");
+	nd_json_arr_open(j);
+	for (unsigned i = 0; i < res->npoints; i++) {
+		const struct nd_check_point *p = &res->points[i];
+
+		nd_json_obj_open(j);
+		nd_json_kv_str(j, "interface", p->ifname);
+		nd_json_kv_uint(j, "frames", p->frames);
+		nd_json_kv_uint(j, "kernel_drops", p->stats.kernel_drops);
+		nd_json_kv_uint(j, "dhcp4_client", p->dhcp4_client);
+		nd_json_kv_uint(j, "dhcp4_server", p->dhcp4_server);
+		nd_json_kv_uint(j, "dns_query", p->dns_query);
+		nd_json_kv_uint(j, "dns_reply", p->dns_reply);
+		nd_json_obj_close(j);
+	}
+	nd_json_arr_close(j);
+	nd_json_key(j, "packets");
+	nd_json_obj_open(j);
+	nd_analysis_json((struct nd_analysis *)&res->analysis, j);
+	nd_json_obj_close(j);
+}

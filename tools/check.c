@@ -1,0 +1,180 @@
+/* netdiag check: host inspection plus live probes across the tap bridge. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <netdiag/check.h>
+#include <netdiag/report.h>
+
+#include "cli.h"
+
+static const char usage_text[] =
+	"usage: netdiag check [--bridge BR] [--tap TAP]... [--uplink IF]\n"
+	"                     [--duration SECS] [--write FILE] [-j|--json] [--junit FILE]\n"
+	"\n"
+	"Inspect the host, then capture on every tap, the bridge and the uplink at\n"
+	"once for SECS seconds (default 10; Ctrl-C ends early): checksum verdicts\n"
+	"with the kernel's own offload marks, DHCPv4/v6, DNS and router adverts,\n"
+	"and where along tap -> bridge -> uplink a guest's messages stop.\n"
+	"--write keeps what was captured as pcapng with the kernel's checksum and\n"
+	"direction flags, for 'netdiag analyze'.\n"
+	"\n"
+	"Exit status: 0 healthy, 1 problems found, 2 could not run.\n";
+
+/* the verdict lines: a check and the finding-id prefixes it covers */
+static const struct {
+	const char *name;
+	const char *prefixes[4];
+} checks[] = {
+	{ "dhcp", { "dhcp4.", "dhcp6.", NULL } },
+	{ "dns", { "dns.", NULL } },
+	{ "checksums", { "csum.", NULL } },
+	{ "host", { "link.", "bridge.", "mtu.", "rpfilter." } },
+	{ "path", { "path.", NULL } },
+};
+
+static const char *const junit_checks[] = { "dhcp4", "dhcp6", "dns", "csum", "link", "bridge",
+					    "mtu", "rpfilter", "path", NULL };
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void progress(void *arg, double left, uint64_t frames)
+{
+	(void)arg;
+	fprintf(stderr, "\rnetdiag: check: %.0f s left, %llu frames   ", left,
+		(unsigned long long)frames);
+	if (left <= 0)
+		fputs("\r\033[K", stderr);
+}
+
+static bool in_check(const struct nd_finding *f, unsigned c)
+{
+	for (unsigned p = 0; p < 4 && checks[c].prefixes[p]; p++)
+		if (!strncmp(f->id, checks[c].prefixes[p], strlen(checks[c].prefixes[p])))
+			return true;
+	return false;
+}
+
+static void verdicts(const struct nd_findings *fs)
+{
+	for (unsigned c = 0; c < sizeof(checks) / sizeof(checks[0]); c++) {
+		const char *sep = "";
+
+		printf("%-10s", checks[c].name);
+		for (size_t i = 0; i < fs->n; i++) {
+			if (fs->v[i].severity < ND_SEV_WARNING || !in_check(&fs->v[i], c))
+				continue;
+			printf("%s%s", *sep ? sep : "PROBLEM: ", fs->v[i].id);
+			sep = ", ";
+		}
+		puts(*sep ? "" : "ok");
+	}
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "bridge", required_argument, NULL, 'b' },
+		{ "tap", required_argument, NULL, 't' },
+		{ "uplink", required_argument, NULL, 'u' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "write", required_argument, NULL, 'w' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "junit", required_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct nd_check_opts o = { .stop = &stop_flag };
+	struct nd_check_result res;
+	struct nd_findings fs;
+	const char *junit = NULL;
+	char err[256] = "", *end;
+	bool json = false;
+	int c, status;
+
+	while ((c = getopt_long(argc, argv, "b:t:u:d:w:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': o.bridge = optarg; break;
+		case 't':
+			if (o.ntaps == ND_HOST_TAPS_MAX) {
+				cli_err("check", optarg, "too many --tap (at most %d)", ND_HOST_TAPS_MAX);
+				return EXIT_CANNOT;
+			}
+			o.taps[o.ntaps++] = optarg;
+			break;
+		case 'u': o.uplink = optarg; break;
+		case 'd':
+			o.duration = strtod(optarg, &end);
+			if (*end || o.duration <= 0 || o.duration > 86400) {
+				cli_err("check", optarg, "--duration wants seconds, more than 0");
+				return EXIT_CANNOT;
+			}
+			break;
+		case 'w': o.write_path = optarg; break;
+		case 'j': json = true; break;
+		case 'J': junit = optarg; break;
+		case 'h': fputs(usage_text, stdout); return EXIT_HEALTHY;
+		default: fputs(usage_text, stderr); return EXIT_CANNOT;
+		}
+	}
+	if (optind != argc || (!o.bridge && !o.ntaps && !o.uplink)) {
+		cli_err("check", NULL, "name at least one of --bridge, --tap, --uplink "
+			"(see 'netdiag check --help')");
+		return EXIT_CANNOT;
+	}
+	if (isatty(STDERR_FILENO)) {
+		o.progress = progress;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	nd_findings_init(&fs);
+	if (nd_check_run(&o, &res, &fs, err, sizeof(err))) {
+		cli_err("check", NULL, "%s", err);
+		status = EXIT_CANNOT;
+		goto out;
+	}
+	status = nd_findings_count_at_least(&fs, ND_SEV_WARNING) ? EXIT_PROBLEMS : EXIT_HEALTHY;
+	if (junit && nd_report_junit(junit, "netdiag check", junit_checks, &fs)) {
+		cli_err("check", junit, "cannot write JUnit report");
+		status = EXIT_CANNOT;
+		goto out;
+	}
+	if (json) {
+		struct nd_json j;
+
+		nd_json_init(&j, stdout, true);
+		nd_json_obj_open(&j);
+		nd_json_kv_str(&j, "schema", ND_JSON_SCHEMA);
+		nd_json_kv_str(&j, "command", "check");
+		nd_check_json(&res, &j);
+		nd_report_json_findings(&j, &fs);
+		nd_json_kv_str(&j, "status", status == EXIT_HEALTHY ? "healthy" : "problems");
+		nd_json_obj_close(&j);
+		nd_json_end(&j);
+	} else {
+		verdicts(&fs);
+		printf("\ncaptured %.1f s on", res.seconds);
+		for (unsigned i = 0; i < res.npoints; i++)
+			printf(" %s (%llu frames, %llu dropped)", res.points[i].ifname,
+			       (unsigned long long)res.points[i].frames,
+			       (unsigned long long)res.points[i].stats.kernel_drops);
+		printf("\n");
+		if (fs.n) {
+			printf("\nfindings (worst first):\n");
+			nd_report_text(stdout, &fs, cli_colour());
+		}
+	}
+out:
+	nd_check_result_free(&res);
+	nd_findings_free(&fs);
+	return status;
+}
