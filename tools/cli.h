@@ -28,6 +28,8 @@ bool cli_colour(void);
 int cmd_analyze(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_host(int argc, char **argv);
+int cmd_offload(int argc, char **argv);
+int cmd_undo(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_route(int argc, char **argv);
 

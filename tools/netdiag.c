@@ -13,7 +13,9 @@ static const struct cli_cmd commands[] = {
 	{ "analyze", cmd_analyze, "findings from capture files (pcap, pcapng)" },
 	{ "check", cmd_check, "host inspection plus live probes across the bridge" },
 	{ "host", cmd_host, "inspect bridge, ports, taps and sysctls" },
+	{ "offload", cmd_offload, "show and set offload features, journaled" },
 	{ "route", cmd_route, "per-guest /32 gateway routes for routed guests" },
+	{ "undo", cmd_undo, "roll back the changes netdiag made" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "list the commands" },
 };

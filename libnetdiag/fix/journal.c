@@ -1,0 +1,205 @@
+/* The change journal; see netdiag/journal.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <netdiag/journal.h>
+#include <netdiag/offload.h>
+
+#define JOURNAL_RECORDS_MAX 4096
+#define DEFAULT_RUN_DIR "/run/netdiag"
+
+struct nd_journal {
+	FILE *file;
+	int lock_fd;
+	struct nd_journal_record *recs;
+	unsigned n;
+	struct nd_journal_record live[JOURNAL_RECORDS_MAX];
+	unsigned nlive;
+};
+
+/* ---- kinds: how to write a value back ---- */
+
+static int offload_write(const char *dev, const char *feature, const char *value)
+{
+	struct nd_feature_change ch = { feature, !strcmp(value, "on") };
+	struct nd_features fs;
+	struct nd_ethtool *e;
+	char err[128];
+	int ret = nd_ethtool_open(&e);
+
+	if (ret)
+		return ret;
+	ret = nd_offload_get(e, dev, &fs);
+	if (!ret)
+		ret = nd_offload_set(e, &fs, &ch, 1, err, sizeof(err));
+	if (!ret) {
+		const struct nd_feature *f;
+
+		ret = nd_offload_get(e, dev, &fs);
+		f = ret ? NULL : nd_feature_find(&fs, feature);
+		if (!ret && (!f || f->wanted != ch.on))
+			ret = -EIO;
+	}
+	nd_ethtool_close(e);
+	return ret;
+}
+
+static const struct {
+	const char *kind;
+	int (*write)(const char *object, const char *key, const char *value);
+} kinds[] = {
+	{ "offload", offload_write },
+};
+
+/* ---- the file ---- */
+
+static const char *run_dir(void)
+{
+	const char *d = getenv("NETDIAG_RUN_DIR");
+
+	return d && d[0] ? d : DEFAULT_RUN_DIR;
+}
+
+static void load(struct nd_journal *j)
+{
+	char line[512];
+
+	rewind(j->file);
+	j->nlive = 0;
+	while (fgets(line, sizeof(line), j->file)) {
+		struct nd_journal_record r = { 0 };
+		unsigned undo_id;
+
+		if (sscanf(line, "undo %u", &undo_id) == 1) {
+			for (unsigned i = 0; i < j->nlive; i++)
+				if (j->live[i].id == undo_id)
+					j->live[i].undone = true;
+			continue;
+		}
+		if (sscanf(line, "change %u %15s %63s %63s %63s %63s", &r.id, r.kind, r.object, r.key,
+			   r.before, r.after) == 6 && j->nlive < JOURNAL_RECORDS_MAX)
+			j->live[j->nlive++] = r;
+	}
+	/* keep only records not undone, in order */
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < j->nlive; i++)
+		if (!j->live[i].undone)
+			j->live[k++] = j->live[i];
+	j->n = k;
+	j->recs = j->live;
+	fseek(j->file, 0, SEEK_END);
+}
+
+int nd_journal_open(struct nd_journal **jp, char *err, size_t errlen)
+{
+	char path[512];
+	struct nd_journal *j = calloc(1, sizeof(*j));
+	int fd;
+
+	if (!j)
+		return -ENOMEM;
+	j->lock_fd = -1;
+	if (mkdir(run_dir(), 0700) < 0 && errno != EEXIST)
+		goto fail;
+	snprintf(path, sizeof(path), "%s/journal.lock", run_dir());
+	j->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (j->lock_fd < 0)
+		goto fail;
+	if (flock(j->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		snprintf(err, errlen, "%s: another netdiag is changing this host", path);
+		free(j);
+		return -EWOULDBLOCK;
+	}
+	snprintf(path, sizeof(path), "%s/journal", run_dir());
+	fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0 || !(j->file = fdopen(fd, "a+")))
+		goto fail;
+	load(j);
+	*jp = j;
+	return 0;
+fail:
+	snprintf(err, errlen, "%s: %s", run_dir(), strerror(errno));
+	if (j->lock_fd >= 0)
+		close(j->lock_fd);
+	free(j);
+	return -errno;
+}
+
+void nd_journal_close(struct nd_journal *j)
+{
+	if (!j)
+		return;
+	if (j->file)
+		fclose(j->file);
+	if (j->lock_fd >= 0)
+		close(j->lock_fd);
+	free(j);
+}
+
+static int sync_line(struct nd_journal *j)
+{
+	if (fflush(j->file) || fsync(fileno(j->file)))
+		return -errno;
+	return 0;
+}
+
+int nd_journal_append(struct nd_journal *j, struct nd_journal_record *r)
+{
+	unsigned last = 0;
+	char line[512];
+
+	rewind(j->file);
+	while (fgets(line, sizeof(line), j->file)) {
+		unsigned id;
+
+		if (sscanf(line, "change %u", &id) == 1 && id > last)
+			last = id;
+	}
+	fseek(j->file, 0, SEEK_END);
+	r->id = last + 1;
+	fprintf(j->file, "change %u %s %s %s %s %s\n", r->id, r->kind, r->object, r->key, r->before,
+		r->after);
+	return sync_line(j);
+}
+
+const struct nd_journal_record *nd_journal_records(struct nd_journal *j, unsigned *n)
+{
+	load(j);
+	*n = j->n;
+	return j->recs;
+}
+
+int nd_journal_undo(struct nd_journal *j, unsigned count, bool dry_run,
+		    void (*done)(void *arg, const struct nd_journal_record *r, int result),
+		    void *arg)
+{
+	int first_err = 0;
+	unsigned stop;
+
+	load(j);
+	stop = count && count < j->n ? j->n - count : 0;
+	for (unsigned i = j->n; i-- > stop;) {
+		const struct nd_journal_record *r = &j->recs[i];
+		int ret = -ENOTSUP;
+
+		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+			if (!strcmp(kinds[k].kind, r->kind))
+				ret = dry_run ? 0 : kinds[k].write(r->object, r->key, r->before);
+		if (!ret && !dry_run) {
+			fprintf(j->file, "undo %u\n", r->id);
+			ret = sync_line(j);
+		}
+		if (done)
+			done(arg, r, ret);
+		if (ret && !first_err)
+			first_err = ret;
+	}
+	return first_err;
+}

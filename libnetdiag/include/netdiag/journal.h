@@ -1,0 +1,51 @@
+/* The journal of host changes (ARCHITECTURE.md, decision 4).
+ *
+ * Every change is a record: kind, object, key, value before, value after.
+ * A record is appended and fsync'd before the change is applied, so a
+ * crash leaves a journal that can still be undone; undo walks it newest
+ * first and restores the before-values that are not yet restored.  The
+ * journal lives in $NETDIAG_RUN_DIR or /run/netdiag (directory 0700, file
+ * 0600); an exclusive lock keeps two runs from interleaving.
+ *
+ * Kinds are a table (journal.c): each knows how to read and write its
+ * value, so routes, sysctls and neighbour entries join as new rows.
+ */
+#ifndef NETDIAG_JOURNAL_H
+#define NETDIAG_JOURNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define ND_JOURNAL_FIELD_MAX 64
+
+struct nd_journal_record {
+	unsigned id;
+	char kind[16];                      /* "offload" */
+	char object[ND_JOURNAL_FIELD_MAX];  /* device */
+	char key[ND_JOURNAL_FIELD_MAX];     /* feature */
+	char before[ND_JOURNAL_FIELD_MAX];
+	char after[ND_JOURNAL_FIELD_MAX];
+	bool undone;
+};
+
+struct nd_journal;
+
+/* Open (creating) and lock the journal; -EWOULDBLOCK when another run
+ * holds it. */
+int nd_journal_open(struct nd_journal **j, char *err, size_t errlen);
+void nd_journal_close(struct nd_journal *j);
+
+/* Append a record (before the change is made); sets r->id. */
+int nd_journal_append(struct nd_journal *j, struct nd_journal_record *r);
+
+/* Records not yet undone, oldest first; *n set.  Owned by the journal. */
+const struct nd_journal_record *nd_journal_records(struct nd_journal *j, unsigned *n);
+
+/* Undo the last `count` live records (all when 0), newest first: each
+ * before-value is written back through its kind and read back.  `done` is
+ * called per record with its result; dry_run only reports. */
+int nd_journal_undo(struct nd_journal *j, unsigned count, bool dry_run,
+		    void (*done)(void *arg, const struct nd_journal_record *r, int result),
+		    void *arg);
+
+#endif

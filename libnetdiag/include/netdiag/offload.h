@@ -1,0 +1,54 @@
+/* Offload features over the ethtool generic-netlink family (libmnl):
+ * names from the ETH_SS_FEATURES string set, state from
+ * ETHTOOL_MSG_FEATURES_GET, changes with ETHTOOL_MSG_FEATURES_SET. */
+#ifndef NETDIAG_OFFLOAD_H
+#define NETDIAG_OFFLOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define ND_FEATURES_MAX 128
+#define ND_FEATURE_NAME_MAX 40
+
+struct nd_feature {
+	char name[ND_FEATURE_NAME_MAX];
+	bool active;      /* in effect now */
+	bool wanted;      /* requested by the user (ethtool's "requested") */
+	bool fixed;       /* cannot be changed: not in hw_features, or nochange */
+};
+
+struct nd_features {
+	char ifname[32];
+	struct nd_feature v[ND_FEATURES_MAX];
+	unsigned n;
+};
+
+struct nd_ethtool;
+
+/* Open a generic-netlink socket and resolve the "ethtool" family.
+ * -EPROTONOSUPPORT: the kernel has no ethtool netlink family. */
+int nd_ethtool_open(struct nd_ethtool **e);
+void nd_ethtool_close(struct nd_ethtool *e);
+
+/* Every feature of the device with its state.  -ENODEV: no such device. */
+int nd_offload_get(struct nd_ethtool *e, const char *ifname, struct nd_features *fs);
+
+/* Request features on or off by kernel name; the request is checked
+ * against `current` first (unknown name: -ENOENT, fixed: -EPERM, nothing
+ * sent).  Returns the kernel's errno otherwise. */
+struct nd_feature_change {
+	const char *name;
+	bool on;
+};
+int nd_offload_set(struct nd_ethtool *e, const struct nd_features *current,
+		   const struct nd_feature_change *changes, unsigned n, char *err, size_t errlen);
+
+const struct nd_feature *nd_feature_find(const struct nd_features *fs, const char *name);
+
+/* Legacy short names users know from ethtool -K (tx, rx, sg, tso, gso,
+ * gro, lro, rxvlan, txvlan, ntuple, rxhash, ufo) expanded to kernel
+ * feature names; a kernel name maps to itself.  Returns how many names
+ * were written to out, 0 for an unknown name. */
+unsigned nd_feature_alias(const char *name, const char **out, unsigned max);
+
+#endif

@@ -1,0 +1,71 @@
+# netdiag offload against ethtool, in a namespace: show agrees with
+# ethtool --json -k on every feature of a veth, a tap and a bridge; set
+# changes what ethtool sees (dependents included); undo restores the exact
+# prior state; bad input and missing permission change nothing.
+. "$(dirname "$0")/lib.sh"
+ns=$(lab_ns off)
+inns() { ip netns exec "$ns" "$@"; }
+export NETDIAG_RUN_DIR="$LAB_DIR/run"
+ip -n "$ns" link add v0 type veth peer name v1
+ip -n "$ns" tuntap add t0 mode tap
+ip -n "$ns" link add b0 type bridge
+
+# ethtool prints some kernel features under their old names
+renames='{"rx-checksum":"rx-checksumming","rx-gro":"generic-receive-offload",
+ "rx-lro":"large-receive-offload","tx-generic-segmentation":"generic-segmentation-offload",
+ "rx-vlan-hw-parse":"rx-vlan-offload","tx-vlan-hw-insert":"tx-vlan-offload",
+ "rx-ntuple-filter":"ntuple-filters","rx-hashing":"receive-hashing"}'
+for dev in v0 t0 b0; do
+	inns "$NETDIAG" offload show -j "$dev" >"$LAB_DIR/nd.json" || fail "show $dev"
+	inns ethtool --json -k "$dev" >"$LAB_DIR/et.json"
+	diff=$(jq -r --argjson ren "$renames" --slurpfile et "$LAB_DIR/et.json" '
+		.devices[0].features | to_entries[] |
+		.key as $k | ($et[0][0][$ren[$k] // $k]) as $e |
+		if $e == null then "missing in ethtool: \($k)"
+		elif [$e.active, $e.fixed, $e.requested] != [.value.active, .value.fixed, .value.requested]
+		then "\($k): netdiag \([.value.active, .value.fixed, .value.requested]) ethtool \([$e.active, $e.fixed, $e.requested])"
+		else empty end' "$LAB_DIR/nd.json")
+	[ -z "$diff" ] || fail "$dev differs from ethtool:
+$diff"
+	n=$(jq '.devices[0].features | length' "$LAB_DIR/nd.json")
+	[ "$n" -ge 40 ] || fail "$dev: only $n features"
+done
+
+# set tx off: the checksum offload goes, and TSO with it
+inns ethtool --json -k v0 >"$LAB_DIR/before.json"
+inns "$NETDIAG" offload set v0 tx off >"$LAB_DIR/set.out" || fail "set: exit $?"
+inns ethtool --json -k v0 >"$LAB_DIR/after.json"
+assert_eq "$(jq '.[0]["tx-checksum-ip-generic"].active' "$LAB_DIR/after.json")" false "tx-checksum-ip-generic"
+assert_eq "$(jq '.[0]["tx-tcp-segmentation"].active' "$LAB_DIR/after.json")" false "TSO follows"
+grep -q 'tx-tcp-segmentation off (follows from the change)' "$LAB_DIR/set.out" ||
+	fail "dependent change not reported: $(cat "$LAB_DIR/set.out")"
+# a second identical set changes nothing
+assert_eq "$(inns "$NETDIAG" offload set v0 tx off)" "v0: nothing to change" "repeat"
+inns "$NETDIAG" undo >"$LAB_DIR/undo.out" || fail "undo: exit $?"
+inns ethtool --json -k v0 >"$LAB_DIR/restored.json"
+cmp -s "$LAB_DIR/before.json" "$LAB_DIR/restored.json" || fail "undo did not restore v0 exactly"
+assert_eq "$(inns "$NETDIAG" undo)" "nothing to undo" "journal empty after undo"
+
+# bad input: one line, exit 2, nothing changed
+check_bad() {
+	want=$1; shift
+	rc=0; inns "$NETDIAG" "$@" 2>"$LAB_DIR/err" >/dev/null || rc=$?
+	assert_eq "$rc" 2 "exit of: $*"
+	assert_eq "$(wc -l <"$LAB_DIR/err")" 1 "one error line for: $*"
+	grep -q "$want" "$LAB_DIR/err" || fail "message for '$*': $(cat "$LAB_DIR/err")"
+	inns ethtool --json -k v0 >"$LAB_DIR/now.json"
+	cmp -s "$LAB_DIR/before.json" "$LAB_DIR/now.json" || fail "'$*' changed v0"
+}
+check_bad "nosuch0: no such device" offload set nosuch0 tx off
+check_bad "banana: unknown feature\|banana: no such feature" offload set v0 banana off
+check_bad "rx-lro is fixed off" offload set v0 lro on
+check_bad "maybe: not on or off" offload set v0 tx maybe
+# without CAP_NET_ADMIN
+rc=0; inns setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+	env NETDIAG_RUN_DIR="$LAB_DIR/run-nobody" "$NETDIAG" offload set v0 tx off \
+	2>"$LAB_DIR/err" >/dev/null || rc=$?
+assert_eq "$rc" 2 "exit without permission"
+assert_eq "$(wc -l <"$LAB_DIR/err")" 1 "one line without permission: $(cat "$LAB_DIR/err")"
+inns ethtool --json -k v0 >"$LAB_DIR/now.json"
+cmp -s "$LAB_DIR/before.json" "$LAB_DIR/now.json" || fail "unprivileged set changed v0"
+echo "offload: ok"
