@@ -1,5 +1,6 @@
 /* netdiag offload show|set: ethtool-style offload control, journaled. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,17 +10,18 @@
 
 #include "cli.h"
 
-#define CHANGES_MAX 32
 
 static const char usage_text[] =
 	"usage: netdiag offload show DEV... [-j|--json]\n"
-	"       netdiag offload set DEV FEATURE on|off [FEATURE on|off]...\n"
+	"       netdiag offload set DEV FEATURE on|off [FEATURE on|off]... [-- DEV ...]\n"
 	"\n"
 	"FEATURE is a kernel feature name (tx-checksum-ip-generic, rx-gro, ...) or\n"
 	"one of ethtool's short names: rx tx sg tso ufo gso gro lro rxvlan txvlan\n"
 	"ntuple rxhash.  'set' checks every name first, records the prior state in\n"
 	"the journal ('netdiag undo' restores it), applies, and reports what the\n"
-	"kernel actually changed, dependent features included.\n";
+	"kernel actually changed, dependent features included.  Several devices\n"
+	"(separated by --) change as one: a refusal, SIGINT or SIGTERM undoes\n"
+	"what was already changed.\n";
 
 static int open_device(struct nd_ethtool **e, const char *dev, struct nd_features *fs)
 {
@@ -46,13 +48,6 @@ static void print_feature(const struct nd_feature *f)
 	putchar('\n');
 }
 
-static bool asked_for(const struct nd_feature_change *ch, unsigned n, const char *name)
-{
-	for (unsigned k = 0; k < n; k++)
-		if (!strcmp(ch[k].name, name))
-			return true;
-	return false;
-}
 
 static int show(int argc, char **argv)
 {
@@ -117,124 +112,104 @@ static int show(int argc, char **argv)
 	return EXIT_HEALTHY;
 }
 
-/* Expand "tx off" style arguments into kernel-name changes. */
-static int parse_changes(int argc, char **argv, struct nd_feature_change *ch, unsigned *n)
+/* "DEV FEATURE on|off ... [-- DEV FEATURE on|off ...]" into requests,
+ * short names expanded. */
+static int parse_requests(int argc, char **argv, struct nd_offload_request *reqs, unsigned *nreq)
 {
-	*n = 0;
-	if (argc < 2 || argc % 2) {
-		cli_err("offload", "set", "wants DEV FEATURE on|off [FEATURE on|off]...");
-		return -EINVAL;
-	}
-	for (int i = 0; i < argc; i += 2) {
-		const char *names[8];
-		unsigned k = nd_feature_alias(argv[i], names, 8);
-		bool on = !strcmp(argv[i + 1], "on");
+	int i = 0;
 
-		if (!on && strcmp(argv[i + 1], "off")) {
-			cli_err("offload", argv[i + 1], "not on or off");
+	*nreq = 0;
+	while (i < argc) {
+		struct nd_offload_request *r;
+
+		if (*nreq == ND_OFFLOAD_DEVICES_MAX) {
+			cli_err("offload", "set", "at most %d devices", ND_OFFLOAD_DEVICES_MAX);
 			return -EINVAL;
 		}
-		if (!k) {
-			cli_err("offload", argv[i], "unknown feature");
+		r = &reqs[(*nreq)++];
+		memset(r, 0, sizeof(*r));
+		snprintf(r->ifname, sizeof(r->ifname), "%s", argv[i++]);
+		while (i < argc && strcmp(argv[i], "--")) {
+			const char *names[8];
+			unsigned k;
+			bool on;
+
+			if (i + 1 >= argc) {
+				cli_err("offload", argv[i], "wants on or off after it");
+				return -EINVAL;
+			}
+			on = !strcmp(argv[i + 1], "on");
+			if (!on && strcmp(argv[i + 1], "off")) {
+				cli_err("offload", argv[i + 1], "not on or off");
+				return -EINVAL;
+			}
+			k = nd_feature_alias(argv[i], names, 8);
+			if (!k) {
+				cli_err("offload", argv[i], "unknown feature");
+				return -EINVAL;
+			}
+			for (unsigned m = 0; m < k && r->n < ND_OFFLOAD_CHANGES_MAX; m++)
+				r->ch[r->n++] = (struct nd_feature_change){ names[m], on };
+			i += 2;
+		}
+		if (!r->n) {
+			cli_err("offload", r->ifname, "no FEATURE on|off given");
 			return -EINVAL;
 		}
-		for (unsigned m = 0; m < k && *n < CHANGES_MAX; m++)
-			ch[(*n)++] = (struct nd_feature_change){ names[m], on };
+		i++;  /* past "--" */
 	}
-	return 0;
+	return *nreq ? 0 : -EINVAL;
 }
 
-/* Alias expansions name features a device may lack (tx-checksum-fcoe-crc
- * on a veth): keep those the device has, refuse names it has none of. */
-static int keep_present(const struct nd_features *fs, struct nd_feature_change *ch, unsigned *n,
-			char *const *argv)
+static bool asked_for(const struct nd_offload_request *r, const char *name)
 {
-	unsigned k = 0;
+	for (unsigned k = 0; k < r->n; k++)
+		if (!strcmp(r->ch[k].name, name))
+			return true;
+	return false;
+}
 
-	for (unsigned i = 0; i < *n; i++)
-		if (nd_feature_find(fs, ch[i].name))
-			ch[k++] = ch[i];
-	if (!k) {
-		cli_err("offload", argv[0], "no such feature on %s", fs->ifname);
-		return -ENOENT;
-	}
-	*n = k;
-	return 0;
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
 }
 
 static int set(int argc, char **argv)
 {
-	struct nd_feature_change ch[CHANGES_MAX];
-	struct nd_features before, after;
-	struct nd_journal *jr = NULL;
-	struct nd_ethtool *e = NULL;
-	unsigned n, recorded = 0;
+	static struct nd_offload_request reqs[ND_OFFLOAD_DEVICES_MAX];
+	unsigned nreq, recorded = 0;
 	char err[256] = "";
-	int ret, status = EXIT_CANNOT;
 
-	if (argc < 2) {
-		cli_err("offload", "set", "wants DEV FEATURE on|off (see 'netdiag offload --help')");
+	if (argc < 4 || parse_requests(argc - 1, argv + 1, reqs, &nreq)) {
+		if (argc < 4)
+			cli_err("offload", "set", "wants DEV FEATURE on|off (see 'netdiag offload --help')");
 		return EXIT_CANNOT;
 	}
-	if (parse_changes(argc - 2, argv + 2, ch, &n) || open_device(&e, argv[1], &before))
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (nd_offload_change(reqs, nreq, &stop_flag, err, sizeof(err))) {
+		cli_err("offload", NULL, "%s", err);
 		return EXIT_CANNOT;
-	if (keep_present(&before, ch, &n, argv + 2))
-		goto out;
-	/* every check before anything is recorded or changed */
-	for (unsigned i = 0; i < n; i++) {
-		const struct nd_feature *f = nd_feature_find(&before, ch[i].name);
+	}
+	for (unsigned d = 0; d < nreq; d++) {
+		const struct nd_offload_request *r = &reqs[d];
 
-		if (f->fixed && f->active != ch[i].on) {
-			cli_err("offload", argv[1], "%s is fixed %s and cannot be changed", f->name,
-				f->active ? "on" : "off");
-			goto out;
-		}
+		recorded += r->recorded;
+		if (!r->recorded)
+			printf("%s: nothing to change\n", r->ifname);
+		for (unsigned i = 0; r->recorded && i < r->after.n; i++)
+			if (r->after.v[i].name[0] && r->after.v[i].active != r->before.v[i].active)
+				printf("%s: %s %s%s\n", r->ifname, r->after.v[i].name,
+				       r->after.v[i].active ? "on" : "off",
+				       asked_for(r, r->after.v[i].name) ? "" : " (follows from the change)");
 	}
-	ret = nd_journal_open(&jr, err, sizeof(err));
-	if (ret) {
-		cli_err("offload", NULL, "journal: %s", err);
-		goto out;
-	}
-	for (unsigned i = 0; i < n; i++) {
-		const struct nd_feature *f = nd_feature_find(&before, ch[i].name);
-		struct nd_journal_record r = { 0 };
-
-		if (f->wanted == ch[i].on)
-			continue;
-		snprintf(r.kind, sizeof(r.kind), "offload");
-		snprintf(r.object, sizeof(r.object), "%s", before.ifname);
-		snprintf(r.key, sizeof(r.key), "%s", f->name);
-		snprintf(r.before, sizeof(r.before), "%s", f->wanted ? "on" : "off");
-		snprintf(r.after, sizeof(r.after), "%s", ch[i].on ? "on" : "off");
-		if (nd_journal_append(jr, &r)) {
-			cli_err("offload", NULL, "journal: cannot write");
-			goto out;
-		}
-		recorded++;
-	}
-	if (!recorded) {
-		printf("%s: nothing to change\n", before.ifname);
-		status = EXIT_HEALTHY;
-		goto out;
-	}
-	ret = nd_offload_set(e, &before, ch, n, err, sizeof(err));
-	if (ret || nd_offload_get(e, before.ifname, &after)) {
-		cli_err("offload", argv[1], "%s", err[0] ? err : "cannot read the features back");
-		nd_journal_undo(jr, recorded, false, NULL, NULL);
-		goto out;
-	}
-	for (unsigned i = 0; i < after.n; i++)
-		if (after.v[i].name[0] && after.v[i].active != before.v[i].active)
-			printf("%s: %s %s%s\n", after.ifname, after.v[i].name,
-			       after.v[i].active ? "on" : "off",
-			       asked_for(ch, n, after.v[i].name) ? "" : " (follows from the change)");
-	printf("recorded %u change%s in the journal: 'netdiag undo' restores them\n", recorded,
-	       recorded == 1 ? "" : "s");
-	status = EXIT_HEALTHY;
-out:
-	nd_journal_close(jr);
-	nd_ethtool_close(e);
-	return status;
+	if (recorded)
+		printf("recorded %u change%s in the journal: 'netdiag undo' restores them\n", recorded,
+		       recorded == 1 ? "" : "s");
+	return EXIT_HEALTHY;
 }
 
 int cmd_offload(int argc, char **argv)

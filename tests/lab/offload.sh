@@ -68,4 +68,28 @@ assert_eq "$rc" 2 "exit without permission"
 assert_eq "$(wc -l <"$LAB_DIR/err")" 1 "one line without permission: $(cat "$LAB_DIR/err")"
 inns ethtool --json -k v0 >"$LAB_DIR/now.json"
 cmp -s "$LAB_DIR/before.json" "$LAB_DIR/now.json" || fail "unprivileged set changed v0"
+# two devices as one transaction, interrupted between them: both as before
+ip -n "$ns" link set v1 up
+inns ethtool --json -k v1 >"$LAB_DIR/v1-before.json"
+ip netns exec "$ns" env NETDIAG_TEST_STEP_DELAY=3 "$NETDIAG" offload set v0 tx off -- v1 gro off \
+	>"$LAB_DIR/int.out" 2>"$LAB_DIR/int.err" &
+pid=$!  # ip netns exec execs env, env execs netdiag: one pid
+sleep 1
+kill -INT "$pid"
+rc=0; wait "$pid" || rc=$?
+assert_eq "$rc" 2 "exit when interrupted"
+grep -q "interrupted" "$LAB_DIR/int.err" || fail "no interruption message: $(cat "$LAB_DIR/int.err")"
+inns ethtool --json -k v0 >"$LAB_DIR/now.json"
+cmp -s "$LAB_DIR/before.json" "$LAB_DIR/now.json" || fail "interrupted change left v0 changed"
+inns ethtool --json -k v1 >"$LAB_DIR/now1.json"
+cmp -s "$LAB_DIR/v1-before.json" "$LAB_DIR/now1.json" || fail "interrupted change left v1 changed"
+assert_eq "$(inns "$NETDIAG" undo)" "nothing to undo" "nothing left in the journal"
+# and uninterrupted: both change, one undo restores both
+inns "$NETDIAG" offload set v0 tx off -- v1 gro off >/dev/null || fail "two-device set"
+assert_eq "$(inns ethtool --json -k v1 | jq '.[0]["generic-receive-offload"].active')" false "gro on v1"
+inns "$NETDIAG" undo >/dev/null
+inns ethtool --json -k v0 >"$LAB_DIR/now.json"
+inns ethtool --json -k v1 >"$LAB_DIR/now1.json"
+cmp -s "$LAB_DIR/before.json" "$LAB_DIR/now.json" && cmp -s "$LAB_DIR/v1-before.json" "$LAB_DIR/now1.json" ||
+	fail "undo of a two-device change"
 echo "offload: ok"

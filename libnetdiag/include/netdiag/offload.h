@@ -52,3 +52,28 @@ const struct nd_feature *nd_feature_find(const struct nd_features *fs, const cha
 unsigned nd_feature_alias(const char *name, const char **out, unsigned max);
 
 #endif
+
+/* ---- journaled changes (libnetdiag/fix/offload.c) ---- */
+
+#include <signal.h>
+
+#define ND_OFFLOAD_DEVICES_MAX 8
+#define ND_OFFLOAD_CHANGES_MAX 32
+
+struct nd_offload_request {
+	char ifname[32];
+	struct nd_feature_change ch[ND_OFFLOAD_CHANGES_MAX];
+	unsigned n;
+	/* filled by nd_offload_change */
+	struct nd_features before, after;
+	unsigned recorded;          /* journal records written for this device */
+};
+
+/* Change offloads on several devices as one transaction: every device and
+ * name is checked first (nothing is changed when one is wrong), each
+ * change is journaled before it is made, each device is read back.  When
+ * *stop becomes non-zero between devices (a signal), or a device refuses,
+ * the steps already taken are undone and -EINTR or the error returned.
+ * Returns 0 with the before/after states filled. */
+int nd_offload_change(struct nd_offload_request *reqs, unsigned nreq,
+		      volatile sig_atomic_t *stop, char *err, size_t errlen);

@@ -1,0 +1,115 @@
+/* Journaled offload changes across devices, undone as a whole on a signal
+ * or a refusal. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <netdiag/journal.h>
+#include <netdiag/offload.h>
+
+/* Alias expansions name features a device may lack (tx-checksum-fcoe-crc
+ * on a veth): keep those it has; an unknown name or a fixed feature asked
+ * to change is an error. */
+static int check_request(struct nd_offload_request *r, char *err, size_t errlen)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < r->n; i++) {
+		const struct nd_feature *f = nd_feature_find(&r->before, r->ch[i].name);
+
+		if (!f)
+			continue;
+		if (f->fixed && f->active != r->ch[i].on) {
+			snprintf(err, errlen, "%s: %s is fixed %s and cannot be changed", r->ifname,
+				 f->name, f->active ? "on" : "off");
+			return -EPERM;
+		}
+		r->ch[k++] = r->ch[i];
+	}
+	if (!k) {
+		snprintf(err, errlen, "%s: no such feature on %s", r->ch[0].name, r->ifname);
+		return -ENOENT;
+	}
+	r->n = k;
+	return 0;
+}
+
+static int journal_device(struct nd_journal *j, struct nd_offload_request *r)
+{
+	r->recorded = 0;
+	for (unsigned i = 0; i < r->n; i++) {
+		const struct nd_feature *f = nd_feature_find(&r->before, r->ch[i].name);
+		struct nd_journal_record rec = { 0 };
+		int ret;
+
+		if (f->wanted == r->ch[i].on)
+			continue;
+		snprintf(rec.kind, sizeof(rec.kind), "offload");
+		snprintf(rec.object, sizeof(rec.object), "%s", r->ifname);
+		snprintf(rec.key, sizeof(rec.key), "%s", f->name);
+		snprintf(rec.before, sizeof(rec.before), "%s", f->wanted ? "on" : "off");
+		snprintf(rec.after, sizeof(rec.after), "%s", r->ch[i].on ? "on" : "off");
+		ret = nd_journal_append(j, &rec);
+		if (ret)
+			return ret;
+		r->recorded++;
+	}
+	return 0;
+}
+
+/* A pause between devices, for tests that interrupt a transaction in the
+ * middle: NETDIAG_TEST_STEP_DELAY seconds (unset in normal use). */
+static void test_step_delay(void)
+{
+	const char *d = getenv("NETDIAG_TEST_STEP_DELAY");
+
+	if (d)
+		usleep((useconds_t)(atof(d) * 1e6));
+}
+
+int nd_offload_change(struct nd_offload_request *reqs, unsigned nreq,
+		      volatile sig_atomic_t *stop, char *err, size_t errlen)
+{
+	struct nd_journal *j = NULL;
+	struct nd_ethtool *e;
+	unsigned taken = 0;
+	int ret;
+
+	ret = nd_ethtool_open(&e);
+	if (ret) {
+		snprintf(err, errlen, "ethtool netlink: %s", strerror(-ret));
+		return ret;
+	}
+	for (unsigned i = 0; i < nreq && !ret; i++) {
+		ret = nd_offload_get(e, reqs[i].ifname, &reqs[i].before);
+		if (ret)
+			snprintf(err, errlen, "%s: %s", reqs[i].ifname,
+				 ret == -ENODEV ? "no such device" : strerror(-ret));
+		else
+			ret = check_request(&reqs[i], err, errlen);
+	}
+	if (!ret)
+		ret = nd_journal_open(&j, err, errlen);
+	for (unsigned i = 0; i < nreq && !ret; i++) {
+		if (i)
+			test_step_delay();
+		if (stop && *stop) {
+			snprintf(err, errlen, "interrupted: the changes made are undone");
+			ret = -EINTR;
+			break;
+		}
+		ret = journal_device(j, &reqs[i]);
+		taken += reqs[i].recorded;
+		if (!ret && reqs[i].recorded)
+			ret = nd_offload_set(e, &reqs[i].before, reqs[i].ch, reqs[i].n, err, errlen);
+		if (!ret)
+			ret = nd_offload_get(e, reqs[i].ifname, &reqs[i].after);
+	}
+	if (ret && taken)
+		nd_journal_undo(j, taken, false, NULL, NULL);
+	nd_journal_close(j);
+	nd_ethtool_close(e);
+	return ret;
+}
