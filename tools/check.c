@@ -27,17 +27,17 @@ static const char usage_text[] =
 /* the verdict lines: a check and the finding-id prefixes it covers */
 static const struct {
 	const char *name;
-	const char *prefixes[4];
+	const char *prefixes[6];
 } checks[] = {
 	{ "dhcp", { "dhcp4.", "dhcp6.", NULL } },
 	{ "dns", { "dns.", NULL } },
 	{ "checksums", { "csum.", NULL } },
-	{ "host", { "link.", "bridge.", "mtu.", "rpfilter." } },
+	{ "host", { "link.", "bridge.", "mtu.", "rpfilter.", "brnf.", "offload." } },
 	{ "path", { "path.", NULL } },
 };
 
 static const char *const junit_checks[] = { "dhcp4", "dhcp6", "dns", "csum", "link", "bridge",
-					    "mtu", "rpfilter", "path", NULL };
+					    "mtu", "rpfilter", "brnf", "path", NULL };
 
 static volatile sig_atomic_t stop_flag;
 
@@ -58,7 +58,7 @@ static void progress(void *arg, double left, uint64_t frames)
 
 static bool in_check(const struct nd_finding *f, unsigned c)
 {
-	for (unsigned p = 0; p < 4 && checks[c].prefixes[p]; p++)
+	for (unsigned p = 0; p < 6 && checks[c].prefixes[p]; p++)
 		if (!strncmp(f->id, checks[c].prefixes[p], strlen(checks[c].prefixes[p])))
 			return true;
 	return false;

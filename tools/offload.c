@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <netdiag/journal.h>
 #include <netdiag/offload.h>
@@ -14,6 +15,8 @@
 static const char usage_text[] =
 	"usage: netdiag offload show DEV... [-j|--json]\n"
 	"       netdiag offload set DEV FEATURE on|off [FEATURE on|off]... [-- DEV ...]\n"
+	"       netdiag offload save DEV... -o FILE\n"
+	"       netdiag offload restore FILE\n"
 	"\n"
 	"FEATURE is a kernel feature name (tx-checksum-ip-generic, rx-gro, ...) or\n"
 	"one of ethtool's short names: rx tx sg tso ufo gso gro lro rxvlan txvlan\n"
@@ -212,6 +215,129 @@ static int set(int argc, char **argv)
 	return EXIT_HEALTHY;
 }
 
+/* The save file: "# netdiag offload save" then one "DEV FEATURE on|off"
+ * line per changeable feature (its requested state). */
+static int save(int argc, char **argv)
+{
+	const char *path = NULL;
+	FILE *out;
+	int ndev = 0;
+
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-o") && i + 1 < argc)
+			path = argv[++i];
+	if (!path) {
+		cli_err("offload", "save", "wants -o FILE");
+		return EXIT_CANNOT;
+	}
+	out = fopen(path, "w");
+	if (!out) {
+		cli_err("offload", path, "%s", strerror(errno));
+		return EXIT_CANNOT;
+	}
+	fprintf(out, "# netdiag offload save: DEV FEATURE on|off, restore with "
+		     "'netdiag offload restore FILE'\n");
+	for (int i = 1; i < argc; i++) {
+		struct nd_ethtool *e;
+		struct nd_features fs;
+
+		if (!strcmp(argv[i], "-o")) {
+			i++;
+			continue;
+		}
+		if (open_device(&e, argv[i], &fs)) {
+			fclose(out);
+			unlink(path);
+			return EXIT_CANNOT;
+		}
+		nd_ethtool_close(e);
+		ndev++;
+		for (unsigned k = 0; k < fs.n; k++)
+			if (fs.v[k].name[0] && !fs.v[k].fixed)
+				fprintf(out, "%s %s %s\n", fs.ifname, fs.v[k].name,
+					fs.v[k].wanted ? "on" : "off");
+	}
+	if (fclose(out) || !ndev) {
+		cli_err("offload", path, ndev ? strerror(errno) : "name at least one device");
+		return EXIT_CANNOT;
+	}
+	return EXIT_HEALTHY;
+}
+
+/* Read the whole file before anything is applied: a bad line is reported
+ * with its number and nothing changes. */
+static int restore(int argc, char **argv)
+{
+	static struct nd_offload_request reqs[ND_OFFLOAD_DEVICES_MAX];
+	static char names[ND_OFFLOAD_DEVICES_MAX][ND_OFFLOAD_CHANGES_MAX * 4][ND_FEATURE_NAME_MAX];
+	unsigned nreq = 0, lineno = 0, recorded = 0;
+	char line[256], err[256] = "";
+	FILE *in;
+
+	if (argc != 2) {
+		cli_err("offload", "restore", "wants FILE");
+		return EXIT_CANNOT;
+	}
+	in = fopen(argv[1], "r");
+	if (!in) {
+		cli_err("offload", argv[1], "%s", strerror(errno));
+		return EXIT_CANNOT;
+	}
+	while (fgets(line, sizeof(line), in)) {
+		char dev[32], feat[ND_FEATURE_NAME_MAX], state[8], extra[2];
+		struct nd_offload_request *r = NULL;
+
+		lineno++;
+		if (line[0] == '#' || line[strspn(line, " \t\n")] == 0)
+			continue;
+		if (sscanf(line, "%31s %39s %7s %1s", dev, feat, state, extra) != 3 ||
+		    (strcmp(state, "on") && strcmp(state, "off"))) {
+			fclose(in);
+			cli_err("offload", argv[1], "line %u: want 'DEV FEATURE on|off'", lineno);
+			return EXIT_CANNOT;
+		}
+		for (unsigned d = 0; d < nreq && !r; d++)
+			if (!strcmp(reqs[d].ifname, dev))
+				r = &reqs[d];
+		if (!r) {
+			if (nreq == ND_OFFLOAD_DEVICES_MAX) {
+				fclose(in);
+				cli_err("offload", argv[1], "line %u: more than %d devices", lineno,
+					ND_OFFLOAD_DEVICES_MAX);
+				return EXIT_CANNOT;
+			}
+			r = &reqs[nreq];
+			memset(r, 0, sizeof(*r));
+			snprintf(r->ifname, sizeof(r->ifname), "%s", dev);
+			nreq++;
+		}
+		if (r->n == ND_OFFLOAD_CHANGES_MAX) {
+			fclose(in);
+			cli_err("offload", argv[1], "line %u: too many features for %s", lineno, dev);
+			return EXIT_CANNOT;
+		}
+		snprintf(names[r - reqs][r->n], ND_FEATURE_NAME_MAX, "%s", feat);
+		r->ch[r->n] = (struct nd_feature_change){ names[r - reqs][r->n], !strcmp(state, "on") };
+		r->n++;
+	}
+	fclose(in);
+	if (!nreq) {
+		cli_err("offload", argv[1], "no settings in the file");
+		return EXIT_CANNOT;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (nd_offload_change(reqs, nreq, &stop_flag, err, sizeof(err))) {
+		cli_err("offload", argv[1], "%s", err);
+		return EXIT_CANNOT;
+	}
+	for (unsigned d = 0; d < nreq; d++)
+		recorded += reqs[d].recorded;
+	printf("restored %u device%s, %u change%s journaled\n", nreq, nreq == 1 ? "" : "s",
+	       recorded, recorded == 1 ? "" : "s");
+	return EXIT_HEALTHY;
+}
+
 int cmd_offload(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -222,6 +348,10 @@ int cmd_offload(int argc, char **argv)
 		return show(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "set"))
 		return set(argc - 1, argv + 1);
-	cli_err("offload", argv[1], "unknown verb (show, set)");
+	if (!strcmp(argv[1], "save"))
+		return save(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "restore"))
+		return restore(argc - 1, argv + 1);
+	cli_err("offload", argv[1], "unknown verb (show, set, save, restore)");
 	return EXIT_CANNOT;
 }

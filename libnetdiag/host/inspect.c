@@ -10,6 +10,9 @@
 #include <netlink/route/link.h>
 
 #include <netdiag/host.h>
+#include <netdiag/offload.h>
+
+#include "host_internal.h"
 
 #define SYSFS_NET "/sys/class/net"
 #define PROC_IPV4 "/proc/sys/net/ipv4"
@@ -205,6 +208,85 @@ static int tap_findings(const struct nd_host_report *r, const struct nd_link_inf
 	return carrier_findings(t, out);
 }
 
+/* A forward-hook chain with policy drop stops bridged guest frames when it
+ * is in the bridge family, or when br_netfilter hands bridged IPv4/IPv6
+ * frames to the ip/ip6/inet FORWARD hook (bridge-nf-call-ip[6]tables). */
+static int firewall_findings(const struct nd_host_report *r, struct nd_findings *out)
+{
+	struct nd_forward_drops d;
+
+	if (!r->nbridges || nd_nft_forward_drops(&d))
+		return 0;
+	for (unsigned i = 0; i < d.n; i++) {
+		const struct nd_forward_drop *c = &d.v[i];
+		bool v4 = c->family == 2 || c->family == 1, v6 = c->family == 10 || c->family == 1;
+		bool bridged = c->family == 7 || (v4 && r->brnf_call_iptables == 1) ||
+			       (v6 && r->brnf_call_ip6tables == 1);
+		struct nd_finding *f;
+
+		if (!bridged)
+			continue;
+		f = link_finding(out, "brnf.forward-drop", ND_SEV_ERROR, r->bridges[0].link.name);
+		if (!f)
+			return -ENOMEM;
+		nd_finding_set_str(f, "family", nd_nf_family_name(c->family));
+		nd_finding_set_str(f, "table", c->table);
+		nd_finding_set_str(f, "chain", c->chain);
+		nd_finding_set_int(f, "br_netfilter", r->brnf_loaded);
+		nd_finding_subject(f, "%s %s %s", nd_nf_family_name(c->family), c->table, c->chain);
+		if (c->family == 7)
+			nd_finding_summary(f, "the bridge forward chain %s/%s has policy drop: frames "
+					   "between guests and the uplink are dropped", c->table, c->chain);
+		else
+			nd_finding_summary(f, "br_netfilter passes bridged frames to FORWARD, and chain "
+					   "%s %s/%s has policy drop (Docker sets this): guest DHCP "
+					   "and DNS across the bridge are dropped",
+					   nd_nf_family_name(c->family), c->table, c->chain);
+	}
+	return 0;
+}
+
+/* TX checksum offload on a guest-facing device: harmless with virtio-net
+ * guests that honour the vnet header, the cause when one does not. */
+static int offload_findings(const struct nd_host_report *r, struct nd_findings *out)
+{
+	static const char *const tx_csum[] = { "tx-checksum-ip-generic", "tx-checksum-ipv4",
+					       "tx-checksum-ipv6" };
+	struct nd_ethtool *e;
+	int ret = 0;
+
+	if (nd_ethtool_open(&e))
+		return 0;
+	for (unsigned i = 0; i < r->ntaps + (r->nbridges ? 1 : 0) && !ret; i++) {
+		const char *dev = i < r->ntaps ? r->taps[i].name : r->bridges[0].link.name;
+		char on[ND_FIELD_STR_MAX] = "";
+		struct nd_features fs;
+		struct nd_finding *f;
+
+		if (nd_offload_get(e, dev, &fs))
+			continue;
+		for (size_t k = 0; k < sizeof(tx_csum) / sizeof(tx_csum[0]); k++) {
+			const struct nd_feature *ft = nd_feature_find(&fs, tx_csum[k]);
+			size_t used = strlen(on);
+
+			if (ft && ft->active)
+				snprintf(on + used, sizeof(on) - used, "%s%s", used ? "," : "", tx_csum[k]);
+		}
+		if (!on[0])
+			continue;
+		f = link_finding(out, "offload.tx-csum-on", ND_SEV_INFO, dev);
+		if (!f) {
+			ret = -ENOMEM;
+			break;
+		}
+		nd_finding_set_str(f, "features", on);
+		nd_finding_summary(f, "TX checksum offload is on (%s): packets leave with only the "
+				   "pseudo-header sum for the receiver to finish", on);
+	}
+	nd_ethtool_close(e);
+	return ret;
+}
+
 static void host_counters(struct nd_host_report *r)
 {
 	char buf[8192];
@@ -301,6 +383,10 @@ int nd_host_inspect(const struct nd_host_opts *o, struct nd_host_report *r,
 	}
 	for (unsigned i = 0; !ret && i < r->ntaps; i++)
 		ret = tap_findings(r, &r->taps[i], o, out);
+	if (!ret)
+		ret = firewall_findings(r, out);
+	if (!ret)
+		ret = offload_findings(r, out);
 	nd_findings_sort(out);
 out:
 	if (cache)

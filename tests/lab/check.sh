@@ -79,6 +79,7 @@ finish_check
 assert_eq "$rc" 1 "exit status, dropping bridge"
 jf="$LAB_DIR/drop.json"
 assert_finding "$jf" dhcp4.no-offer
+assert_finding "$jf" brnf.forward-drop
 assert_eq "$(jget "$jf" '.findings[] | select(.id == "path.lost-in-host" and .fields.messages == "DHCPv4 client messages") | .fields.seen_on + ">" + .fields.missing_on')" \
 	"tapg>upl" "where the DISCOVERs stop"
 assert_eq "$(jget "$jf" '.capture_points[] | select(.interface == "tapg") | .dhcp4_client')" 3 "DISCOVERs on the tap"

@@ -36,7 +36,7 @@ ip -n "$ns" link set g0 down
 host_json --bridge br0 --tap g0
 # (the bridge loses its carrier with its only port)
 assert_eq "$(ids)" "link.no-carrier:br0 link.no-carrier:g0" "port down"
-assert_eq "$(jget "$LAB_DIR/h.json" '.findings[] | select(.interface == "g0") | .fields.state')" down "down state"
+assert_eq "$(jget "$LAB_DIR/h.json" '.findings[] | select(.id == "link.no-carrier" and .interface == "g0") | .fields.state')" down "down state"
 ip -n "$ns" link set g0 up
 
 # MTU 1400 on one port
@@ -73,6 +73,41 @@ assert_eq "$(jget "$LAB_DIR/h.json" '.findings[] | select(.id == "bridge.port-no
 ip -n "$ns" link set br0 type bridge stp_state 0 mcast_querier 1
 host_json --bridge br0
 assert_no_finding "$LAB_DIR/h.json" bridge.snooping-no-querier
+
+# the firewall: a bridge-family forward chain with policy drop
+inns nft add table bridge ndlab
+inns nft add chain bridge ndlab guests '{ type filter hook forward priority 0; policy drop; }'
+host_json --bridge br0
+assert_eq "$(jget "$LAB_DIR/h.json" '.findings[] | select(.id == "brnf.forward-drop") | .fields.family + " " + .fields.chain')" \
+	"bridge guests" "bridge forward drop"
+inns nft delete table bridge ndlab
+# br_netfilter sending bridged IPv4 to an inet FORWARD chain with policy drop
+modprobe br_netfilter 2>/dev/null || true
+if [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]; then
+	inns sysctl -qw net.bridge.bridge-nf-call-iptables=1
+	inns nft add table inet ndlab
+	inns nft add chain inet ndlab forward '{ type filter hook forward priority 0; policy drop; }'
+	host_json --bridge br0
+	assert_eq "$(jget "$LAB_DIR/h.json" '.findings[] | select(.id == "brnf.forward-drop") | .fields.family + " " + .fields.table')" \
+		"inet ndlab" "br_netfilter with FORWARD drop"
+	# without br_netfilter calling iptables the same chain only sees routed traffic
+	inns sysctl -qw net.bridge.bridge-nf-call-iptables=0
+	inns sysctl -qw net.bridge.bridge-nf-call-ip6tables=0
+	host_json --bridge br0
+	assert_no_finding "$LAB_DIR/h.json" brnf.forward-drop
+	inns nft delete table inet ndlab
+else
+	note "br_netfilter not available: its half of the firewall check skipped"
+fi
+
+# TX checksum offload on the guest port (veth default): information
+host_json --bridge br0 --tap g0
+assert_eq "$(jget "$LAB_DIR/h.json" '.findings[] | select(.id == "offload.tx-csum-on" and .interface == "g0") | .severity')" \
+	info "tx checksum offload finding"
+inns ethtool -K g0 tx off >/dev/null
+host_json --bridge br0 --tap g0
+assert_eq "$(jget "$LAB_DIR/h.json" '[.findings[] | select(.id == "offload.tx-csum-on" and .interface == "g0")] | length')" \
+	0 "no finding with tx off"
 
 # bad input: one line, exit 2
 rc=0; inns "$NETDIAG" host --bridge nosuch0 2>"$LAB_DIR/err" >/dev/null || rc=$?

@@ -92,4 +92,22 @@ inns ethtool --json -k v0 >"$LAB_DIR/now.json"
 inns ethtool --json -k v1 >"$LAB_DIR/now1.json"
 cmp -s "$LAB_DIR/before.json" "$LAB_DIR/now.json" && cmp -s "$LAB_DIR/v1-before.json" "$LAB_DIR/now1.json" ||
 	fail "undo of a two-device change"
+# save, change, restore: back to the saved state; a bad file changes nothing
+inns "$NETDIAG" offload save v0 v1 -o "$LAB_DIR/saved" || fail "save"
+grep -q '^v0 tx-checksum-ip-generic on$' "$LAB_DIR/saved" || fail "save file: $(head -3 "$LAB_DIR/saved")"
+inns "$NETDIAG" offload set v0 tx off -- v1 gro off >/dev/null
+inns "$NETDIAG" offload restore "$LAB_DIR/saved" >/dev/null || fail "restore"
+inns ethtool --json -k v0 >"$LAB_DIR/now.json"
+inns ethtool --json -k v1 >"$LAB_DIR/now1.json"
+cmp -s "$LAB_DIR/before.json" "$LAB_DIR/now.json" && cmp -s "$LAB_DIR/v1-before.json" "$LAB_DIR/now1.json" ||
+	fail "restore did not bring back the saved state"
+inns "$NETDIAG" offload set v0 tx off >/dev/null
+printf 'v0 rx-gro off\nv0 tx-checksum-ip-generic sideways\n' >"$LAB_DIR/bad"
+inns ethtool --json -k v0 >"$LAB_DIR/mid.json"
+rc=0; inns "$NETDIAG" offload restore "$LAB_DIR/bad" 2>"$LAB_DIR/err" || rc=$?
+assert_eq "$rc" 2 "exit, bad save file"
+assert_eq "$(cat "$LAB_DIR/err")" "netdiag: offload: $LAB_DIR/bad: line 2: want 'DEV FEATURE on|off'" "bad file message"
+inns ethtool --json -k v0 >"$LAB_DIR/now.json"
+cmp -s "$LAB_DIR/mid.json" "$LAB_DIR/now.json" || fail "a bad save file changed v0"
+inns "$NETDIAG" undo >/dev/null
 echo "offload: ok"
