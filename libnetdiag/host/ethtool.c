@@ -14,7 +14,10 @@
 
 #include <netdiag/offload.h>
 
+#include "ethtool_internal.h"
+
 struct nd_ethtool {
+	int ioctl_fd;               /* >= 0: no netlink family, SIOCETHTOOL instead */
 	struct mnl_socket *nl;
 	uint16_t family;
 	unsigned seq;
@@ -75,7 +78,12 @@ int nd_ethtool_open(struct nd_ethtool **ep)
 
 	if (!e)
 		return -ENOMEM;
+	e->ioctl_fd = -1;
 	e->seq = (unsigned)time(NULL);
+	/* NETDIAG_ETHTOOL_IOCTL=1 forces the fallback, to test it on kernels
+	 * that have the family */
+	if (getenv("NETDIAG_ETHTOOL_IOCTL"))
+		goto use_ioctl;
 	e->nl = mnl_socket_open(NETLINK_GENERIC);
 	if (!e->nl || mnl_socket_bind(e->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		ret = -errno;
@@ -85,8 +93,16 @@ int nd_ethtool_open(struct nd_ethtool **ep)
 	nlh = start_msg(e, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, ETHTOOL_GENL_NAME);
 	ret = transact(e, nlh, family_cb, &e->family);
-	if (ret || !e->family) {
-		ret = ret == -ENOENT || !ret ? -EPROTONOSUPPORT : ret;
+	if (!ret && e->family) {
+		*ep = e;
+		return 0;
+	}
+	if (ret && ret != -ENOENT)
+		goto fail;
+use_ioctl:
+	e->ioctl_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (e->ioctl_fd < 0) {
+		ret = -errno;
 		goto fail;
 	}
 	*ep = e;
@@ -102,6 +118,8 @@ void nd_ethtool_close(struct nd_ethtool *e)
 		return;
 	if (e->nl)
 		mnl_socket_close(e->nl);
+	if (e->ioctl_fd >= 0)
+		close(e->ioctl_fd);
 	free(e);
 }
 
@@ -222,6 +240,8 @@ int nd_offload_get(struct nd_ethtool *e, const char *ifname, struct nd_features 
 
 	memset(fs, 0, sizeof(*fs));
 	snprintf(fs->ifname, sizeof(fs->ifname), "%s", ifname);
+	if (e->ioctl_fd >= 0)
+		return nd_ethtool_ioctl_get(e->ioctl_fd, ifname, fs);
 	nlh = start_msg(e, e->family, ETHTOOL_MSG_STRSET_GET, 0);
 	put_header(nlh, ETHTOOL_A_STRSET_HEADER, ifname);
 	sets = mnl_attr_nest_start(nlh, ETHTOOL_A_STRSET_STRINGSETS);
@@ -270,6 +290,12 @@ int nd_offload_set(struct nd_ethtool *e, const struct nd_features *current,
 				 current->ifname, changes[i].on ? "on" : "off");
 			return -EPERM;
 		}
+	}
+	if (e->ioctl_fd >= 0) {
+		ret = nd_ethtool_ioctl_set(e->ioctl_fd, current, changes, n);
+		if (ret)
+			snprintf(err, errlen, "%s: %s", current->ifname, strerror(-ret));
+		return ret;
 	}
 	nlh = start_msg(e, e->family, ETHTOOL_MSG_FEATURES_SET, 0);
 	put_header(nlh, ETHTOOL_A_FEATURES_HEADER, current->ifname);

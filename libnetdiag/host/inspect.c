@@ -7,7 +7,10 @@
 #include <string.h>
 
 #include <netlink/netlink.h>
+#include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/neighbour.h>
+#include <netlink/route/route.h>
 
 #include <netdiag/host.h>
 #include <netdiag/offload.h>
@@ -41,7 +44,12 @@ static void fill_link(struct rtnl_link *l, struct nd_link_info *li, long rp_all)
 	li->mtu = rtnl_link_get_mtu(l);
 	snprintf(path, sizeof(path), PROC_IPV4 "/conf/%s/rp_filter", li->name);
 	li->rp_filter = nd_rp_filter_effective(rp_all, read_or(path, 0));
-	li->port_state = -1;
+	snprintf(path, sizeof(path), PROC_IPV4 "/conf/%s/proxy_arp", li->name);
+	li->proxy_arp = nd_rp_filter_effective(read_or(PROC_IPV4 "/conf/all/proxy_arp", 0),
+					       read_or(path, 0));
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/accept_ra", li->name);
+	li->accept_ra = (int)read_or(path, -1);
+	li->port_state = li->learning = li->flooding = -1;
 }
 
 static long bridge_attr(const struct nd_bridge_info *b, const char *attr)
@@ -75,6 +83,11 @@ static void bridge_ports(struct nl_cache *cache, struct nd_bridge_info *b, long 
 		fill_link(l, p, rp_all);
 		snprintf(path, sizeof(path), SYSFS_NET "/%s/brif/%s/state", b->link.name, p->name);
 		p->port_state = (int)read_or(path, -1);
+		snprintf(path, sizeof(path), SYSFS_NET "/%s/brif/%s/learning", b->link.name, p->name);
+		p->learning = (int)read_or(path, -1);
+		snprintf(path, sizeof(path), SYSFS_NET "/%s/brif/%s/unicast_flood", b->link.name,
+			 p->name);
+		p->flooding = (int)read_or(path, -1);
 	}
 }
 
@@ -294,6 +307,7 @@ static void host_counters(struct nd_host_report *r)
 	size_t n;
 
 	r->ip_forward = (int)read_or(PROC_IPV4 "/ip_forward", 0);
+	r->ip6_forward = (int)read_or("/proc/sys/net/ipv6/conf/all/forwarding", 0);
 	r->brnf_call_iptables = (int)read_or("/proc/sys/net/bridge/bridge-nf-call-iptables", -1);
 	r->brnf_call_ip6tables = (int)read_or("/proc/sys/net/bridge/bridge-nf-call-ip6tables", -1);
 	r->brnf_loaded = r->brnf_call_iptables >= 0;
@@ -308,6 +322,58 @@ static void host_counters(struct nd_host_report *r)
 			nd_parse_snmp_udp(buf, true, &r->udp6_in_csum_errors, &r->udp6_in_errors);
 		else
 			nd_parse_snmp_udp(buf, false, &r->udp_in_csum_errors, &r->udp_in_errors);
+	}
+}
+
+/* Addresses of the bridges and taps, route and neighbour counts, the IPv4
+ * default gateway: for the inventory and for routed-guest checks. */
+static void addresses_routes(struct nl_sock *sk, struct nd_host_report *r)
+{
+	struct nl_cache *addrs = NULL, *routes = NULL, *neigh = NULL;
+
+	if (!rtnl_addr_alloc_cache(sk, &addrs)) {
+		for (struct nl_object *o = nl_cache_get_first(addrs); o; o = nl_cache_get_next(o)) {
+			struct rtnl_addr *a = (struct rtnl_addr *)o;
+			int idx = rtnl_addr_get_ifindex(a);
+			struct nd_link_info *li = NULL;
+
+			for (unsigned i = 0; i < r->nbridges && !li; i++)
+				if (r->bridges[i].link.ifindex == idx)
+					li = &r->bridges[i].link;
+			for (unsigned i = 0; i < r->ntaps && !li; i++)
+				if (r->taps[i].ifindex == idx)
+					li = &r->taps[i];
+			if (li && li->naddrs < 4)
+				nl_addr2str(rtnl_addr_get_local(a), li->addrs[li->naddrs++],
+					    sizeof(li->addrs[0]));
+		}
+		nl_cache_free(addrs);
+	}
+	if (!rtnl_route_alloc_cache(sk, AF_UNSPEC, 0, &routes)) {
+		for (struct nl_object *o = nl_cache_get_first(routes); o; o = nl_cache_get_next(o)) {
+			struct rtnl_route *rt = (struct rtnl_route *)o;
+			struct nl_addr *dst = rtnl_route_get_dst(rt);
+
+			if (rtnl_route_get_table(rt) != RT_TABLE_MAIN)
+				continue;
+			if (rtnl_route_get_family(rt) == AF_INET) {
+				r->routes4++;
+				if ((!dst || !nl_addr_get_prefixlen(dst)) && rtnl_route_get_nnexthops(rt)) {
+					struct nl_addr *gw =
+						rtnl_route_nh_get_gateway(rtnl_route_nexthop_n(rt, 0));
+
+					if (gw)
+						nl_addr2str(gw, r->default_gw4, sizeof(r->default_gw4));
+				}
+			} else if (rtnl_route_get_family(rt) == AF_INET6) {
+				r->routes6++;
+			}
+		}
+		nl_cache_free(routes);
+	}
+	if (!rtnl_neigh_alloc_cache(sk, &neigh)) {
+		r->neighbours = (unsigned)nl_cache_nitems(neigh);
+		nl_cache_free(neigh);
 	}
 }
 
@@ -374,6 +440,8 @@ int nd_host_inspect(const struct nd_host_opts *o, struct nd_host_report *r,
 		goto out;
 	}
 	ret = collect(cache, o, r, err, errlen);
+	if (!ret)
+		addresses_routes(sk, r);
 	for (unsigned i = 0; !ret && i < r->nbridges; i++) {
 		ret = bridge_findings(&r->bridges[i], out);
 		if (!ret)
@@ -411,8 +479,18 @@ static void link_json(const struct nd_link_info *l, struct nd_json *j)
 	nd_json_kv_bool(j, "carrier", l->carrier);
 	nd_json_kv_uint(j, "mtu", l->mtu);
 	nd_json_kv_int(j, "rp_filter", l->rp_filter);
-	if (l->port_state >= 0)
+	nd_json_kv_int(j, "proxy_arp", l->proxy_arp);
+	nd_json_kv_int(j, "accept_ra", l->accept_ra);
+	if (l->port_state >= 0) {
 		nd_json_kv_str(j, "port_state", nd_port_state_name(l->port_state));
+		nd_json_kv_int(j, "learning", l->learning);
+		nd_json_kv_int(j, "flooding", l->flooding);
+	}
+	nd_json_key(j, "addresses");
+	nd_json_arr_open(j);
+	for (unsigned i = 0; i < l->naddrs; i++)
+		nd_json_str(j, l->addrs[i]);
+	nd_json_arr_close(j);
 	nd_json_obj_close(j);
 }
 
@@ -445,6 +523,11 @@ void nd_host_report_json(const struct nd_host_report *r, struct nd_json *j)
 		link_json(&r->taps[i], j);
 	nd_json_arr_close(j);
 	nd_json_kv_int(j, "ip_forward", r->ip_forward);
+	nd_json_kv_int(j, "ip6_forward", r->ip6_forward);
+	nd_json_kv_uint(j, "routes4", r->routes4);
+	nd_json_kv_uint(j, "routes6", r->routes6);
+	nd_json_kv_uint(j, "neighbours", r->neighbours);
+	nd_json_kv_str(j, "default_gateway4", r->default_gw4);
 	nd_json_kv_bool(j, "br_netfilter", r->brnf_loaded);
 	nd_json_kv_int(j, "bridge_nf_call_iptables", r->brnf_call_iptables);
 	nd_json_kv_uint(j, "udp_in_csum_errors", r->udp_in_csum_errors);

@@ -17,6 +17,18 @@ inns "$NETDIAG" host --bridge br0 --tap g0 -j >"$LAB_DIR/h.json" || fail "health
 assert_eq "$(ids)" "" "warnings on the healthy bridge"
 assert_eq "$(jget "$LAB_DIR/h.json" '.bridges[0].ports[0].port_state')" forwarding "port state"
 assert_eq "$(jget "$LAB_DIR/h.json" '.findings[] | select(.id == "bridge.snooping-no-querier") | .severity')" info snooping
+# the inventory: addresses, routes, port learning and flooding, sysctls
+ip -n "$ns" addr add 192.0.2.1/24 dev br0
+ip -n "$ns" route add default via 192.0.2.254
+inns sysctl -qw net.ipv4.conf.br0.proxy_arp=1
+inns "$NETDIAG" host --bridge br0 -j >"$LAB_DIR/h.json" || true
+assert_eq "$(jget "$LAB_DIR/h.json" '.bridges[0].link.addresses | map(select(startswith("192."))) | join(",")')" \
+	192.0.2.1/24 "bridge address"
+assert_eq "$(jget "$LAB_DIR/h.json" '.default_gateway4')" 192.0.2.254 "default gateway"
+assert_eq "$(jget "$LAB_DIR/h.json" '.bridges[0].link.proxy_arp')" 1 "proxy_arp"
+assert_eq "$(jget "$LAB_DIR/h.json" '.bridges[0].ports[0].learning')" 1 "port learning"
+assert_eq "$(jget "$LAB_DIR/h.json" '.bridges[0].ports[0].flooding')" 1 "port flooding"
+inns sysctl -qw net.ipv4.conf.br0.proxy_arp=0
 
 # the guest port outside the bridge
 host_json --bridge br0 --tap g1

@@ -31,6 +31,19 @@ $diff"
 	[ "$n" -ge 40 ] || fail "$dev: only $n features"
 done
 
+# the SIOCETHTOOL fallback (kernels before 5.6) gives the same answers
+for dev in v0 t0 b0; do
+	a=$(inns "$NETDIAG" offload show -j "$dev" | jq -cS '.devices[0].features')
+	b=$(inns env NETDIAG_ETHTOOL_IOCTL=1 "$NETDIAG" offload show -j "$dev" | jq -cS '.devices[0].features')
+	assert_eq "$b" "$a" "ioctl fallback vs netlink on $dev"
+done
+inns ethtool --json -k v0 >"$LAB_DIR/before.json"
+inns env NETDIAG_ETHTOOL_IOCTL=1 "$NETDIAG" offload set v0 gro off >/dev/null || fail "set through ioctl"
+assert_eq "$(inns ethtool --json -k v0 | jq '.[0]["generic-receive-offload"].active')" false "gro off via ioctl"
+inns env NETDIAG_ETHTOOL_IOCTL=1 "$NETDIAG" undo >/dev/null
+inns ethtool --json -k v0 >"$LAB_DIR/now.json"
+cmp -s "$LAB_DIR/before.json" "$LAB_DIR/now.json" || fail "undo through ioctl"
+
 # set tx off: the checksum offload goes, and TSO with it
 inns ethtool --json -k v0 >"$LAB_DIR/before.json"
 inns "$NETDIAG" offload set v0 tx off >"$LAB_DIR/set.out" || fail "set: exit $?"

@@ -27,7 +27,12 @@ struct nd_link_info {
 	bool up, carrier;          /* IFF_UP; IFF_LOWER_UP */
 	unsigned mtu;
 	int rp_filter;             /* effective: max(all, this interface) */
+	int proxy_arp;             /* effective: max(all, this interface) */
+	int accept_ra;             /* this interface's */
 	int port_state;            /* enum nd_port_state when a bridge port, else -1 */
+	int learning, flooding;    /* bridge port learning / unicast flooding, -1 if not a port */
+	char addrs[4][48];         /* first addresses, "192.0.2.1/24" */
+	unsigned naddrs;
 };
 
 struct nd_bridge_info {
@@ -51,7 +56,9 @@ struct nd_host_report {
 	unsigned nbridges;
 	struct nd_link_info taps[ND_HOST_TAPS_MAX];
 	unsigned ntaps;
-	int ip_forward;
+	int ip_forward, ip6_forward;
+	unsigned routes4, routes6, neighbours;
+	char default_gw4[48];      /* "" when there is no IPv4 default route */
 	int brnf_loaded;           /* br_netfilter: /proc/sys/net/bridge exists */
 	int brnf_call_iptables, brnf_call_ip6tables;
 	uint64_t udp_in_csum_errors, udp_in_errors;  /* /proc/net/snmp */

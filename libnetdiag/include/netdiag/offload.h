@@ -5,6 +5,7 @@
 #define NETDIAG_OFFLOAD_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stddef.h>
 
 #define ND_FEATURES_MAX 128
@@ -51,11 +52,9 @@ const struct nd_feature *nd_feature_find(const struct nd_features *fs, const cha
  * were written to out, 0 for an unknown name. */
 unsigned nd_feature_alias(const char *name, const char **out, unsigned max);
 
-#endif
 
 /* ---- journaled changes (libnetdiag/fix/offload.c) ---- */
 
-#include <signal.h>
 
 #define ND_OFFLOAD_DEVICES_MAX 8
 #define ND_OFFLOAD_CHANGES_MAX 32
@@ -77,3 +76,5 @@ struct nd_offload_request {
  * Returns 0 with the before/after states filled. */
 int nd_offload_change(struct nd_offload_request *reqs, unsigned nreq,
 		      volatile sig_atomic_t *stop, char *err, size_t errlen);
+
+#endif
