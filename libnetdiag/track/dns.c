@@ -393,8 +393,20 @@ static void dns_stats(struct nd_tracker *t, struct nd_json *j)
 {
 	struct dns_tracker *dt = (struct dns_tracker *)t;
 
+	uint64_t queries = 0, answered = 0;
+
+	for (uint32_t i = 0; i < dt->servers.cap; i++) {
+		const struct server *s = nd_table_slot(&dt->servers, i);
+
+		if (s && !s->key.client.family) {
+			queries += s->txns;
+			answered += s->answered;
+		}
+	}
 	nd_json_kv_uint(j, "messages", dt->messages);
 	nd_json_kv_uint(j, "undecodable", dt->undecodable);
+	nd_json_kv_uint(j, "queries", queries);
+	nd_json_kv_uint(j, "answered", answered);
 	nd_json_kv_uint(j, "transactions_evicted", dt->txns.evicted);
 }
 
