@@ -1,8 +1,12 @@
 /* netdiag route guest ...: per-guest /32 gateway routes for routed guests. */
+#include <arpa/inet.h>
+#include <errno.h>
 #include <getopt.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <netdiag/report.h>
 #include <netdiag/route.h>
 
 #include "cli.h"
@@ -14,8 +18,25 @@ struct guest_verb {
 };
 
 static int guest_config(int argc, char **argv);
+static int guest_add(int argc, char **argv);
+static int guest_del(int argc, char **argv);
+static int guest_list(int argc, char **argv);
+static int guest_check(int argc, char **argv);
+static int guest_apply(int argc, char **argv);
 
 static const struct guest_verb guest_verbs[] = {
+	{ "add", guest_add,
+	  "add NAME --ip ADDR[/32] --dev TAP [--gateway GW] [--mac MAC]\n"
+	  "      host side: /32 route via the tap, proxy ARP on it, forwarding, rp_filter\n"
+	  "      loose on it when strict; journaled ('netdiag undo'); a repeat changes nothing" },
+	{ "del", guest_del, "del NAME\n      remove the guest's host route (journaled)" },
+	{ "list", guest_list, "list [-j]\n      the guests set up with add, and whether their route is there" },
+	{ "check", guest_check,
+	  "check NAME [-j]\n      each host piece present and effective, as findings" },
+	{ "apply", guest_apply,
+	  "apply --ip ADDR[/32] --gateway GW --if IFNAME\n"
+	  "      inside a Linux guest: the /32 address, the on-link route to the gateway,\n"
+	  "      the default route via it; journaled" },
 	{ "config", guest_config,
 	  "config NAME --os SYSTEM --ip ADDR[/32] --gateway GW [--if IFNAME]\n"
 	  "      print the guest-side configuration, ready to paste; SYSTEM is one of\n"
@@ -82,7 +103,7 @@ static int guest_config(int argc, char **argv)
 			strcpy(net.ifname, optarg);
 			break;
 		case 'h':
-			printf("usage: netdiag route guest %s\n", guest_verbs[0].usage);
+			printf("usage: netdiag route guest %s\n", guest_verbs[5].usage);
 			return EXIT_HEALTHY;
 		default:
 			return EXIT_CANNOT;
@@ -100,6 +121,227 @@ static int guest_config(int argc, char **argv)
 	}
 	printf("# netdiag: guest %s, %s\n", argv[optind], nd_guest_os_name(os));
 	return nd_guest_config_write(stdout, os, &net) ? EXIT_CANNOT : EXIT_HEALTHY;
+}
+
+struct guest_args {
+	struct nd_guest_route g;
+	bool have_ip, have_gw, json;
+	const char *ifname;
+};
+
+/* The options add, check and apply share; positional NAME when wanted. */
+static int parse_guest(int argc, char **argv, struct guest_args *a, bool want_name)
+{
+	static const struct option opts[] = {
+		{ "ip", required_argument, NULL, 'i' },
+		{ "gateway", required_argument, NULL, 'g' },
+		{ "dev", required_argument, NULL, 'd' },
+		{ "mac", required_argument, NULL, 'm' },
+		{ "if", required_argument, NULL, 'I' },
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 },
+	};
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (nd_parse_host_ipv4(optarg, &a->g.ip)) {
+				cli_err("route", optarg, "not an IPv4 address with prefix /32");
+				return -EINVAL;
+			}
+			a->have_ip = true;
+			break;
+		case 'g':
+			if (nd_parse_host_ipv4(optarg, &a->g.gateway)) {
+				cli_err("route", optarg, "gateway is not an IPv4 address");
+				return -EINVAL;
+			}
+			a->have_gw = true;
+			break;
+		case 'd':
+		case 'I':
+			if (strlen(optarg) >= IF_NAMESIZE) {
+				cli_err("route", optarg, "interface name too long");
+				return -EINVAL;
+			}
+			snprintf(a->g.dev, sizeof(a->g.dev), "%s", optarg);
+			break;
+		case 'm':
+			if (nd_mac_check(optarg)) {
+				cli_err("route", optarg, "malformed MAC address (want 02:00:00:00:00:0a)");
+				return -EINVAL;
+			}
+			snprintf(a->g.mac, sizeof(a->g.mac), "%s", optarg);
+			break;
+		case 'j':
+			a->json = true;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	if (want_name) {
+		if (optind != argc - 1) {
+			cli_err("route", NULL, "guest NAME expected (see 'netdiag route guest --help')");
+			return -EINVAL;
+		}
+		snprintf(a->g.name, sizeof(a->g.name), "%s", argv[optind]);
+	}
+	if (a->have_gw && a->have_ip && a->g.gateway.s_addr == a->g.ip.s_addr) {
+		cli_err("route", NULL, "the gateway is the guest's own /32 address: it must lie outside it");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int guest_add(int argc, char **argv)
+{
+	struct guest_args a;
+	unsigned changes;
+	char err[256] = "";
+
+	if (parse_guest(argc, argv, &a, true))
+		return EXIT_CANNOT;
+	if (!a.have_ip || !a.g.dev[0]) {
+		cli_err("route", a.g.name, "add needs --ip and --dev");
+		return EXIT_CANNOT;
+	}
+	if (nd_route_guest_add(&a.g, &changes, err, sizeof(err))) {
+		cli_err("route", NULL, "%s", err);
+		return EXIT_CANNOT;
+	}
+	if (changes)
+		printf("guest %s: %u change%s made and journaled ('netdiag undo' reverts)\n", a.g.name,
+		       changes, changes == 1 ? "" : "s");
+	else
+		printf("guest %s: already set up, nothing changed\n", a.g.name);
+	return EXIT_HEALTHY;
+}
+
+static int guest_del(int argc, char **argv)
+{
+	unsigned changes;
+	char err[256] = "";
+
+	if (argc != 2) {
+		cli_err("route", NULL, "del NAME");
+		return EXIT_CANNOT;
+	}
+	if (nd_route_guest_del(argv[1], &changes, err, sizeof(err))) {
+		cli_err("route", NULL, "%s", err);
+		return EXIT_CANNOT;
+	}
+	printf("guest %s: removed%s\n", argv[1], changes ? "" : " (its route was already gone)");
+	return EXIT_HEALTHY;
+}
+
+static int guest_list(int argc, char **argv)
+{
+	char names[64][32], ip[INET_ADDRSTRLEN];
+	bool json = argc > 1 && (!strcmp(argv[1], "-j") || !strcmp(argv[1], "--json"));
+	struct nd_json j;
+	unsigned n;
+
+	if (nd_route_guest_names(names, 64, &n)) {
+		cli_err("route", NULL, "cannot read the guest list");
+		return EXIT_CANNOT;
+	}
+	if (json) {
+		nd_json_init(&j, stdout, true);
+		nd_json_obj_open(&j);
+		nd_json_kv_str(&j, "schema", ND_JSON_SCHEMA);
+		nd_json_key(&j, "guests");
+		nd_json_arr_open(&j);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct nd_guest_route g;
+		struct nd_findings fs;
+
+		if (nd_route_guest_load(names[i], &g))
+			continue;
+		nd_findings_init(&fs);
+		nd_route_guest_check(&g, &fs);
+		inet_ntop(AF_INET, &g.ip, ip, sizeof(ip));
+		if (json) {
+			nd_json_obj_open(&j);
+			nd_json_kv_str(&j, "name", g.name);
+			nd_json_kv_str(&j, "ip", ip);
+			nd_json_kv_str(&j, "dev", g.dev);
+			nd_json_kv_bool(&j, "route", !nd_findings_find(&fs, "route.missing-host-route", NULL));
+			nd_json_kv_uint(&j, "problems", fs.n);
+			nd_json_obj_close(&j);
+		} else {
+			printf("%-16s %-15s/32 via %-15s %s\n", g.name, ip, g.dev,
+			       fs.n ? "PROBLEMS (netdiag route guest check)" : "ok");
+		}
+		nd_findings_free(&fs);
+	}
+	if (json) {
+		nd_json_arr_close(&j);
+		nd_json_obj_close(&j);
+		nd_json_end(&j);
+	}
+	return EXIT_HEALTHY;
+}
+
+static int guest_check(int argc, char **argv)
+{
+	struct nd_findings fs;
+	struct guest_args a;
+	struct nd_guest_route g;
+	int status;
+
+	if (parse_guest(argc, argv, &a, true))
+		return EXIT_CANNOT;
+	if (nd_route_guest_load(a.g.name, &g)) {
+		cli_err("route", a.g.name, "no such guest (see 'netdiag route guest list')");
+		return EXIT_CANNOT;
+	}
+	nd_findings_init(&fs);
+	nd_route_guest_check(&g, &fs);
+	nd_findings_sort(&fs);
+	status = nd_findings_count_at_least(&fs, ND_SEV_WARNING) ? EXIT_PROBLEMS : EXIT_HEALTHY;
+	if (a.json) {
+		struct nd_json j;
+
+		nd_json_init(&j, stdout, true);
+		nd_json_obj_open(&j);
+		nd_json_kv_str(&j, "schema", ND_JSON_SCHEMA);
+		nd_json_kv_str(&j, "command", "route guest check");
+		nd_report_json_findings(&j, &fs);
+		nd_json_kv_str(&j, "status", status ? "problems" : "healthy");
+		nd_json_obj_close(&j);
+		nd_json_end(&j);
+	} else if (fs.n) {
+		nd_report_text(stdout, &fs, cli_colour());
+	} else {
+		printf("guest %s: every piece in place\n", g.name);
+	}
+	nd_findings_free(&fs);
+	return status;
+}
+
+static int guest_apply(int argc, char **argv)
+{
+	struct guest_args a;
+	unsigned changes;
+	char err[256] = "";
+
+	if (parse_guest(argc, argv, &a, false))
+		return EXIT_CANNOT;
+	if (!a.have_ip || !a.have_gw || !a.g.dev[0]) {
+		cli_err("route", "apply", "needs --ip, --gateway and --if");
+		return EXIT_CANNOT;
+	}
+	if (nd_route_guest_apply(a.g.ip, a.g.gateway, a.g.dev, &changes, err, sizeof(err))) {
+		cli_err("route", NULL, "%s", err);
+		return EXIT_CANNOT;
+	}
+	printf("%s: %u change%s made and journaled\n", a.g.dev, changes, changes == 1 ? "" : "s");
+	return EXIT_HEALTHY;
 }
 
 int cmd_route(int argc, char **argv)

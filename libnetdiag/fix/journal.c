@@ -10,6 +10,7 @@
 
 #include <netdiag/journal.h>
 #include <netdiag/offload.h>
+#include <netdiag/rtnl.h>
 
 #define JOURNAL_RECORDS_MAX 4096
 #define DEFAULT_RUN_DIR "/run/netdiag"
@@ -50,11 +51,46 @@ static int offload_write(const char *dev, const char *feature, const char *value
 	return ret;
 }
 
+static int sysctl_write(const char *path, const char *unused, const char *value)
+{
+	return nd_sysctl_write(path, value);
+}
+
+/* key "DEV" for an on-link route, "DEV@GW" for one via a gateway */
+static int route_write(const char *dst, const char *key, const char *value)
+{
+	char dev[64], *at;
+	bool present;
+	int ret;
+
+	snprintf(dev, sizeof(dev), "%s", key);
+	at = strchr(dev, '@');
+	if (at)
+		*at++ = 0;
+	ret = nd_route_present(dst, dev, at, &present);
+	if (ret || present == !strcmp(value, "present"))
+		return ret;
+	return nd_route_change(!present, dst, dev, at);
+}
+
+static int addr_write(const char *addr, const char *dev, const char *value)
+{
+	bool present;
+	int ret = nd_addr_present(addr, dev, &present);
+
+	if (ret || present == !strcmp(value, "present"))
+		return ret;
+	return nd_addr_change(!present, addr, dev);
+}
+
 static const struct {
 	const char *kind;
 	int (*write)(const char *object, const char *key, const char *value);
 } kinds[] = {
 	{ "offload", offload_write },
+	{ "sysctl", sysctl_write },
+	{ "route", route_write },
+	{ "addr", addr_write },
 };
 
 /* ---- the file ---- */
@@ -167,6 +203,24 @@ int nd_journal_append(struct nd_journal *j, struct nd_journal_record *r)
 	fprintf(j->file, "change %u %s %s %s %s %s\n", r->id, r->kind, r->object, r->key, r->before,
 		r->after);
 	return sync_line(j);
+}
+
+int nd_journal_change(struct nd_journal *j, const char *kind, const char *object,
+		      const char *key, const char *before, const char *after)
+{
+	struct nd_journal_record r = { 0 };
+	int ret;
+
+	snprintf(r.kind, sizeof(r.kind), "%s", kind);
+	snprintf(r.object, sizeof(r.object), "%s", object);
+	snprintf(r.key, sizeof(r.key), "%s", key);
+	snprintf(r.before, sizeof(r.before), "%s", before);
+	snprintf(r.after, sizeof(r.after), "%s", after);
+	ret = nd_journal_append(j, &r);
+	for (size_t k = 0; !ret && k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		if (!strcmp(kinds[k].kind, kind))
+			return kinds[k].write(object, key, after);
+	return ret ? ret : -ENOTSUP;
 }
 
 const struct nd_journal_record *nd_journal_records(struct nd_journal *j, unsigned *n)

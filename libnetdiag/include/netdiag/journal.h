@@ -38,6 +38,14 @@ void nd_journal_close(struct nd_journal *j);
 /* Append a record (before the change is made); sets r->id. */
 int nd_journal_append(struct nd_journal *j, struct nd_journal_record *r);
 
+/* Record a change and make it: the record is synced first, then the
+ * kind's writer sets `after` and reads it back.  Kinds: offload (object
+ * device, key feature, on|off), sysctl (object path under /proc/sys),
+ * route (object DST/LEN, key DEV or DEV@GW, present|absent), addr (object
+ * ADDR/LEN, key DEV, present|absent). */
+int nd_journal_change(struct nd_journal *j, const char *kind, const char *object,
+		      const char *key, const char *before, const char *after);
+
 /* Records not yet undone, oldest first; *n set.  Owned by the journal. */
 const struct nd_journal_record *nd_journal_records(struct nd_journal *j, unsigned *n);
 

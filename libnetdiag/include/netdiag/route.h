@@ -43,4 +43,38 @@ int nd_guest_net_check(const struct nd_guest_net *n);
  * verdict; nothing is written when the input is invalid. */
 int nd_guest_config_write(FILE *out, enum nd_guest_os os, const struct nd_guest_net *n);
 
+/* ---- the host side and the Linux guest side (libnetdiag/fix/route_guest.c) ---- */
+
+#include <netdiag/finding.h>
+
+struct nd_guest_route {
+	char name[32];
+	struct in_addr ip;
+	char dev[IF_NAMESIZE];       /* the guest's tap on the host */
+	struct in_addr gateway;      /* what the guest uses; 0 when not given */
+	char mac[18];                /* "" when not given */
+};
+
+/* Host side: the /32 route via the tap, proxy ARP on the tap, IPv4
+ * forwarding, rp_filter loose on the tap when strict; each missing piece
+ * journaled and made, present ones left alone (*changes counts what was
+ * done: 0 on a repeat).  The set-up is remembered under the run directory
+ * as guests/NAME.  -ENODEV: no such tap; -EINVAL: bad name or address. */
+int nd_route_guest_add(const struct nd_guest_route *g, unsigned *changes, char *err, size_t errlen);
+/* Remove the host route of a guest set up with add (journaled). */
+int nd_route_guest_del(const char *name, unsigned *changes, char *err, size_t errlen);
+/* The guests set up with add. */
+int nd_route_guest_load(const char *name, struct nd_guest_route *g);
+int nd_route_guest_names(char names[][32], unsigned max, unsigned *n);
+/* Each piece present and effective, as findings: route.missing-host-route,
+ * route.no-proxy-arp, route.forwarding-off, route.rpfilter-strict. */
+int nd_route_guest_check(const struct nd_guest_route *g, struct nd_findings *out);
+/* Guest side, inside a Linux guest: the /32 address, the on-link route to
+ * the gateway and the default route via it, journaled. */
+int nd_route_guest_apply(struct in_addr ip, struct in_addr gw, const char *ifname,
+			 unsigned *changes, char *err, size_t errlen);
+
+/* "02:00:00:00:00:0a" -> 0, else -EINVAL. */
+int nd_mac_check(const char *text);
+
 #endif

@@ -1,0 +1,309 @@
+/* Routed /32 guests: the host pieces and the Linux guest pieces, each
+ * made through the journal. */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <netdiag/host.h>
+#include <netdiag/journal.h>
+#include <netdiag/route.h>
+#include <netdiag/rtnl.h>
+
+static const char *run_dir(void)
+{
+	const char *d = getenv("NETDIAG_RUN_DIR");
+
+	return d && d[0] ? d : "/run/netdiag";
+}
+
+int nd_mac_check(const char *text)
+{
+	unsigned b[6];
+	char end;
+
+	if (strlen(text) != 17 ||
+	    sscanf(text, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &end) != 6)
+		return -EINVAL;
+	return 0;
+}
+
+static int valid_name(const char *name)
+{
+	if (!name[0] || strlen(name) > 31)
+		return -EINVAL;
+	for (const char *p = name; *p; p++)
+		if (!(*p == '-' || *p == '_' || *p == '.' || (*p >= '0' && *p <= '9') ||
+		      (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+			return -EINVAL;
+	return name[0] == '.' ? -EINVAL : 0;
+}
+
+static long proc_int(const char *fmt, const char *dev)
+{
+	char path[160];
+	long v = 0;
+
+	snprintf(path, sizeof(path), fmt, dev);
+	nd_read_int(path, &v);
+	return v;
+}
+
+static int sysctl_to(struct nd_journal *j, const char *path, long now, const char *want,
+		     unsigned *changes)
+{
+	char before[16];
+
+	snprintf(before, sizeof(before), "%ld", now);
+	(*changes)++;
+	return nd_journal_change(j, "sysctl", path, "-", before, want);
+}
+
+static int save_state(const struct nd_guest_route *g)
+{
+	char path[512], ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN] = "-";
+	FILE *out;
+
+	snprintf(path, sizeof(path), "%s/guests", run_dir());
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/guests/%s", run_dir(), g->name);
+	out = fopen(path, "w");
+	if (!out)
+		return -errno;
+	inet_ntop(AF_INET, &g->ip, ip, sizeof(ip));
+	if (g->gateway.s_addr)
+		inet_ntop(AF_INET, &g->gateway, gw, sizeof(gw));
+	fprintf(out, "%s %s %s %s\n", ip, g->dev, gw, g->mac[0] ? g->mac : "-");
+	return fclose(out) ? -errno : 0;
+}
+
+int nd_route_guest_load(const char *name, struct nd_guest_route *g)
+{
+	char path[512], ip[32], gw[32], mac[32];
+	FILE *in;
+	int n;
+
+	memset(g, 0, sizeof(*g));
+	if (valid_name(name))
+		return -EINVAL;
+	snprintf(path, sizeof(path), "%s/guests/%s", run_dir(), name);
+	in = fopen(path, "r");
+	if (!in)
+		return -errno;
+	n = fscanf(in, "%31s %15s %31s %31s", ip, g->dev, gw, mac);
+	fclose(in);
+	if (n != 4 || inet_pton(AF_INET, ip, &g->ip) != 1)
+		return -EINVAL;
+	snprintf(g->name, sizeof(g->name), "%s", name);
+	if (strcmp(gw, "-"))
+		inet_pton(AF_INET, gw, &g->gateway);
+	if (strcmp(mac, "-"))
+		snprintf(g->mac, sizeof(g->mac), "%s", mac);
+	return 0;
+}
+
+int nd_route_guest_names(char names[][32], unsigned max, unsigned *n)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *d;
+
+	*n = 0;
+	snprintf(path, sizeof(path), "%s/guests", run_dir());
+	d = opendir(path);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d)) && *n < max)
+		if (de->d_name[0] != '.')
+			snprintf(names[(*n)++], 32, "%s", de->d_name);
+	closedir(d);
+	return 0;
+}
+
+int nd_route_guest_add(const struct nd_guest_route *g, unsigned *changes, char *err, size_t errlen)
+{
+	char dst[INET_ADDRSTRLEN + 3], path[128];
+	struct nd_journal *j = NULL;
+	bool present;
+	long v;
+	int ret;
+
+	*changes = 0;
+	if (valid_name(g->name)) {
+		snprintf(err, errlen, "%s: a name of letters, digits, - _ . (31 at most)", g->name);
+		return -EINVAL;
+	}
+	if (!if_nametoindex(g->dev)) {
+		snprintf(err, errlen, "%s: no such device", g->dev);
+		return -ENODEV;
+	}
+	inet_ntop(AF_INET, &g->ip, dst, sizeof(dst));
+	strcat(dst, "/32");
+	ret = nd_journal_open(&j, err, errlen);
+	if (ret)
+		return ret;
+	ret = nd_route_present(dst, g->dev, NULL, &present);
+	if (!ret && !present) {
+		(*changes)++;
+		ret = nd_journal_change(j, "route", dst, g->dev, "absent", "present");
+	}
+	/* the guest ARPs for a gateway outside its /32: the host answers */
+	v = nd_rp_filter_effective(proc_int("/proc/sys/net/ipv4/conf/all/proxy_arp", ""),
+				   proc_int("/proc/sys/net/ipv4/conf/%s/proxy_arp", g->dev));
+	snprintf(path, sizeof(path), "net/ipv4/conf/%s/proxy_arp", g->dev);
+	if (!ret && !v)
+		ret = sysctl_to(j, path, proc_int("/proc/sys/net/ipv4/conf/%s/proxy_arp", g->dev), "1",
+				changes);
+	v = proc_int("/proc/sys/net/ipv4/ip_forward%s", "");
+	if (!ret && !v)
+		ret = sysctl_to(j, "net/ipv4/ip_forward", v, "1", changes);
+	/* strict reverse-path filtering drops the guest's packets on a tap
+	 * with no route back through it for every source: loose (2) */
+	v = nd_rp_filter_effective(proc_int("/proc/sys/net/ipv4/conf/all/rp_filter", ""),
+				   proc_int("/proc/sys/net/ipv4/conf/%s/rp_filter", g->dev));
+	snprintf(path, sizeof(path), "net/ipv4/conf/%s/rp_filter", g->dev);
+	if (!ret && v == 1)
+		ret = sysctl_to(j, path, proc_int("/proc/sys/net/ipv4/conf/%s/rp_filter", g->dev), "2",
+				changes);
+	if (!ret)
+		ret = save_state(g);
+	if (ret) {
+		if (!err[0])
+			snprintf(err, errlen, "%s: %s", g->name, strerror(-ret));
+		nd_journal_undo(j, *changes, false, NULL, NULL);
+		*changes = 0;
+	}
+	nd_journal_close(j);
+	return ret;
+}
+
+int nd_route_guest_del(const char *name, unsigned *changes, char *err, size_t errlen)
+{
+	struct nd_guest_route g;
+	struct nd_journal *j = NULL;
+	char dst[INET_ADDRSTRLEN + 3], path[512];
+	bool present = false;
+	int ret;
+
+	*changes = 0;
+	if (nd_route_guest_load(name, &g)) {
+		snprintf(err, errlen, "%s: no such guest (see 'netdiag route guest list')", name);
+		return -ENOENT;
+	}
+	inet_ntop(AF_INET, &g.ip, dst, sizeof(dst));
+	strcat(dst, "/32");
+	ret = nd_journal_open(&j, err, errlen);
+	if (ret)
+		return ret;
+	if (if_nametoindex(g.dev))
+		ret = nd_route_present(dst, g.dev, NULL, &present);
+	if (!ret && present) {
+		(*changes)++;
+		ret = nd_journal_change(j, "route", dst, g.dev, "present", "absent");
+	}
+	if (!ret) {
+		snprintf(path, sizeof(path), "%s/guests/%s", run_dir(), name);
+		unlink(path);
+	} else if (!err[0]) {
+		snprintf(err, errlen, "%s: %s", name, strerror(-ret));
+	}
+	nd_journal_close(j);
+	return ret;
+}
+
+static int piece(struct nd_findings *out, const struct nd_guest_route *g, const char *id,
+		 enum nd_severity sev, const char *summary)
+{
+	struct nd_finding *f = nd_findings_add(out, id, sev);
+
+	if (!f)
+		return -ENOMEM;
+	snprintf(f->ifname, sizeof(f->ifname), "%s", g->dev);
+	nd_finding_subject(f, "guest %s", g->name);
+	f->count = 1;
+	nd_finding_summary(f, "%s", summary);
+	return 0;
+}
+
+int nd_route_guest_check(const struct nd_guest_route *g, struct nd_findings *out)
+{
+	char dst[INET_ADDRSTRLEN + 3];
+	bool present = false;
+	int ret = 0;
+
+	inet_ntop(AF_INET, &g->ip, dst, sizeof(dst));
+	strcat(dst, "/32");
+	if (!if_nametoindex(g->dev))
+		return piece(out, g, "route.missing-host-route", ND_SEV_ERROR,
+			     "the guest's tap does not exist");
+	nd_route_present(dst, g->dev, NULL, &present);
+	if (!present)
+		ret = piece(out, g, "route.missing-host-route", ND_SEV_ERROR,
+			    "no /32 route to the guest via its tap: replies to it go nowhere");
+	if (!ret && !nd_rp_filter_effective(proc_int("/proc/sys/net/ipv4/conf/all/proxy_arp", ""),
+					    proc_int("/proc/sys/net/ipv4/conf/%s/proxy_arp", g->dev)))
+		ret = piece(out, g, "route.no-proxy-arp", ND_SEV_ERROR,
+			    "proxy ARP is off on the tap: the guest's ARP for its gateway goes "
+			    "unanswered");
+	if (!ret && !proc_int("/proc/sys/net/ipv4/ip_forward%s", ""))
+		ret = piece(out, g, "route.forwarding-off", ND_SEV_ERROR,
+			    "IPv4 forwarding is off: the host does not route the guest's packets");
+	if (!ret && nd_rp_filter_effective(proc_int("/proc/sys/net/ipv4/conf/all/rp_filter", ""),
+					   proc_int("/proc/sys/net/ipv4/conf/%s/rp_filter", g->dev)) == 1)
+		ret = piece(out, g, "route.rpfilter-strict", ND_SEV_WARNING,
+			    "strict rp_filter on the tap can drop the guest's packets");
+	return ret;
+}
+
+int nd_route_guest_apply(struct in_addr ip, struct in_addr gw, const char *ifname,
+			 unsigned *changes, char *err, size_t errlen)
+{
+	char addr[INET_ADDRSTRLEN + 3], gwh[INET_ADDRSTRLEN + 3], gws[INET_ADDRSTRLEN], key[64];
+	struct nd_journal *j = NULL;
+	bool present;
+	int ret;
+
+	*changes = 0;
+	if (!if_nametoindex(ifname)) {
+		snprintf(err, errlen, "%s: no such device", ifname);
+		return -ENODEV;
+	}
+	inet_ntop(AF_INET, &ip, addr, sizeof(addr));
+	strcat(addr, "/32");
+	inet_ntop(AF_INET, &gw, gws, sizeof(gws));
+	snprintf(gwh, sizeof(gwh), "%s/32", gws);
+	snprintf(key, sizeof(key), "%s@%s", ifname, gws);
+	ret = nd_journal_open(&j, err, errlen);
+	if (ret)
+		return ret;
+	ret = nd_addr_present(addr, ifname, &present);
+	if (!ret && !present) {
+		(*changes)++;
+		ret = nd_journal_change(j, "addr", addr, ifname, "absent", "present");
+	}
+	if (!ret)
+		ret = nd_route_present(gwh, ifname, NULL, &present);
+	if (!ret && !present) {
+		(*changes)++;
+		ret = nd_journal_change(j, "route", gwh, ifname, "absent", "present");
+	}
+	if (!ret)
+		ret = nd_route_present("0.0.0.0/0", ifname, gws, &present);
+	if (!ret && !present) {
+		(*changes)++;
+		ret = nd_journal_change(j, "route", "0.0.0.0/0", key, "absent", "present");
+	}
+	if (ret) {
+		if (!err[0])
+			snprintf(err, errlen, "%s: %s", ifname, strerror(-ret));
+		nd_journal_undo(j, *changes, false, NULL, NULL);
+		*changes = 0;
+	}
+	nd_journal_close(j);
+	return ret;
+}

@@ -1,0 +1,92 @@
+# Routed /32 guest: namespaces guest, host, upstream.  The guest holds
+# 203.0.113.10/32 behind a veth into the host; the host's uplink is in
+# 198.51.100.0/24 and the guest's gateway, 198.51.100.2, lies outside the
+# guest's /32.  Before 'route guest add' the guest cannot reach upstream;
+# after add (host) and apply (guest) it can; after del and undo it cannot,
+# and every route and sysctl is back to what it was.
+. "$(dirname "$0")/lib.sh"
+gst=$(lab_ns guest)
+hst=$(lab_ns host)
+ups=$(lab_ns up)
+ip link add tg netns "$hst" type veth peer name eth0 netns "$gst"
+ip link add uph netns "$hst" type veth peer name eth0 netns "$ups"
+ip -n "$hst" link set tg up
+ip -n "$hst" link set uph up
+ip -n "$gst" link set eth0 up
+ip -n "$ups" link set eth0 up
+ip -n "$hst" addr add 198.51.100.2/24 dev uph
+ip -n "$ups" addr add 198.51.100.1/24 dev eth0
+# the provider routes the failover address to the host
+ip -n "$ups" route add 203.0.113.10/32 via 198.51.100.2
+ip netns exec "$hst" sysctl -qw net.ipv4.ip_forward=0
+ip netns exec "$hst" sysctl -qw net.ipv4.conf.all.rp_filter=1
+H="ip netns exec $hst env NETDIAG_RUN_DIR=$LAB_DIR/host-run $NETDIAG"
+G="ip netns exec $gst env NETDIAG_RUN_DIR=$LAB_DIR/guest-run $NETDIAG"
+reach() { ip netns exec "$gst" busybox ping -c 1 -W 1 198.51.100.1 >/dev/null 2>&1; }
+state() {
+	ip -n "$hst" -4 route show table main
+	for k in ip_forward conf/all/rp_filter conf/tg/rp_filter conf/tg/proxy_arp conf/all/proxy_arp; do
+		printf '%s=%s\n' "$k" "$(ip netns exec "$hst" cat /proc/sys/net/ipv4/$k)"
+	done
+	ip -n "$hst" neigh show proxy
+}
+state >"$LAB_DIR/before.host"
+
+# the guest side, config applied: still no way out
+$G route guest apply --ip 203.0.113.10/32 --gateway 198.51.100.2 --if eth0 >/dev/null || fail "apply"
+assert_eq "$(ip -n "$gst" -4 route show default | tr -s " " | sed "s/ $//")" "default via 198.51.100.2 dev eth0 proto static onlink" "guest default route"
+reach && fail "the guest reached upstream before the host was set up"
+$H route guest check web1 >/dev/null 2>&1 && fail "check of an unknown guest succeeded"
+
+# host side
+$H route guest add web1 --ip 203.0.113.10 --dev tg --gateway 198.51.100.2 --mac 02:00:00:00:00:0a \
+	>"$LAB_DIR/add.out" || fail "add: $(cat "$LAB_DIR/add.out")"
+wait_for 5 reach || fail "the guest cannot reach upstream after add and apply"
+assert_eq "$($H route guest add web1 --ip 203.0.113.10 --dev tg)" \
+	"guest web1: already set up, nothing changed" "second add"
+$H route guest check web1 -j >"$LAB_DIR/check.json" || fail "check after add: $(cat "$LAB_DIR/check.json")"
+assert_eq "$(jget "$LAB_DIR/check.json" '.findings | length')" 0 "findings after add"
+assert_eq "$($H route guest list -j | jq -r '.guests[0].name + " " + (.guests[0].route | tostring)')" \
+	"web1 true" "list"
+
+# each piece removed by hand is reported
+ip -n "$hst" route del 203.0.113.10/32 dev tg
+ip netns exec "$hst" sysctl -qw net.ipv4.conf.tg.proxy_arp=0 net.ipv4.ip_forward=0 net.ipv4.conf.tg.rp_filter=1
+rc=0; $H route guest check web1 -j >"$LAB_DIR/check.json" || rc=$?
+assert_eq "$rc" 1 "check exit with pieces missing"
+assert_eq "$(jq -r '[.findings[].id] | sort | join(" ")' "$LAB_DIR/check.json")" \
+	"route.forwarding-off route.missing-host-route route.no-proxy-arp route.rpfilter-strict" "missing pieces"
+$H route guest add web1 --ip 203.0.113.10 --dev tg >/dev/null || fail "re-add"
+wait_for 5 reach || fail "not reachable after re-add"
+
+# del, then undo everything: unreachable, host state as before
+$H route guest del web1 >/dev/null || fail "del"
+$H undo >"$LAB_DIR/undo.out" || fail "undo: $(cat "$LAB_DIR/undo.out")"
+reach && fail "the guest still reaches upstream after del and undo"
+state >"$LAB_DIR/after.host"
+diff -u "$LAB_DIR/before.host" "$LAB_DIR/after.host" || fail "host state differs after undo"
+$G undo >/dev/null || fail "guest undo"
+assert_eq "$(ip -n "$gst" -4 addr show dev eth0 | grep -c inet)" 0 "guest address removed by undo"
+
+# the linux-ip configuration as printed, pasted into the guest: works too
+$H route guest add web1 --ip 203.0.113.10 --dev tg >/dev/null || fail "add for config test"
+"$NETDIAG" route guest config web1 --os linux-ip --ip 203.0.113.10 --gateway 198.51.100.2 --if eth0 \
+	>"$LAB_DIR/linux-ip.sh"
+ip netns exec "$gst" sh -e "$LAB_DIR/linux-ip.sh" || fail "the linux-ip configuration did not apply"
+wait_for 5 reach || fail "not reachable with the linux-ip configuration"
+$H undo >/dev/null
+reach && fail "reachable after undo of the config test"
+ip -n "$gst" -4 addr flush dev eth0
+
+# bad input: one line, exit 2, nothing changed
+state >"$LAB_DIR/b1"
+for args in "add web2 --ip 203.0.113.10/24 --dev tg" "add web2 --ip 203.0.113.10 --dev nosuch0" \
+	    "add web2 --ip 203.0.113.10 --dev tg --mac 02:00:00:00:00" \
+	    "add web2 --ip 203.0.113.10 --dev tg --gateway 203.0.113.10"; do
+	rc=0; $H route guest $args >/dev/null 2>"$LAB_DIR/err" || rc=$?
+	assert_eq "$rc" 2 "exit of: $args"
+	assert_eq "$(wc -l <"$LAB_DIR/err")" 1 "one line for: $args"
+done
+state >"$LAB_DIR/b2"
+cmp -s "$LAB_DIR/b1" "$LAB_DIR/b2" || fail "bad input changed the host"
+echo "route-guest: ok"
