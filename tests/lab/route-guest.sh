@@ -78,6 +78,38 @@ $H undo >/dev/null
 reach && fail "reachable after undo of the config test"
 ip -n "$gst" -4 addr flush dev eth0
 
+# the systemd-networkd configuration as printed, run by a real networkd in
+# the guest namespace.  networkd configures only links udev has
+# initialised, so the guest gets its own udevd; /run is a private tmpfs in
+# a mount namespace, so nothing of theirs reaches the machine's /run.
+if [ -x /lib/systemd/systemd-networkd ] && [ -x /lib/systemd/systemd-udevd ]; then
+	$H route guest add web1 --ip 203.0.113.10 --dev tg >/dev/null || fail "add for networkd test"
+	mkdir -p "$LAB_DIR/networkd"
+	"$NETDIAG" route guest config web1 --os systemd-networkd --ip 203.0.113.10 \
+		--gateway 198.51.100.2 --if eth0 >"$LAB_DIR/networkd/10-eth0.network"
+	cat >"$LAB_DIR/networkd.sh" <<NWD
+set -e
+mount -t tmpfs tmpfs /run
+mkdir -p /run/udev /run/systemd/network /run/systemd/netif
+cp "$LAB_DIR/networkd/10-eth0.network" /run/systemd/network/
+chown -R systemd-network:systemd-network /run/systemd/netif
+/lib/systemd/systemd-udevd --daemon
+udevadm trigger --subsystem-match=net --action=add
+udevadm settle -t 3 || true
+exec timeout 8 /lib/systemd/systemd-networkd
+NWD
+	ip netns exec "$gst" unshare -m sh "$LAB_DIR/networkd.sh" >"$LAB_DIR/networkd.log" 2>&1 &
+	nwd=$!
+	wait_for 8 reach || fail "not reachable with the systemd-networkd configuration: $(tail -5 "$LAB_DIR/networkd.log")"
+	wait "$nwd" 2>/dev/null || true
+	ip netns pids "$gst" | xargs -r kill 2>/dev/null || true
+	$H undo >/dev/null
+	ip -n "$gst" -4 addr flush dev eth0
+	ip -n "$gst" -4 route flush dev eth0 2>/dev/null || true
+else
+	note "systemd-networkd or systemd-udevd missing: networkd configuration not exercised"
+fi
+
 # bad input: one line, exit 2, nothing changed
 state >"$LAB_DIR/b1"
 for args in "add web2 --ip 203.0.113.10/24 --dev tg" "add web2 --ip 203.0.113.10 --dev nosuch0" \
