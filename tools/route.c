@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <netdiag/report.h>
@@ -26,7 +27,7 @@ static int guest_apply(int argc, char **argv);
 
 static const struct guest_verb guest_verbs[] = {
 	{ "add", guest_add,
-	  "add NAME --ip ADDR[/32] --dev TAP [--gateway GW] [--mac MAC]\n"
+	  "add NAME --ip ADDR[/32] --dev TAP [--gateway GW] [--mac MAC] [--ip6 PREFIX]\n"
 	  "      host side: /32 route via the tap, proxy ARP on it, forwarding, rp_filter\n"
 	  "      loose on it when strict; journaled ('netdiag undo'); a repeat changes nothing" },
 	{ "del", guest_del, "del NAME\n      remove the guest's host route (journaled)" },
@@ -137,6 +138,7 @@ static int parse_guest(int argc, char **argv, struct guest_args *a, bool want_na
 		{ "gateway", required_argument, NULL, 'g' },
 		{ "dev", required_argument, NULL, 'd' },
 		{ "mac", required_argument, NULL, 'm' },
+		{ "ip6", required_argument, NULL, '6' },
 		{ "if", required_argument, NULL, 'I' },
 		{ "json", no_argument, NULL, 'j' },
 		{ 0 },
@@ -176,6 +178,22 @@ static int parse_guest(int argc, char **argv, struct guest_args *a, bool want_na
 			}
 			snprintf(a->g.mac, sizeof(a->g.mac), "%s", optarg);
 			break;
+		case '6': {
+			char addr[48], *slash;
+			struct in6_addr a6;
+
+			snprintf(addr, sizeof(addr), "%s", optarg);
+			slash = strchr(addr, '/');
+			if (slash)
+				*slash = 0;
+			if (inet_pton(AF_INET6, addr, &a6) != 1 ||
+			    (slash && (atoi(slash + 1) < 1 || atoi(slash + 1) > 128))) {
+				cli_err("route", optarg, "not an IPv6 address or prefix");
+				return -EINVAL;
+			}
+			snprintf(a->g.ip6, sizeof(a->g.ip6), "%s%s", optarg, slash ? "" : "/128");
+			break;
+		}
 		case 'j':
 			a->json = true;
 			break;

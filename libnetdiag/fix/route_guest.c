@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -78,13 +79,14 @@ static int save_state(const struct nd_guest_route *g)
 	inet_ntop(AF_INET, &g->ip, ip, sizeof(ip));
 	if (g->gateway.s_addr)
 		inet_ntop(AF_INET, &g->gateway, gw, sizeof(gw));
-	fprintf(out, "%s %s %s %s\n", ip, g->dev, gw, g->mac[0] ? g->mac : "-");
+	fprintf(out, "%s %s %s %s %s\n", ip, g->dev, gw, g->mac[0] ? g->mac : "-",
+		g->ip6[0] ? g->ip6 : "-");
 	return fclose(out) ? -errno : 0;
 }
 
 int nd_route_guest_load(const char *name, struct nd_guest_route *g)
 {
-	char path[512], ip[32], gw[32], mac[32];
+	char path[512], ip[32], gw[32], mac[32], ip6[48] = "-";
 	FILE *in;
 	int n;
 
@@ -95,15 +97,17 @@ int nd_route_guest_load(const char *name, struct nd_guest_route *g)
 	in = fopen(path, "r");
 	if (!in)
 		return -errno;
-	n = fscanf(in, "%31s %15s %31s %31s", ip, g->dev, gw, mac);
+	n = fscanf(in, "%31s %15s %31s %31s %47s", ip, g->dev, gw, mac, ip6);
 	fclose(in);
-	if (n != 4 || inet_pton(AF_INET, ip, &g->ip) != 1)
+	if (n < 4 || inet_pton(AF_INET, ip, &g->ip) != 1)
 		return -EINVAL;
 	snprintf(g->name, sizeof(g->name), "%s", name);
 	if (strcmp(gw, "-"))
 		inet_pton(AF_INET, gw, &g->gateway);
 	if (strcmp(mac, "-"))
 		snprintf(g->mac, sizeof(g->mac), "%s", mac);
+	if (strcmp(ip6, "-"))
+		snprintf(g->ip6, sizeof(g->ip6), "%s", ip6);
 	return 0;
 }
 
@@ -170,6 +174,17 @@ int nd_route_guest_add(const struct nd_guest_route *g, unsigned *changes, char *
 	if (!ret && v == 1)
 		ret = sysctl_to(j, path, proc_int("/proc/sys/net/ipv4/conf/%s/rp_filter", g->dev), "2",
 				changes);
+	/* IPv6: the prefix routed via the tap, and forwarding */
+	if (!ret && g->ip6[0]) {
+		ret = nd_route_present(g->ip6, g->dev, NULL, &present);
+		if (!ret && !present) {
+			(*changes)++;
+			ret = nd_journal_change(j, "route", g->ip6, g->dev, "absent", "present");
+		}
+		v = proc_int("/proc/sys/net/ipv6/conf/all/forwarding%s", "");
+		if (!ret && !v)
+			ret = sysctl_to(j, "net/ipv6/conf/all/forwarding", v, "1", changes);
+	}
 	if (!ret)
 		ret = save_state(g);
 	if (ret) {
@@ -257,6 +272,25 @@ int nd_route_guest_check(const struct nd_guest_route *g, struct nd_findings *out
 					   proc_int("/proc/sys/net/ipv4/conf/%s/rp_filter", g->dev)) == 1)
 		ret = piece(out, g, "route.rpfilter-strict", ND_SEV_WARNING,
 			    "strict rp_filter on the tap can drop the guest's packets");
+	if (!ret && g->ip6[0]) {
+		nd_route_present(g->ip6, g->dev, NULL, &present);
+		if (!present)
+			ret = piece(out, g, "route.missing-host-route", ND_SEV_ERROR,
+				    "no IPv6 route to the guest's prefix via its tap");
+	}
+	if (!ret && g->mac[0]) {
+		char seen[32], ip[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &g->ip, ip, sizeof(ip));
+		if (!nd_neigh_lladdr(ip, g->dev, seen, sizeof(seen)) && seen[0] &&
+		    strcasecmp(seen, g->mac)) {
+			char text[160];
+
+			snprintf(text, sizeof(text), "the guest answers from %s, not %s: a provider "
+				 "that binds the address to %s drops its traffic", seen, g->mac, g->mac);
+			ret = piece(out, g, "route.guest-mac-mismatch", ND_SEV_WARNING, text);
+		}
+	}
 	return ret;
 }
 

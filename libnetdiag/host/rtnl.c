@@ -8,6 +8,7 @@
 #include <linux/rtnetlink.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
+#include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
 
 #include <netdiag/rtnl.h>
@@ -48,14 +49,14 @@ static int build_route(struct rtnl_route **rp, const char *dst, const char *dev,
 		rtnl_route_nh_free(nh);
 		return -ENOMEM;
 	}
-	if (!ifindex || nl_addr_parse(dst, AF_INET, &d) < 0 ||
-	    (gw && nl_addr_parse(gw, AF_INET, &g) < 0)) {
+	if (!ifindex || nl_addr_parse(dst, strchr(dst, ':') ? AF_INET6 : AF_INET, &d) < 0 ||
+	    (gw && nl_addr_parse(gw, strchr(gw, ':') ? AF_INET6 : AF_INET, &g) < 0)) {
 		rtnl_route_put(r);
 		rtnl_route_nh_free(nh);
 		nl_addr_put(d);
 		return ifindex ? -EINVAL : -ENODEV;
 	}
-	rtnl_route_set_family(r, AF_INET);
+	rtnl_route_set_family(r, (uint8_t)nl_addr_get_family(d));
 	rtnl_route_set_table(r, RT_TABLE_MAIN);
 	rtnl_route_set_protocol(r, RTPROT_STATIC);
 	rtnl_route_set_dst(r, d);
@@ -105,8 +106,8 @@ static void match_route(struct nl_object *o, void *arg)
 	struct rtnl_nexthop *nh;
 	struct nl_addr *dst = rtnl_route_get_dst(r);
 
-	if (rtnl_route_get_table(r) != RT_TABLE_MAIN || rtnl_route_get_family(r) != AF_INET ||
-	    !rtnl_route_get_nnexthops(r))
+	if (rtnl_route_get_table(r) != RT_TABLE_MAIN ||
+	    rtnl_route_get_family(r) != nl_addr_get_family(m->dst) || !rtnl_route_get_nnexthops(r))
 		return;
 	if (nl_addr_get_prefixlen(dst) != nl_addr_get_prefixlen(m->dst) ||
 	    (nl_addr_get_prefixlen(dst) && nl_addr_cmp_prefix(dst, m->dst)))
@@ -130,13 +131,14 @@ int nd_route_present(const char *dst, const char *dev, const char *gw, bool *pre
 	*present = false;
 	if (!m.ifindex)
 		return -ENODEV;
-	if (nl_addr_parse(dst, AF_INET, &m.dst) < 0 || (gw && nl_addr_parse(gw, AF_INET, &m.gw) < 0)) {
+	if (nl_addr_parse(dst, strchr(dst, ':') ? AF_INET6 : AF_INET, &m.dst) < 0 ||
+	    (gw && nl_addr_parse(gw, strchr(gw, ':') ? AF_INET6 : AF_INET, &m.gw) < 0)) {
 		nl_addr_put(m.dst);
 		return -EINVAL;
 	}
 	ret = with_sock(&sk);
 	if (!ret) {
-		if (rtnl_route_alloc_cache(sk, AF_INET, 0, &cache) < 0) {
+		if (rtnl_route_alloc_cache(sk, nl_addr_get_family(m.dst), 0, &cache) < 0) {
 			ret = -EIO;
 		} else {
 			nl_cache_foreach(cache, match_route, &m);
@@ -227,4 +229,35 @@ int nd_sysctl_write(const char *path, const char *value)
 	if (fprintf(out, "%s\n", value) < 0 || fclose(out))
 		return errno ? -errno : -EIO;
 	return 0;
+}
+
+int nd_neigh_lladdr(const char *addr, const char *dev, char *mac, size_t len)
+{
+	struct nl_cache *cache = NULL;
+	struct nl_addr *want = NULL;
+	struct nl_sock *sk;
+	int ifindex = (int)if_nametoindex(dev), ret;
+
+	mac[0] = 0;
+	if (!ifindex)
+		return -ENODEV;
+	if (nl_addr_parse(addr, AF_INET, &want) < 0)
+		return -EINVAL;
+	ret = with_sock(&sk);
+	if (!ret) {
+		if (rtnl_neigh_alloc_cache(sk, &cache) < 0) {
+			ret = -EIO;
+		} else {
+			struct rtnl_neigh *n = rtnl_neigh_get(cache, ifindex, want);
+
+			if (n && rtnl_neigh_get_lladdr(n))
+				nl_addr2str(rtnl_neigh_get_lladdr(n), mac, len);
+			if (n)
+				rtnl_neigh_put(n);
+			nl_cache_free(cache);
+		}
+		nl_socket_free(sk);
+	}
+	nl_addr_put(want);
+	return ret;
 }

@@ -110,11 +110,28 @@ else
 	note "systemd-networkd or systemd-udevd missing: networkd configuration not exercised"
 fi
 
+# IPv6 prefix and the guest's MAC
+ip netns exec "$hst" sysctl -qw net.ipv6.conf.all.forwarding=0
+$H route guest add web6 --ip 203.0.113.10 --dev tg --ip6 2001:db8:10::/64 --mac 02:00:00:00:00:99 \
+	>/dev/null || fail "add with --ip6"
+assert_eq "$(ip -n "$hst" -6 route show 2001:db8:10::/64 | cut -d' ' -f1-3)" "2001:db8:10::/64 dev tg" "IPv6 route"
+assert_eq "$(ip netns exec "$hst" cat /proc/sys/net/ipv6/conf/all/forwarding)" 1 "IPv6 forwarding"
+gmac=$(ip -n "$gst" link show eth0 | awk '/link\/ether/ {print $2}')
+ip -n "$hst" neigh replace 203.0.113.10 lladdr "$gmac" dev tg nud reachable
+$H route guest check web6 -j >"$LAB_DIR/c6.json" || true
+assert_eq "$(jq -r '[.findings[].id] | join(" ")' "$LAB_DIR/c6.json")" "route.guest-mac-mismatch" "MAC check"
+$H route guest del web6 >/dev/null
+$H undo >/dev/null
+assert_eq "$(ip -n "$hst" -6 route show 2001:db8:10::/64)" "" "IPv6 route removed by undo"
+assert_eq "$(ip netns exec "$hst" cat /proc/sys/net/ipv6/conf/all/forwarding)" 0 "IPv6 forwarding restored"
+ip -n "$hst" neigh del 203.0.113.10 dev tg
+
 # bad input: one line, exit 2, nothing changed
 state >"$LAB_DIR/b1"
 for args in "add web2 --ip 203.0.113.10/24 --dev tg" "add web2 --ip 203.0.113.10 --dev nosuch0" \
 	    "add web2 --ip 203.0.113.10 --dev tg --mac 02:00:00:00:00" \
-	    "add web2 --ip 203.0.113.10 --dev tg --gateway 203.0.113.10"; do
+	    "add web2 --ip 203.0.113.10 --dev tg --gateway 203.0.113.10" \
+	    "add web2 --ip 203.0.113.10 --dev tg --ip6 2001:db8::zz"; do
 	rc=0; $H route guest $args >/dev/null 2>"$LAB_DIR/err" || rc=$?
 	assert_eq "$rc" 2 "exit of: $args"
 	assert_eq "$(wc -l <"$LAB_DIR/err")" 1 "one line for: $args"

@@ -53,6 +53,7 @@ struct nd_guest_route {
 	char dev[IF_NAMESIZE];       /* the guest's tap on the host */
 	struct in_addr gateway;      /* what the guest uses; 0 when not given */
 	char mac[18];                /* "" when not given */
+	char ip6[48];                /* "2001:db8::10/128" or a prefix; "" when not given */
 };
 
 /* Host side: the /32 route via the tap, proxy ARP on the tap, IPv4
@@ -67,7 +68,9 @@ int nd_route_guest_del(const char *name, unsigned *changes, char *err, size_t er
 int nd_route_guest_load(const char *name, struct nd_guest_route *g);
 int nd_route_guest_names(char names[][32], unsigned max, unsigned *n);
 /* Each piece present and effective, as findings: route.missing-host-route,
- * route.no-proxy-arp, route.forwarding-off, route.rpfilter-strict. */
+ * route.no-proxy-arp, route.forwarding-off, route.rpfilter-strict, and
+ * route.guest-mac-mismatch when the guest's address answers from another
+ * MAC than --mac (providers bind a failover IP to one MAC). */
 int nd_route_guest_check(const struct nd_guest_route *g, struct nd_findings *out);
 /* Guest side, inside a Linux guest: the /32 address, the on-link route to
  * the gateway and the default route via it, journaled. */

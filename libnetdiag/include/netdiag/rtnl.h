@@ -4,14 +4,20 @@
 #define NETDIAG_RTNL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
-/* Add or delete "DST/LEN" via DEV; with gw, via that gateway on-link. */
+/* Add or delete "DST/LEN" (IPv4 or IPv6, told by the text) via DEV; with
+ * gw, via that gateway on-link. */
 int nd_route_change(bool add, const char *dst, const char *dev, const char *gw);
 int nd_route_present(const char *dst, const char *dev, const char *gw, bool *present);
 
 /* Add or delete "ADDR/LEN" on DEV. */
 int nd_addr_change(bool add, const char *addr, const char *dev);
 int nd_addr_present(const char *addr, const char *dev, bool *present);
+
+/* The link-layer address the neighbour table holds for ADDR on DEV ("" if
+ * none): the MAC a guest actually uses. */
+int nd_neigh_lladdr(const char *addr, const char *dev, char *mac, size_t len);
 
 /* Write a value under /proc/sys ("net/ipv4/ip_forward"). */
 int nd_sysctl_write(const char *path, const char *value);
