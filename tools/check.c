@@ -14,6 +14,7 @@
 static const char usage_text[] =
 	"usage: netdiag check [--bridge BR] [--tap TAP]... [--uplink IF]\n"
 	"                     [--duration SECS] [--write FILE] [-j|--json] [--junit FILE]\n"
+	"                     [--active [--resolve NAME]]\n"
 	"\n"
 	"Inspect the host, then capture on every tap, the bridge and the uplink at\n"
 	"once for SECS seconds (default 10; Ctrl-C ends early): checksum verdicts\n"
@@ -21,6 +22,10 @@ static const char usage_text[] =
 	"and where along tap -> bridge -> uplink a guest's messages stop.\n"
 	"--write keeps what was captured as pcapng with the kernel's checksum and\n"
 	"direction flags, for 'netdiag analyze'.\n"
+	"--active plugs a probe port (a veth into a private namespace) into the\n"
+	"bridge, does DHCP and one DNS lookup (NAME, or the root NS) as a new\n"
+	"guest would, releases the lease and removes the port; alone it is the\n"
+	"whole check, with --duration the capture follows.\n"
 	"\n"
 	"Exit status: 0 healthy, 1 problems found, 2 could not run.\n";
 
@@ -34,10 +39,11 @@ static const struct {
 	{ "checksums", { "csum.", NULL } },
 	{ "host", { "link.", "bridge.", "mtu.", "rpfilter.", "brnf.", "offload." } },
 	{ "path", { "path.", NULL } },
+	{ "active", { "active.", NULL } },
 };
 
 static const char *const junit_checks[] = { "dhcp4", "dhcp6", "dns", "csum", "link", "bridge",
-					    "mtu", "rpfilter", "brnf", "path", NULL };
+					    "mtu", "rpfilter", "brnf", "path", "active", NULL };
 
 static volatile sig_atomic_t stop_flag;
 
@@ -90,6 +96,8 @@ int cmd_check(int argc, char **argv)
 		{ "write", required_argument, NULL, 'w' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "junit", required_argument, NULL, 'J' },
+		{ "active", no_argument, NULL, 'a' },
+		{ "resolve", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -122,9 +130,15 @@ int cmd_check(int argc, char **argv)
 		case 'w': o.write_path = optarg; break;
 		case 'j': json = true; break;
 		case 'J': junit = optarg; break;
+		case 'a': o.active = true; break;
+		case 'r': o.resolve = optarg; break;
 		case 'h': fputs(usage_text, stdout); return EXIT_HEALTHY;
 		default: fputs(usage_text, stderr); return EXIT_CANNOT;
 		}
+	}
+	if (o.active && !o.bridge) {
+		cli_err("check", NULL, "--active needs --bridge");
+		return EXIT_CANNOT;
 	}
 	if (optind != argc || (!o.bridge && !o.ntaps && !o.uplink)) {
 		cli_err("check", NULL, "name at least one of --bridge, --tap, --uplink "

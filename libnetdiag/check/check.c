@@ -166,8 +166,19 @@ int nd_check_run(const struct nd_check_opts *o, struct nd_check_result *res,
 	if (ret)
 		return ret;
 	ret = nd_analysis_init(&res->analysis);
-	if (!ret)
-		ret = nd_live_new(&lv, &lo);
+	if (ret)
+		goto out;
+	if (o->active) {
+		struct nd_active_opts ao = { .bridge = o->bridge, .resolve = o->resolve };
+
+		ret = nd_active_probe(&ao, out, err, errlen);
+		/* with --active alone the probe is the whole check */
+		if (ret || o->duration <= 0) {
+			nd_findings_sort(out);
+			goto out;
+		}
+	}
+	ret = nd_live_new(&lv, &lo);
 	if (ret)
 		goto out;
 	ret = open_points(o, res, lv, err, errlen);

@@ -68,6 +68,30 @@ live=$(jq -cS ".packets | $sum" "$jf")
 file=$("$NETDIAG" analyze -j "$LAB_DIR/ok.pcapng" | jq -cS "$sum")
 assert_eq "$file" "$live" "verdicts: live vs --write file"
 
+# 1b. --active: a probe port gets a lease and an answer, quickly, and
+# leaves no veth, namespace or lease behind
+links_before=$(ip -n "$h" -o link | wc -l)
+t0=$(date +%s.%N)
+ip netns exec "$h" "$NETDIAG" check --bridge br0 --active --resolve probe.example -j >"$LAB_DIR/act.json" ||
+	fail "active: exit $?: $(jq -c '[.findings[].id]' "$LAB_DIR/act.json")"
+secs=$(echo "$(date +%s.%N) - $t0" | bc -l)
+jf="$LAB_DIR/act.json"
+case "$(jget "$jf" '.findings[] | select(.id == "active.lease") | .fields.address')" in
+	192.0.2.5[0-9]|192.0.2.60) ;; *) fail "active lease: $(jq -c '.findings' "$jf")" ;; esac
+assert_eq "$(jget "$jf" '.findings[] | select(.id == "active.dns-answer") | .fields.rcode + " " + .fields.resolver')" \
+	"NOERROR 192.0.2.1" "active DNS answer"
+[ "$(echo "$secs < 2" | bc -l)" = 1 ] || fail "--active took $secs s (target under 2)"
+note "active probe: lease and answer in $secs s"
+assert_eq "$(ip -n "$h" -o link | wc -l)" "$links_before" "links after --active"
+pmac=$(jget "$jf" '.findings[] | select(.id == "active.lease") | .fields.mac')
+echo "$pmac" | grep -Eq '^([0-9a-f]{2}:){5}[0-9a-f]{2}$' || fail "probe MAC: '$pmac'"
+# the server saw the probe: its log has the ACK to and the RELEASE from its MAC
+grep -q "DHCPACK.* $pmac" "$LAB_DIR/dnsmasq.log" || fail "dnsmasq never leased to $pmac"
+sleep 0.3
+grep -q "DHCPRELEASE.* $pmac" "$LAB_DIR/dnsmasq.log" || fail "dnsmasq saw no RELEASE from $pmac"
+sleep 0.3
+grep -q " $pmac " "$LAB_DIR/leases" && fail "probe lease not released: $(cat "$LAB_DIR/leases")"
+
 # 2. bridged frames dropped by the firewall: lost between tapg and upl
 ip netns exec "$h" nft add table bridge ndlab
 ip netns exec "$h" nft add chain bridge ndlab guests '{ type filter hook forward priority 0; policy drop; }'

@@ -36,4 +36,21 @@ int nd_probe_port_leave(const struct nd_probe_port *p);
 /* Remove the veth pair and the namespace; safe on a half-opened port. */
 void nd_probe_port_close(struct nd_probe_port *p);
 
+/* The active probe: from a probe port on `bridge`, a DHCPv4 exchange
+ * (DISCOVER to ACK over a packet socket), the leased address set in the
+ * probe namespace, one DNS query to the first offered resolver, the lease
+ * released, the port removed (always, also on error).  Findings:
+ * active.lease (info) or active.no-lease (error), active.dns-answer (info)
+ * or active.dns-no-answer (error). */
+#include <netdiag/finding.h>
+
+struct nd_active_opts {
+	const char *bridge;
+	const char *resolve;         /* name to look up; NULL: "." NS */
+	double timeout;              /* per step, seconds; 0 = 2 */
+};
+
+int nd_active_probe(const struct nd_active_opts *o, struct nd_findings *out,
+		    char *err, size_t errlen);
+
 #endif

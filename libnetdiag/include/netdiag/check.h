@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include <netdiag/active.h>
 #include <netdiag/analysis.h>
 #include <netdiag/host.h>
 #include <netdiag/live.h>
@@ -22,6 +23,8 @@ struct nd_check_opts {
 	double duration;                 /* seconds of capture; 0 = 10 */
 	const char *write_path;          /* pcapng evidence, NULL for none */
 	const char *filter;              /* NULL: UDP and ICMPv6 */
+	bool active;                     /* run the active probe from a probe port */
+	const char *resolve;             /* the name the probe looks up */
 	volatile sig_atomic_t *stop;     /* set by a signal handler to end early */
 	/* called about every 0.25 s while capturing, with seconds left */
 	void (*progress)(void *arg, double left, uint64_t frames);
