@@ -139,7 +139,6 @@ static int flow_findings(const struct flow *fl, struct nd_findings *out)
 		const struct flow_stat *st = &fl->st[c];
 		const char *layer = nd_layer_name((enum nd_layer)fl->key.layer);
 		struct nd_finding *fd;
-		char hex[16];
 
 		if (!st->count)
 			continue;
@@ -156,10 +155,8 @@ static int flow_findings(const struct flow *fl, struct nd_findings *out)
 			nd_finding_add_frame(fd, st->frames[k]);
 		fd->frames_total = st->count;
 		nd_finding_set_str(fd, "layer", layer);
-		snprintf(hex, sizeof(hex), "0x%04x", st->found);
-		nd_finding_set_str(fd, "found", hex);
-		snprintf(hex, sizeof(hex), "0x%04x", st->expected);
-		nd_finding_set_str(fd, "expected", hex);
+		nd_finding_set_csum(fd, NULL, &(struct nd_csum){ .found = st->found,
+							      .expected = st->expected });
 		nd_finding_summary(fd, "%s: %llu %s %s, e.g. 0x%04x where 0x%04x was due",
 				   class_info[c].what, (unsigned long long)st->count, layer,
 				   st->count == 1 ? "packet" : "packets", st->found, st->expected);

@@ -222,7 +222,7 @@ static struct nd_finding *client_finding(struct nd_findings *out, const struct c
 
 static int client_findings(const struct client *c, struct nd_findings *out)
 {
-	char ip[INET_ADDRSTRLEN], hex[8];
+	char ip[INET_ADDRSTRLEN];
 	struct nd_finding *fd;
 
 	if (c->discovers >= MIN_UNANSWERED && !c->offers) {
@@ -256,11 +256,7 @@ static int client_findings(const struct client *c, struct nd_findings *out)
 		for (unsigned i = 0; i < c->nignored; i++)
 			nd_finding_add_frame(fd, c->ignored_frames[i]);
 		nd_finding_set_str(fd, "reply", nd_dhcp4_type_name(c->ignored_type));
-		nd_finding_set_str(fd, "reply_checksum", nd_csum_class_name(c->ignored_csum.cls));
-		snprintf(hex, sizeof(hex), "0x%04x", c->ignored_csum.found);
-		nd_finding_set_str(fd, "found", hex);
-		snprintf(hex, sizeof(hex), "0x%04x", c->ignored_csum.expected);
-		nd_finding_set_str(fd, "expected", hex);
+		nd_finding_set_csum(fd, "reply_checksum", &c->ignored_csum);
 		nd_finding_summary(fd, "the client repeated itself %u times after an %s was sent to "
 				   "it; the %s's UDP checksum was %s", c->ignored,
 				   nd_dhcp4_type_name(c->ignored_type),

@@ -215,7 +215,7 @@ static int dhcp6_on_frame(struct nd_tracker *t, const struct nd_frame_meta *m,
 
 static int txn_findings(const struct txn *x, struct nd_findings *out)
 {
-	char hex[8], subject[ND_FINDING_SUBJECT_MAX];
+	char subject[ND_FINDING_SUBJECT_MAX];
 	struct nd_finding *fd = NULL;
 
 	snprintf(subject, sizeof(subject), "transaction 0x%06x", x->key.xid);
@@ -232,11 +232,7 @@ static int txn_findings(const struct txn *x, struct nd_findings *out)
 			return -ENOMEM;
 		fd->count = x->ignored;
 		nd_finding_set_str(fd, "reply", nd_dhcp6_type_name(x->ignored_type));
-		nd_finding_set_str(fd, "reply_checksum", nd_csum_class_name(x->ignored_csum.cls));
-		snprintf(hex, sizeof(hex), "0x%04x", x->ignored_csum.found);
-		nd_finding_set_str(fd, "found", hex);
-		snprintf(hex, sizeof(hex), "0x%04x", x->ignored_csum.expected);
-		nd_finding_set_str(fd, "expected", hex);
+		nd_finding_set_csum(fd, "reply_checksum", &x->ignored_csum);
 		nd_finding_summary(fd, "the client repeated its message %u times after an %s; the "
 				   "%s's UDP checksum was %s", x->ignored,
 				   nd_dhcp6_type_name(x->ignored_type),

@@ -310,19 +310,13 @@ static int server_findings(struct dns_tracker *dt, struct server *s, struct nd_f
 				   (unsigned long long)s->retransmissions);
 	}
 	if (s->ignored) {
-		char hex[8];
-
 		fd = server_finding(out, s, "dns.reply-ignored", ND_SEV_ERROR);
 		if (!fd)
 			return -ENOMEM;
 		fd->count = s->ignored;
 		for (unsigned i = 0; i < s->nignored_frames; i++)
 			nd_finding_add_frame(fd, s->ignored_frames[i]);
-		nd_finding_set_str(fd, "reply_checksum", nd_csum_class_name(s->ignored_verdict.cls));
-		snprintf(hex, sizeof(hex), "0x%04x", s->ignored_verdict.found);
-		nd_finding_set_str(fd, "found", hex);
-		snprintf(hex, sizeof(hex), "0x%04x", s->ignored_verdict.expected);
-		nd_finding_set_str(fd, "expected", hex);
+		nd_finding_set_csum(fd, "reply_checksum", &s->ignored_verdict);
 		nd_finding_summary(fd, "%llu queries repeated after their answer was on the wire; "
 				   "the answer's UDP checksum was %s",
 				   (unsigned long long)s->ignored,

@@ -24,6 +24,10 @@ static inline void nd_key_name(char *dst, size_t len, const char *src)
 	memset(dst + n, 0, len - n);
 }
 
+/* The figures of a checksum verdict on a finding: "found" and "expected"
+ * as 0x%04x, and with `class_key` the class name under that key. */
+void nd_finding_set_csum(struct nd_finding *f, const char *class_key, const struct nd_csum *cs);
+
 /* Subject text for a flow: "192.0.2.1:53 > 192.0.2.50:41000 udp". */
 void nd_flow_subject(char *buf, size_t len, const struct nd_frame *f);
 

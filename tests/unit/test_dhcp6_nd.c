@@ -10,8 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <netdiag/analysis.h>
-#include <netdiag/build.h>
+#include "feed.h"
 #include <netdiag/dhcp6.h>
 #include <netdiag/nd.h>
 
@@ -94,56 +93,19 @@ static void test_dhcp6_parse(void **state)
 	assert_int_equal(nd_dhcp6_parse(&d, c), -EMSGSIZE);
 }
 
-struct run {
-	struct nd_analysis a;
-	struct nd_findings fs;
-	uint64_t number;
-	double ts;
-};
-
 static void feed6(struct run *r, const char *src, const char *dst, uint16_t sport, uint16_t dport,
 		  uint8_t proto, uint8_t icmp_type, const void *payload, size_t len,
 		  enum nd_spoil spoil, double dt)
 {
-	struct nd_build_spec s = { .l4proto = proto, .sport = sport, .dport = dport,
-				   .icmp_type = icmp_type, .payload = payload, .payload_len = len,
-				   .spoil = spoil };
-	struct nd_frame_meta m = { .linktype = ND_LINK_ETHERNET, .ifname = "br0" };
-	uint8_t frame[1600];
-	struct nd_frame f;
-	size_t flen;
-
-	nd_addr_parse(&s.src, src);
-	nd_addr_parse(&s.dst, dst);
-	assert_int_equal(nd_build_frame(frame, sizeof(frame), &s, &flen), 0);
-	r->ts += dt;
-	m.number = ++r->number;
-	m.ts = r->ts;
-	m.caplen = m.wirelen = (uint32_t)flen;
-	nd_analysis_frame(&r->a, &m, frame, &f);
+	run_feed(r, "br0", src, dst, sport, dport, proto, icmp_type, payload, len, spoil, dt);
 }
 
-static void start(struct run *r)
-{
-	assert_int_equal(nd_analysis_init(&r->a), 0);
-	nd_findings_init(&r->fs);
-	r->number = 0;
-	r->ts = 1700000000.0;
-}
-
-static void finish_and_stop(struct run *r)
-{
-	nd_findings_free(&r->fs);
-	nd_analysis_free(&r->a);
-}
+static void start(struct run *r) { run_start(r); }
+static void finish_and_stop(struct run *r) { run_stop(r); }
 
 static const struct nd_field *field(struct run *r, const char *id, const char *key)
 {
-	const struct nd_finding *f = nd_findings_find(&r->fs, id, NULL);
-
-	assert_non_null(f);
-	assert_non_null(nd_finding_field(f, key));
-	return nd_finding_field(f, key);
+	return run_field(r, id, key);
 }
 
 #define CLIENT6 "fe80::50", "ff02::1:2", 546, 547, IPPROTO_UDP, 0

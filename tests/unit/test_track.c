@@ -9,56 +9,16 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <netdiag/analysis.h>
-#include <netdiag/build.h>
+#include "feed.h"
 
-struct run {
-	struct nd_analysis a;
-	struct nd_findings fs;
-	uint64_t number;
-	double ts;
-};
-
-static void start(struct run *r)
-{
-	assert_int_equal(nd_analysis_init(&r->a), 0);
-	nd_findings_init(&r->fs);
-	r->number = 0;
-	r->ts = 1700000000.0;
-}
-
-static void finish(struct run *r)
-{
-	assert_int_equal(nd_analysis_finish(&r->a, &r->fs), 0);
-}
-
-static void stop(struct run *r)
-{
-	nd_findings_free(&r->fs);
-	nd_analysis_free(&r->a);
-}
+static void start(struct run *r) { run_start(r); }
+static void finish(struct run *r) { run_finish(r); }
+static void stop(struct run *r) { run_stop(r); }
 
 static void feed(struct run *r, const char *src, const char *dst, uint16_t sport, uint16_t dport,
 		 uint8_t proto, const void *payload, size_t len, enum nd_spoil spoil, double dt)
 {
-	struct nd_build_spec s = { .l4proto = proto, .sport = sport, .dport = dport,
-				   .payload = payload, .payload_len = len, .spoil = spoil,
-				   .tcp_flags = 0x02 };
-	struct nd_frame_meta m = { .linktype = ND_LINK_ETHERNET, .ifname = "tap0" };
-	uint8_t frame[1600];
-	struct nd_frame f;
-	size_t flen;
-
-	memcpy(s.src_mac, "\x02\x00\x00\x00\x00\x01", 6);
-	memcpy(s.dst_mac, "\x02\x00\x00\x00\x00\x02", 6);
-	nd_addr_parse(&s.src, src);
-	nd_addr_parse(&s.dst, dst);
-	assert_int_equal(nd_build_frame(frame, sizeof(frame), &s, &flen), 0);
-	r->ts += dt;
-	m.number = ++r->number;
-	m.ts = r->ts;
-	m.caplen = m.wirelen = (uint32_t)flen;
-	nd_analysis_frame(&r->a, &m, frame, &f);
+	run_feed(r, "tap0", src, dst, sport, dport, proto, 0, payload, len, spoil, dt);
 }
 
 static size_t dns(uint8_t *p, uint16_t id, bool response, uint8_t rcode, bool tc)
@@ -78,10 +38,7 @@ static size_t dns(uint8_t *p, uint16_t id, bool response, uint8_t rcode, bool tc
 
 static const struct nd_finding *only(struct run *r, const char *id)
 {
-	const struct nd_finding *f = nd_findings_find(&r->fs, id, NULL);
-
-	assert_non_null(f);
-	return f;
+	return run_only(r, id);
 }
 
 static int64_t num(const struct nd_finding *f, const char *key)
