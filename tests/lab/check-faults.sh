@@ -1,0 +1,120 @@
+# netdiag check against faults built for real: a bridge br0 in a host
+# namespace, dnsmasq behind port srvp, a guest behind port gp.  Each fault
+# is set up, the guest tries DHCP and DNS while check captures, and the
+# exact finding is asserted; then the fault is removed.
+. "$(dirname "$0")/lib.sh"
+command -v dnsmasq >/dev/null || skip "dnsmasq not installed"
+h=$(lab_ns host)
+g=$(lab_ns guest)
+s=$(lab_ns srv)
+s2=$(lab_ns srv2)
+ip -n "$h" link add br0 type bridge stp_state 0 mcast_snooping 0
+for pair in "gp:$g" "srvp:$s" "srv2p:$s2"; do
+	ip -n "$h" link add "${pair%%:*}" type veth peer name eth0 netns "${pair##*:}"
+	ip -n "$h" link set "${pair%%:*}" master br0 up
+	ip -n "${pair##*:}" link set eth0 up
+done
+ip -n "$h" link set br0 up
+ip -n "$s" addr add 192.0.2.1/24 dev eth0
+ip -n "$s2" addr add 192.0.2.2/24 dev eth0
+cat >"$LAB_DIR/udhcpc.sh" <<SCRIPT
+#!/bin/sh
+[ "\$1" = bound ] && ip addr add "\$ip/24" dev "\$interface"
+exit 0
+SCRIPT
+chmod +x "$LAB_DIR/udhcpc.sh"
+
+# dnsmasq NS NAME ARGS...: a server in namespace NS, DHCP and/or DNS
+dnsmasq_in() {
+	ns=$1; name=$2; shift 2
+	ip netns exec "$ns" dnsmasq --conf-file=/dev/null --keep-in-foreground --no-resolv --no-hosts \
+		--interface=eth0 --bind-interfaces --user=root --no-ping \
+		--dhcp-leasefile="$LAB_DIR/$name.leases" --pid-file="$LAB_DIR/$name.pid" \
+		--log-facility="$LAB_DIR/$name.log" "$@" &
+	LAB_PIDS="$LAB_PIDS $!"
+	wait_for 5 test -s "$LAB_DIR/$name.pid" || fail "dnsmasq $name did not start"
+}
+stop_dnsmasq() { kill "$(cat "$LAB_DIR/$1.pid")"; rm -f "$LAB_DIR/$1.pid"; sleep 0.2; }
+
+# scenario NAME: check while the guest does DHCP then DNS; JSON in NAME.json
+scenario() {
+	ip -n "$g" -4 addr flush dev eth0
+	ip netns exec "$h" "$NETDIAG" check --bridge br0 --tap gp --uplink srvp --duration 4 -j \
+		>"$LAB_DIR/$1.json" 2>/dev/null &
+	cpid=$!
+	sleep 0.5
+	ip netns exec "$g" busybox udhcpc -i eth0 -n -q -t 3 -T 1 -s "$LAB_DIR/udhcpc.sh" >/dev/null 2>&1 ||
+		ip -n "$g" addr add 192.0.2.50/24 dev eth0
+	ip netns exec "$g" busybox timeout 2 busybox nslookup probe.example 192.0.2.1 >/dev/null 2>&1 || true
+	wait "$cpid" || true
+}
+ids() { jq -r '[.findings[] | select(.severity != "info") | .id] | unique | join(" ")' "$LAB_DIR/$1.json"; }
+has() { jq -e --arg id "$2" 'any(.findings[]; .id == $id)' "$LAB_DIR/$1.json" >/dev/null ||
+	fail "$1: expected $2, got: $(ids "$1")"; }
+
+A="--address=/probe.example/192.0.2.99 --address=/probe.example/2001:db8::99"
+RANGE="--dhcp-range=192.0.2.50,192.0.2.60,255.255.255.0,1h"
+
+# healthy
+dnsmasq_in "$s" one $RANGE $A
+scenario healthy
+assert_eq "$(ids healthy)" "" "healthy"
+
+# no DHCP server (DNS only)
+stop_dnsmasq one
+dnsmasq_in "$s" one $A
+scenario nodhcp
+has nodhcp dhcp4.no-offer
+assert_eq "$(jget "$LAB_DIR/nodhcp.json" '.findings[] | select(.id == "dhcp4.no-offer" and .interface == "gp") | .fields.discovers')" 3 discovers
+
+# DNS server down (DHCP only: --port=0)
+stop_dnsmasq one
+dnsmasq_in "$s" one $RANGE --port=0
+scenario nodns
+has nodns dns.unanswered
+assert_eq "$(jget "$LAB_DIR/nodns.json" '.findings[] | select(.id == "dns.unanswered" and .interface == "gp") | .fields.server')" 192.0.2.1 server
+
+# two DHCP servers
+stop_dnsmasq one
+dnsmasq_in "$s" one $RANGE $A
+dnsmasq_in "$s2" two --dhcp-range=192.0.2.70,192.0.2.80,255.255.255.0,1h
+scenario twoservers
+has twoservers dhcp4.multiple-servers
+assert_eq "$(jget "$LAB_DIR/twoservers.json" '.findings[] | select(.id == "dhcp4.multiple-servers" and .interface == "gp") | .fields.server_ids | split(",") | sort | join(",")')" \
+	"192.0.2.1,192.0.2.2" "the two servers"
+stop_dnsmasq two
+
+# STP with a 15 s forward delay, the guest port just plugged in
+ip -n "$h" link set br0 type bridge stp_state 1 forward_delay 1500
+ip -n "$h" link set gp nomaster
+ip -n "$h" link set gp master br0
+scenario stp
+has stp bridge.stp-delay
+has stp bridge.port-not-forwarding
+has stp dhcp4.no-offer
+ip -n "$h" link set br0 type bridge stp_state 0
+
+# the guest port outside the bridge
+ip -n "$h" link set gp nomaster
+scenario outside
+has outside bridge.tap-not-enslaved
+has outside dhcp4.no-offer
+ip -n "$h" link set gp master br0
+sleep 0.3
+
+# an MTU mismatch on the guest port
+ip -n "$h" link set br0 mtu 1500
+ip -n "$h" link set gp mtu 1400
+scenario mtu
+has mtu mtu.mismatch
+# (the bridge follows its smallest port, so the 1500 ports are the odd ones)
+assert_eq "$(jget "$LAB_DIR/mtu.json" '[.findings[] | select(.id == "mtu.mismatch") | .fields.mtu, .fields.bridge_mtu] | unique | map(tostring) | join(",")')" \
+	"1400,1500" "the two MTUs"
+ip -n "$h" link set gp mtu 1500
+
+# strict rp_filter
+ip netns exec "$h" sysctl -qw net.ipv4.conf.all.rp_filter=1
+scenario rpf
+has rpf rpfilter.strict
+ip netns exec "$h" sysctl -qw net.ipv4.conf.all.rp_filter=0
+echo "check-faults: ok"
