@@ -117,4 +117,21 @@ ip netns exec "$h" sysctl -qw net.ipv4.conf.all.rp_filter=1
 scenario rpf
 has rpf rpfilter.strict
 ip netns exec "$h" sysctl -qw net.ipv4.conf.all.rp_filter=0
+# br_netfilter hands bridged IPv4 to an inet FORWARD chain with policy drop
+# (what Docker's iptables FORWARD DROP amounts to)
+modprobe br_netfilter 2>/dev/null || true
+if [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]; then
+	ip netns exec "$h" sysctl -qw net.bridge.bridge-nf-call-iptables=1
+	ip netns exec "$h" nft add table inet ndlab
+	ip netns exec "$h" nft add chain inet ndlab forward '{ type filter hook forward priority 0; policy drop; }'
+	scenario brnf
+	has brnf brnf.forward-drop
+	has brnf dhcp4.no-offer
+	assert_eq "$(jget "$LAB_DIR/brnf.json" '.findings[] | select(.id == "path.lost-in-host" and .fields.messages == "DHCPv4 client messages") | .fields.seen_on + ">" + .fields.missing_on')" \
+		"gp>srvp" "where br_netfilter drops the DISCOVERs"
+	ip netns exec "$h" nft delete table inet ndlab
+	ip netns exec "$h" sysctl -qw net.bridge.bridge-nf-call-iptables=0
+else
+	note "br_netfilter not available: its scenario skipped"
+fi
 echo "check-faults: ok"

@@ -33,10 +33,19 @@ lookup() { ip netns exec "$g" busybox timeout 3 busybox nslookup probe.example 1
 before=$(csum_errors)
 ip netns exec "$h" "$NETDIAG" check --tap fwd0 --duration 4 -j >"$LAB_DIR/bad.json" 2>/dev/null &
 cpid=$!
+# and from inside the guest: what arrives there is partial, not marked
+ip netns exec "$g" "$NETDIAG" check --tap eth0 --duration 4 -j >"$LAB_DIR/guest.json" 2>/dev/null &
+gpid=$!
 sleep 0.5
 lookup && fail "the lookup succeeded through the unfinished checksums"
 rc=0; wait "$cpid" || rc=$?
+wait "$gpid" || true
 after=$(csum_errors)
+assert_eq "$(jget "$LAB_DIR/guest.json" '.findings[] | select(.id == "csum.partial") | .interface + " " + .direction')" \
+	"eth0 in" "partial checksums arriving in the guest"
+# (the guest's own queries leave its veth not ready: partial-offload, out)
+assert_eq "$(jget "$LAB_DIR/guest.json" '[.findings[] | select(.id == "csum.partial-offload") | .direction] | unique | join(",")')" \
+	"out" "offload artefacts only on what the guest sends"
 [ "$after" -gt "$before" ] || fail "guest InCsumErrors did not rise ($before -> $after)"
 note "guest UDP InCsumErrors $before -> $after"
 assert_eq "$rc" 1 "check exit status"
