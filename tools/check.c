@@ -13,13 +13,16 @@
 
 static const char usage_text[] =
 	"usage: netdiag check [--bridge BR] [--tap TAP]... [--uplink IF]\n"
-	"                     [--duration SECS] [--write FILE] [-j|--json] [--junit FILE]\n"
+	"                     [--duration SECS | --until-verdict] [--write FILE]\n"
+	"                     [-j|--json] [--junit FILE]\n"
 	"                     [--active [--resolve NAME]]\n"
 	"\n"
 	"Inspect the host, then capture on every tap, the bridge and the uplink at\n"
 	"once for SECS seconds (default 10; Ctrl-C ends early): checksum verdicts\n"
 	"with the kernel's own offload marks, DHCPv4/v6, DNS and router adverts,\n"
 	"and where along tap -> bridge -> uplink a guest's messages stop.\n"
+	"--until-verdict ends the capture as soon as the DHCP exchange and the DNS\n"
+	"queries seen have their answers (30 s at most, or --duration).\n"
 	"--write keeps what was captured as pcapng with the kernel's checksum and\n"
 	"direction flags, for 'netdiag analyze'.\n"
 	"--active plugs a probe port (a veth into a private namespace) into the\n"
@@ -97,6 +100,7 @@ int cmd_check(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "junit", required_argument, NULL, 'J' },
 		{ "active", no_argument, NULL, 'a' },
+		{ "until-verdict", no_argument, NULL, 'U' },
 		{ "resolve", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -131,11 +135,14 @@ int cmd_check(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'J': junit = optarg; break;
 		case 'a': o.active = true; break;
+		case 'U': o.until_verdict = true; break;
 		case 'r': o.resolve = optarg; break;
 		case 'h': fputs(usage_text, stdout); return EXIT_HEALTHY;
 		default: fputs(usage_text, stderr); return EXIT_CANNOT;
 		}
 	}
+	if (o.until_verdict && !o.duration)
+		o.duration = 30;
 	if (o.active && !o.bridge) {
 		cli_err("check", NULL, "--active needs --bridge");
 		return EXIT_CANNOT;

@@ -12,6 +12,10 @@
 #define DEFAULT_DURATION 10.0
 #define DEFAULT_FILTER "udp or icmp6"
 #define POLL_MS 250
+/* a ring hands over a partly filled block after its timeout (50 ms):
+ * when the capture ends, wait a little more than two of those for frames
+ * still in flight on the other points */
+#define DRAIN_MS 120
 
 struct run_ctx {
 	struct nd_check_result *res;
@@ -128,6 +132,21 @@ static int localise(const struct nd_check_opts *o, const struct nd_check_result 
 	return 0;
 }
 
+/* Every conversation that started has its answer: a DHCP exchange got an
+ * OFFER and an ACK (two server messages) and a DNS query got a reply. */
+static bool have_verdict(const struct nd_check_result *res)
+{
+	bool dhcp_asked = false, dhcp_done = false, dns_asked = false, dns_done = false;
+
+	for (unsigned i = 0; i < res->npoints; i++) {
+		dhcp_asked |= res->points[i].dhcp4_client > 0;
+		dhcp_done |= res->points[i].dhcp4_server >= 2;
+		dns_asked |= res->points[i].dns_query > 0;
+		dns_done |= res->points[i].dns_reply > 0;
+	}
+	return (dhcp_asked || dns_asked) && (!dhcp_asked || dhcp_done) && (!dns_asked || dns_done);
+}
+
 static int capture(const struct nd_check_opts *o, struct nd_check_result *res,
 		   struct nd_live *lv, struct run_ctx *ctx)
 {
@@ -135,7 +154,7 @@ static int capture(const struct nd_check_opts *o, struct nd_check_result *res,
 	double start = now_mono(), left = duration;
 	int ret = 0;
 
-	while (left > 0 && !(o->stop && *o->stop)) {
+	while (left > 0 && !(o->stop && *o->stop) && !(o->until_verdict && have_verdict(res))) {
 		ret = nd_live_poll(lv, left * 1000 < POLL_MS ? (int)(left * 1000) + 1 : POLL_MS,
 				   on_frame, ctx);
 		if (ret < 0)
@@ -143,6 +162,11 @@ static int capture(const struct nd_check_opts *o, struct nd_check_result *res,
 		left = duration - (now_mono() - start);
 		if (o->progress)
 			o->progress(o->progress_arg, left > 0 ? left : 0, res->analysis.frames);
+	}
+	for (double end = now_mono() + DRAIN_MS / 1000.0; now_mono() < end;) {
+		ret = nd_live_poll(lv, DRAIN_MS / 4, on_frame, ctx);
+		if (ret < 0)
+			return ret;
 	}
 	res->seconds = now_mono() - start;
 	return 0;

@@ -68,6 +68,23 @@ live=$(jq -cS ".packets | $sum" "$jf")
 file=$("$NETDIAG" analyze -j "$LAB_DIR/ok.pcapng" | jq -cS "$sum")
 assert_eq "$file" "$live" "verdicts: live vs --write file"
 
+# 1a. --until-verdict: ends as soon as the exchange and the lookup are answered
+ip -n "$g" -4 addr flush dev eth0
+t0=$(date +%s.%N)
+ip netns exec "$h" "$NETDIAG" check --bridge br0 --tap tapg --uplink upl --until-verdict -j \
+	>"$LAB_DIR/uv.json" 2>/dev/null &
+check_pid=$!
+sleep 0.5
+ip netns exec "$g" busybox udhcpc -i eth0 -n -q -t 3 -T 1 -s "$LAB_DIR/udhcpc.sh" >/dev/null 2>&1 ||
+	fail "guest got no lease (until-verdict)"
+ip netns exec "$g" busybox nslookup probe.example 192.0.2.1 >/dev/null 2>&1 || fail "no answer (until-verdict)"
+finish_check
+secs=$(echo "$(date +%s.%N) - $t0" | bc -l)
+[ "$rc" = 0 ] || fail "until-verdict exit $rc: $(jq -c "[.findings[] | select(.severity != \"info\") | .summary]" "$LAB_DIR/uv.json")"
+[ "$(echo "$secs < 10" | bc -l)" = 1 ] || fail "--until-verdict ran $secs s"
+assert_eq "$(jget "$LAB_DIR/uv.json" '.findings[] | select(.id == "dhcp4.lease" and .interface == "tapg") | .fields.server')" \
+	192.0.2.1 "lease seen before the verdict"
+
 # 1b. --active: a probe port gets a lease and an answer, quickly, and
 # leaves no veth, namespace or lease behind
 links_before=$(ip -n "$h" -o link | wc -l)

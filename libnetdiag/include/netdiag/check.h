@@ -23,6 +23,7 @@ struct nd_check_opts {
 	double duration;                 /* seconds of capture; 0 = 10 */
 	const char *write_path;          /* pcapng evidence, NULL for none */
 	const char *filter;              /* NULL: UDP and ICMPv6 */
+	bool until_verdict;              /* stop once DHCP and DNS have their answers */
 	bool active;                     /* run the active probe from a probe port */
 	const char *resolve;             /* the name the probe looks up */
 	volatile sig_atomic_t *stop;     /* set by a signal handler to end early */
