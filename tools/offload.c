@@ -340,10 +340,15 @@ static int restore(int argc, char **argv)
 
 int cmd_offload(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		fputs(usage_text, argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_CANNOT : EXIT_HEALTHY;
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return EXIT_CANNOT;
 	}
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(usage_text, stdout);
+			return EXIT_HEALTHY;
+		}
 	if (!strcmp(argv[1], "show"))
 		return show(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "set"))

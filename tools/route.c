@@ -376,9 +376,15 @@ int cmd_route(int argc, char **argv)
 		usage(argc < 3 ? stderr : stdout);
 		return argc < 3 ? EXIT_CANNOT : EXIT_HEALTHY;
 	}
-	for (size_t i = 0; i < sizeof(guest_verbs) / sizeof(guest_verbs[0]); i++)
-		if (!strcmp(argv[2], guest_verbs[i].name))
-			return guest_verbs[i].run(argc - 2, argv + 2);
+	for (size_t i = 0; i < sizeof(guest_verbs) / sizeof(guest_verbs[0]); i++) {
+		if (strcmp(argv[2], guest_verbs[i].name))
+			continue;
+		if (wants_help(argc - 2, argv + 2)) {
+			printf("usage: netdiag route guest %s\n", guest_verbs[i].usage);
+			return EXIT_HEALTHY;
+		}
+		return guest_verbs[i].run(argc - 2, argv + 2);
+	}
 	cli_err("route", argv[2], "unknown verb (see 'netdiag route guest --help')");
 	return EXIT_CANNOT;
 }

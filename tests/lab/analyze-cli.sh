@@ -51,4 +51,11 @@ assert_eq "$rc" 2 "exit status, junk"
 assert_eq "$(wc -l <"$d/err")" 1 "one error line"
 rc=0; "$NETDIAG" analyze 2>/dev/null || rc=$?
 assert_eq "$rc" 2 "exit status, no file"
+# every command and subcommand answers --help with its usage, exit 0
+for c in analyze check host offload "offload show" "offload set" undo route "route guest" \
+	 "route guest add" "route guest del" "route guest list" "route guest check" \
+	 "route guest apply" "route guest config" version help; do
+	out=$("$NETDIAG" $c --help 2>&1) || fail "netdiag $c --help exited $?"
+	case "$out" in *usage:*|*commands:*|netdiag\ 0.*) ;; *) fail "netdiag $c --help printed: $out" ;; esac
+done
 echo "analyze-cli: ok"
