@@ -32,5 +32,6 @@ int cmd_offload(int argc, char **argv);
 int cmd_undo(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_route(int argc, char **argv);
+int cmd_vm(int argc, char **argv);
 
 #endif

@@ -95,7 +95,7 @@ static const struct {
 
 /* ---- the file ---- */
 
-static const char *run_dir(void)
+const char *nd_run_dir(void)
 {
 	const char *d = getenv("NETDIAG_RUN_DIR");
 
@@ -142,9 +142,9 @@ int nd_journal_open(struct nd_journal **jp, char *err, size_t errlen)
 	if (!j)
 		return -ENOMEM;
 	j->lock_fd = -1;
-	if (mkdir(run_dir(), 0700) < 0 && errno != EEXIST)
+	if (mkdir(nd_run_dir(), 0700) < 0 && errno != EEXIST)
 		goto fail;
-	snprintf(path, sizeof(path), "%s/journal.lock", run_dir());
+	snprintf(path, sizeof(path), "%s/journal.lock", nd_run_dir());
 	j->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (j->lock_fd < 0)
 		goto fail;
@@ -153,7 +153,7 @@ int nd_journal_open(struct nd_journal **jp, char *err, size_t errlen)
 		free(j);
 		return -EWOULDBLOCK;
 	}
-	snprintf(path, sizeof(path), "%s/journal", run_dir());
+	snprintf(path, sizeof(path), "%s/journal", nd_run_dir());
 	fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (fd < 0 || !(j->file = fdopen(fd, "a+")))
 		goto fail;
@@ -161,7 +161,7 @@ int nd_journal_open(struct nd_journal **jp, char *err, size_t errlen)
 	*jp = j;
 	return 0;
 fail:
-	snprintf(err, errlen, "%s: %s", run_dir(), strerror(errno));
+	snprintf(err, errlen, "%s: %s", nd_run_dir(), strerror(errno));
 	if (j->lock_fd >= 0)
 		close(j->lock_fd);
 	free(j);

@@ -16,13 +16,6 @@
 #include <netdiag/route.h>
 #include <netdiag/rtnl.h>
 
-static const char *run_dir(void)
-{
-	const char *d = getenv("NETDIAG_RUN_DIR");
-
-	return d && d[0] ? d : "/run/netdiag";
-}
-
 int nd_mac_check(const char *text)
 {
 	unsigned b[6];
@@ -70,9 +63,9 @@ static int save_state(const struct nd_guest_route *g)
 	char path[512], ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN] = "-";
 	FILE *out;
 
-	snprintf(path, sizeof(path), "%s/guests", run_dir());
+	snprintf(path, sizeof(path), "%s/guests", nd_run_dir());
 	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/guests/%s", run_dir(), g->name);
+	snprintf(path, sizeof(path), "%s/guests/%s", nd_run_dir(), g->name);
 	out = fopen(path, "w");
 	if (!out)
 		return -errno;
@@ -93,7 +86,7 @@ int nd_route_guest_load(const char *name, struct nd_guest_route *g)
 	memset(g, 0, sizeof(*g));
 	if (valid_name(name))
 		return -EINVAL;
-	snprintf(path, sizeof(path), "%s/guests/%s", run_dir(), name);
+	snprintf(path, sizeof(path), "%s/guests/%s", nd_run_dir(), name);
 	in = fopen(path, "r");
 	if (!in)
 		return -errno;
@@ -118,7 +111,7 @@ int nd_route_guest_names(char names[][32], unsigned max, unsigned *n)
 	DIR *d;
 
 	*n = 0;
-	snprintf(path, sizeof(path), "%s/guests", run_dir());
+	snprintf(path, sizeof(path), "%s/guests", nd_run_dir());
 	d = opendir(path);
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
@@ -222,7 +215,7 @@ int nd_route_guest_del(const char *name, unsigned *changes, char *err, size_t er
 		ret = nd_journal_change(j, "route", dst, g.dev, "present", "absent");
 	}
 	if (!ret) {
-		snprintf(path, sizeof(path), "%s/guests/%s", run_dir(), name);
+		snprintf(path, sizeof(path), "%s/guests/%s", nd_run_dir(), name);
 		unlink(path);
 	} else if (!err[0]) {
 		snprintf(err, errlen, "%s: %s", name, strerror(-ret));

@@ -18,6 +18,10 @@
 
 #define ND_JOURNAL_FIELD_MAX 64
 
+/* Where netdiag keeps state that must survive the process but not a
+ * reboot: $NETDIAG_RUN_DIR, else /run/netdiag. */
+const char *nd_run_dir(void);
+
 struct nd_journal_record {
 	unsigned id;
 	char kind[16];                      /* "offload" */

@@ -1,0 +1,588 @@
+/* netdiag vm ...: the launcher's face.  run boots a guest on a bridge (or
+ * the bundled probe guest with --probe) and supervises it in the
+ * foreground; stop, destroy, list, console and wait reach it from
+ * elsewhere. */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <netdiag/report.h>
+#include <netdiag/vm.h>
+
+#include "cli.h"
+
+struct vm_verb {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+};
+
+static int vm_run(int argc, char **argv);
+static int vm_stop(int argc, char **argv);
+static int vm_destroy(int argc, char **argv);
+static int vm_list(int argc, char **argv);
+static int vm_console(int argc, char **argv);
+static int vm_wait(int argc, char **argv);
+
+static const struct vm_verb verbs[] = {
+	{ "run", vm_run,
+	  "run NAME --bridge BR [--tap TAP] [--mac MAC] [-c CPUS] [-m MIB]\n"
+	  "        (--kernel FILE [--initrd FILE] [--append ARGS] | --disk IMG [--cdrom ISO] [--uefi])\n"
+	  "        [--accel auto|kvm|tcg] [--nic-offloads on|off] [--console] [--console-log FILE]\n"
+	  "        [--check [--timeout S]] [-j]\n"
+	  "      boot a guest on the bridge and supervise it until it ends; SIGTERM or\n"
+	  "      Ctrl-C press its power button (again: quit); with --console, ^] does.\n"
+	  "      --check runs 'netdiag check' on its tap from boot and prints the verdict\n"
+	  "  run NAME --probe --bridge BR [--resolve NAME]... [--hold] [--timeout S] [-j]\n"
+	  "      boot the bundled probe guest ('make guest'): DHCP, DNS and the guest\n"
+	  "      kernel's checksum counters from inside, merged with the host-side check" },
+	{ "stop", vm_stop,
+	  "stop NAME [--timeout S]\n"
+	  "      press the power button until the guest powers off; after S seconds\n"
+	  "      (default 30) quit QEMU, then kill it" },
+	{ "destroy", vm_destroy, "destroy NAME\n      end the guest now (QEMU killed)" },
+	{ "list", vm_list, "list [-j]\n      running VMs, and how recent runs ended" },
+	{ "console", vm_console,
+	  "console NAME\n      attach to the serial console; ^] detaches" },
+	{ "wait", vm_wait,
+	  "wait NAME --for REGEX|dhcp [--timeout S]\n"
+	  "      until a console line matches the extended regular expression, or the\n"
+	  "      guest sends its first DHCP message on its tap (default 60 s)" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: netdiag vm VERB ...\n\nverbs:\n");
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fprintf(out, "  %s\n", verbs[i].usage);
+	fprintf(out, "\nExit status: 0 healthy (guest ended normally), 1 problems (crash,\n"
+		     "failed checks), 2 could not run.\n");
+}
+
+static int wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return 1;
+	return 0;
+}
+
+static int seconds_arg(const char *verb, const char *text, double *out)
+{
+	char *end;
+
+	*out = strtod(text, &end);
+	if (*end || *out <= 0 || *out > 86400) {
+		cli_err(verb, text, "wants seconds, more than 0");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- run ---- */
+
+struct run_args {
+	struct nd_vm_config c;
+	bool probe, check, hold, json;
+	double timeout;
+	char resolve[256];
+	char append[1024];
+	char kernel[512], initrd[512];
+};
+
+static void say_started(void *arg, const struct nd_vm_result *r)
+{
+	const struct run_args *a = arg;
+
+	fprintf(stderr, "netdiag: vm: %s: running (QEMU pid %d, %s%s%s), tap %s on %s, mac %s\n",
+		a->c.name, (int)r->qemu_pid, r->accel, r->accel_why[0] ? ": " : "", r->accel_why,
+		r->tap, a->c.bridge, r->mac);
+}
+
+static int parse_run(int argc, char **argv, struct run_args *a)
+{
+	static const struct option opts[] = {
+		{ "bridge", required_argument, NULL, 'b' },
+		{ "tap", required_argument, NULL, 't' },
+		{ "mac", required_argument, NULL, 'M' },
+		{ "cpus", required_argument, NULL, 'c' },
+		{ "mem", required_argument, NULL, 'm' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "initrd", required_argument, NULL, 'i' },
+		{ "append", required_argument, NULL, 'a' },
+		{ "disk", required_argument, NULL, 'd' },
+		{ "cdrom", required_argument, NULL, 'C' },
+		{ "uefi", no_argument, NULL, 'u' },
+		{ "accel", required_argument, NULL, 'A' },
+		{ "nic-offloads", required_argument, NULL, 'o' },
+		{ "console", no_argument, NULL, 'S' },
+		{ "console-log", required_argument, NULL, 'L' },
+		{ "qemu", required_argument, NULL, 'Q' },
+		{ "probe", no_argument, NULL, 'p' },
+		{ "check", no_argument, NULL, 'K' },
+		{ "resolve", required_argument, NULL, 'r' },
+		{ "hold", no_argument, NULL, 'H' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 },
+	};
+	char *end;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "b:c:m:j", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': a->c.bridge = optarg; break;
+		case 't': a->c.tap = optarg; break;
+		case 'M': a->c.mac = optarg; break;
+		case 'c':
+			a->c.cpus = (unsigned)strtoul(optarg, &end, 10);
+			if (*end || !a->c.cpus) {
+				cli_err("vm run", optarg, "-c wants a number of CPUs");
+				return -1;
+			}
+			break;
+		case 'm':
+			a->c.mem_mb = (unsigned)strtoul(optarg, &end, 10);
+			if (*end || !a->c.mem_mb) {
+				cli_err("vm run", optarg, "-m wants MiB of memory");
+				return -1;
+			}
+			break;
+		case 'k': a->c.kernel = optarg; break;
+		case 'i': a->c.initrd = optarg; break;
+		case 'a': a->c.append = optarg; break;
+		case 'd': a->c.disk = optarg; break;
+		case 'C': a->c.cdrom = optarg; break;
+		case 'u': a->c.uefi = true; break;
+		case 'A':
+			if (!strcmp(optarg, "auto"))
+				a->c.accel = ND_VM_ACCEL_AUTO;
+			else if (!strcmp(optarg, "kvm"))
+				a->c.accel = ND_VM_ACCEL_KVM;
+			else if (!strcmp(optarg, "tcg"))
+				a->c.accel = ND_VM_ACCEL_TCG;
+			else {
+				cli_err("vm run", optarg, "--accel is auto, kvm or tcg");
+				return -1;
+			}
+			break;
+		case 'o':
+			if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
+				cli_err("vm run", optarg, "--nic-offloads is on or off");
+				return -1;
+			}
+			a->c.nic_offloads_off = !strcmp(optarg, "off");
+			break;
+		case 'S': a->c.console = true; break;
+		case 'L': a->c.console_log = optarg; break;
+		case 'Q': a->c.qemu = optarg; break;
+		case 'p': a->probe = true; break;
+		case 'K': a->check = true; break;
+		case 'r':
+			if (strchr(optarg, ',') || strchr(optarg, ' ') || !optarg[0] ||
+			    strlen(a->resolve) + strlen(optarg) + 2 > sizeof(a->resolve)) {
+				cli_err("vm run", optarg, "--resolve wants one host name per option");
+				return -1;
+			}
+			if (a->resolve[0])
+				strcat(a->resolve, ",");
+			strcat(a->resolve, optarg);
+			break;
+		case 'H': a->hold = true; break;
+		case 'T':
+			if (seconds_arg("vm run", optarg, &a->timeout) < 0)
+				return -1;
+			break;
+		case 'j': a->json = true; break;
+		default: usage(stderr); return -1;
+		}
+	}
+	if (optind + 1 != argc) {
+		cli_err("vm run", NULL, "give one VM name (see 'netdiag vm --help')");
+		return -1;
+	}
+	a->c.name = argv[optind];
+	if (!a->probe && (a->resolve[0] || a->hold)) {
+		cli_err("vm run", a->c.name, "--resolve and --hold go with --probe");
+		return -1;
+	}
+	return 0;
+}
+
+static int probe_files(struct run_args *a)
+{
+	char err[256];
+
+	if (a->c.kernel || a->c.disk) {
+		cli_err("vm run", a->c.name, "--probe brings its own kernel; drop --kernel/--disk");
+		return -1;
+	}
+	if (nd_probe_guest_files(a->kernel, sizeof(a->kernel), a->initrd, sizeof(a->initrd),
+				 err, sizeof(err)) < 0) {
+		cli_err("vm run", a->c.name, "%s", err);
+		return -1;
+	}
+	a->c.kernel = a->kernel;
+	a->c.initrd = a->initrd;
+	snprintf(a->append, sizeof(a->append),
+		 "console=ttyS0 quiet panic=-1 netdiag.resolve=%s%s%s%s",
+		 a->resolve[0] ? a->resolve : "example.com", a->hold ? " netdiag.hold=1" : "",
+		 a->c.append ? " " : "", a->c.append ? a->c.append : "");
+	a->c.append = a->append;
+	return 0;
+}
+
+static void probe_text(const struct run_args *a, const struct nd_vm_probe_result *res)
+{
+	const struct nd_probe_report *g = &res->guest;
+
+	if (a->probe) {
+		for (unsigned i = 0; i < g->nnics; i++) {
+			const struct nd_probe_nic *n = &g->nics[i];
+
+			if (n->leased)
+				printf("lease      %s %s/%s router %s dns %s (%.1f s)\n", n->iface,
+				       n->ip, n->mask, n->router, n->dns, n->ms / 1000);
+			else
+				printf("lease      %s PROBLEM: none after %.1f s\n", n->iface,
+				       n->ms / 1000);
+		}
+		for (unsigned i = 0; i < g->ndns; i++)
+			printf("dns        %s via %s: %s\n", g->dns[i].name, g->dns[i].server,
+			       g->dns[i].ok ? g->dns[i].addr : "PROBLEM: no answer");
+		if (g->snmp)
+			printf("checksums  guest kernel: %llu UDP checksum errors, %llu UDP errors%s\n",
+			       (unsigned long long)(g->udp_in_csum_errors + g->udp6_in_csum_errors),
+			       (unsigned long long)(g->udp_in_errors + g->udp6_in_errors),
+			       g->udp_in_csum_errors + g->udp6_in_csum_errors ? "  PROBLEM" : "");
+		if (!g->done)
+			printf("report     PROBLEM: the probe guest did not report\n");
+	}
+	printf("guest      %s ended %s%s%s (%s, up %.1f s)\n", a->c.name,
+	       nd_vm_end_name(res->vm.end), res->vm.end_detail[0] ? ": " : "",
+	       res->vm.end_detail, res->vm.accel, res->vm.run_ms / 1000);
+}
+
+static int run_checked(struct run_args *a)
+{
+	struct nd_vm_probe_opts o = {
+		.guest_report = a->probe,
+		.hold = a->hold,
+		.timeout_s = a->timeout,
+		.started = a->json ? NULL : say_started,
+		.arg = a,
+	};
+	struct nd_vm_probe_result res;
+	struct nd_findings fs;
+	char err[256] = "";
+	int status;
+
+	nd_findings_init(&fs);
+	if (nd_vm_probe_run(&a->c, &o, &res, &fs, err, sizeof(err)) < 0) {
+		cli_err("vm run", NULL, "%s", err);
+		nd_vm_probe_result_free(&res);
+		nd_findings_free(&fs);
+		return EXIT_CANNOT;
+	}
+	status = nd_findings_count_at_least(&fs, ND_SEV_WARNING) ? EXIT_PROBLEMS : EXIT_HEALTHY;
+	if (a->json) {
+		struct nd_json j;
+
+		nd_json_init(&j, stdout, true);
+		nd_json_obj_open(&j);
+		nd_json_kv_str(&j, "schema", ND_JSON_SCHEMA);
+		nd_json_kv_str(&j, "command", "vm run");
+		nd_json_key(&j, "vm");
+		nd_vm_result_json(&a->c, &res.vm, &j);
+		if (a->probe) {
+			nd_json_key(&j, "guest");
+			nd_probe_json(&res.guest, &j);
+		}
+		if (res.checked) {
+			nd_json_key(&j, "check");
+			nd_json_obj_open(&j);
+			nd_check_json(&res.check, &j);
+			nd_json_obj_close(&j);
+		}
+		nd_report_json_findings(&j, &fs);
+		nd_json_kv_str(&j, "status", status == EXIT_HEALTHY ? "healthy" : "problems");
+		nd_json_obj_close(&j);
+		nd_json_end(&j);
+	} else {
+		probe_text(a, &res);
+		if (fs.n) {
+			printf("\nfindings (worst first):\n");
+			nd_report_text(stdout, &fs, cli_colour());
+		} else {
+			printf("\nverdict    healthy\n");
+		}
+	}
+	nd_vm_probe_result_free(&res);
+	nd_findings_free(&fs);
+	return status;
+}
+
+static int run_plain(struct run_args *a)
+{
+	struct nd_vm_hooks h = { .started = a->json ? NULL : say_started, .arg = a };
+	struct nd_vm_result r;
+	char err[256] = "";
+
+	if (nd_vm_run(&a->c, &h, NULL, &r, err, sizeof(err)) < 0) {
+		cli_err("vm run", NULL, "%s", err);
+		return EXIT_CANNOT;
+	}
+	if (a->json) {
+		struct nd_json j;
+
+		nd_json_init(&j, stdout, true);
+		nd_json_obj_open(&j);
+		nd_json_kv_str(&j, "schema", ND_JSON_SCHEMA);
+		nd_json_kv_str(&j, "command", "vm run");
+		nd_json_key(&j, "vm");
+		nd_vm_result_json(&a->c, &r, &j);
+		nd_json_obj_close(&j);
+		nd_json_end(&j);
+	} else {
+		fprintf(stderr, "netdiag: vm: %s: %s%s%s after %.1f s\n", a->c.name,
+			nd_vm_end_name(r.end), r.end_detail[0] ? ": " : "", r.end_detail,
+			r.run_ms / 1000);
+	}
+	return nd_vm_end_status(r.end) ? EXIT_PROBLEMS : EXIT_HEALTHY;
+}
+
+static int vm_run(int argc, char **argv)
+{
+	struct run_args a;
+	char err[256];
+
+	memset(&a, 0, sizeof(a));
+	if (parse_run(argc, argv, &a) < 0)
+		return EXIT_CANNOT;
+	if (a.probe && probe_files(&a) < 0)
+		return EXIT_CANNOT;
+	if (nd_vm_validate(&a.c, err, sizeof(err)) < 0) {
+		cli_err("vm run", NULL, "%s", err);
+		return EXIT_CANNOT;
+	}
+	return a.probe || a.check ? run_checked(&a) : run_plain(&a);
+}
+
+/* ---- stop, destroy ---- */
+
+static int one_name(const char *verb, int argc, char **argv, const char **name)
+{
+	if (optind + 1 != argc) {
+		cli_err(verb, NULL, "give one VM name");
+		return -1;
+	}
+	*name = argv[optind];
+	return 0;
+}
+
+static int vm_stop(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "timeout", required_argument, NULL, 'T' },
+		{ 0 },
+	};
+	const char *name;
+	char end[32], err[256];
+	double timeout = 30;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'T' || seconds_arg("vm stop", optarg, &timeout) < 0)
+			return EXIT_CANNOT;
+	}
+	if (one_name("vm stop", argc, argv, &name) < 0)
+		return EXIT_CANNOT;
+	if (nd_vm_stop(name, (unsigned)(timeout + 0.5), end, sizeof(end), err, sizeof(err)) < 0) {
+		cli_err("vm stop", NULL, "%s", err);
+		return EXIT_CANNOT;
+	}
+	printf("%s: %s\n", name, end);
+	return strcmp(end, "powered-off") ? EXIT_PROBLEMS : EXIT_HEALTHY;
+}
+
+static int vm_destroy(int argc, char **argv)
+{
+	const char *name;
+	char end[32], err[256];
+
+	optind = 1;
+	if (getopt_long(argc, argv, "", (struct option[]){ { 0 } }, NULL) != -1)
+		return EXIT_CANNOT;
+	if (one_name("vm destroy", argc, argv, &name) < 0)
+		return EXIT_CANNOT;
+	if (nd_vm_destroy(name, end, sizeof(end), err, sizeof(err)) < 0) {
+		cli_err("vm destroy", NULL, "%s", err);
+		return EXIT_CANNOT;
+	}
+	printf("%s: %s\n", name, end);
+	return EXIT_HEALTHY;
+}
+
+/* ---- list ---- */
+
+static int vm_list(int argc, char **argv)
+{
+	struct nd_vm_info v[ND_VM_MAX];
+	bool json = argc == 2 && (!strcmp(argv[1], "-j") || !strcmp(argv[1], "--json"));
+	int n;
+
+	if (argc > 1 && !json) {
+		cli_err("vm list", argv[1], "unknown argument (only -j)");
+		return EXIT_CANNOT;
+	}
+	n = nd_vm_list(v, ND_VM_MAX);
+	if (json) {
+		struct nd_json j;
+
+		nd_json_init(&j, stdout, true);
+		nd_json_obj_open(&j);
+		nd_json_kv_str(&j, "schema", ND_JSON_SCHEMA);
+		nd_json_kv_str(&j, "command", "vm list");
+		nd_json_key(&j, "vms");
+		nd_vm_info_json(v, (size_t)n, &j);
+		nd_json_obj_close(&j);
+		nd_json_end(&j);
+		return EXIT_HEALTHY;
+	}
+	printf("%-16s %-12s %-15s %-15s %-17s %-5s %s\n", "NAME", "STATUS", "TAP", "BRIDGE",
+	       "MAC", "ACCEL", "PID");
+	for (int i = 0; i < n; i++) {
+		if (v[i].running)
+			printf("%-16s %-12s %-15s %-15s %-17s %-5s %d\n", v[i].name, "running",
+			       v[i].tap, v[i].bridge, v[i].mac, v[i].accel, (int)v[i].qemu_pid);
+		else
+			printf("%-16s %-12s %-15s %-15s %-17s %-5s -\n", v[i].name, v[i].end,
+			       v[i].tap, v[i].bridge, v[i].mac, v[i].accel);
+	}
+	return EXIT_HEALTHY;
+}
+
+/* ---- console ---- */
+
+static int vm_console(int argc, char **argv)
+{
+	struct termios saved, raw;
+	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+	const char *name;
+	char err[256], buf[4096];
+	int fd;
+
+	optind = 1;
+	if (getopt_long(argc, argv, "", (struct option[]){ { 0 } }, NULL) != -1)
+		return EXIT_CANNOT;
+	if (one_name("vm console", argc, argv, &name) < 0)
+		return EXIT_CANNOT;
+	if (nd_vm_console_connect(name, &fd, err, sizeof(err)) < 0) {
+		cli_err("vm console", NULL, "%s", err);
+		return EXIT_CANNOT;
+	}
+	if (tty) {
+		fprintf(stderr, "netdiag: vm: %s: console attached, ^] detaches\r\n", name);
+		raw = saved;
+		cfmakeraw(&raw);
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw);
+	}
+	for (;;) {
+		struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
+				       { .fd = STDIN_FILENO, .events = POLLIN } };
+		ssize_t n;
+
+		if (poll(p, 2, -1) < 0)
+			break;
+		if (p[0].revents) {
+			n = read(fd, buf, sizeof(buf));
+			if (n <= 0)
+				break;          /* the VM ended */
+			if (write(STDOUT_FILENO, buf, (size_t)n) < 0)
+				break;
+		}
+		if (p[1].revents) {
+			n = read(STDIN_FILENO, buf, sizeof(buf));
+			if (n <= 0 || (tty && memchr(buf, 0x1d, (size_t)n)))
+				break;
+			if (write(fd, buf, (size_t)n) < 0)
+				break;
+		}
+	}
+	if (tty)
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+	close(fd);
+	return EXIT_HEALTHY;
+}
+
+/* ---- wait ---- */
+
+static int vm_wait(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "for", required_argument, NULL, 'f' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ 0 },
+	};
+	const char *name, *what = NULL;
+	char err[256], line[1024];
+	double timeout = 60;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'f')
+			what = optarg;
+		else if (c != 'T' || seconds_arg("vm wait", optarg, &timeout) < 0)
+			return EXIT_CANNOT;
+	}
+	if (one_name("vm wait", argc, argv, &name) < 0)
+		return EXIT_CANNOT;
+	if (!what) {
+		cli_err("vm wait", name, "--for REGEX or --for dhcp is required");
+		return EXIT_CANNOT;
+	}
+	if (!strcmp(what, "dhcp"))
+		rc = nd_vm_wait_dhcp(name, timeout, err, sizeof(err));
+	else
+		rc = nd_vm_wait_console(name, what, timeout, line, sizeof(line), err, sizeof(err));
+	if (rc == -ETIMEDOUT) {
+		cli_err("vm wait", NULL, "%s", err);
+		return EXIT_PROBLEMS;
+	}
+	if (rc < 0) {
+		cli_err("vm wait", NULL, "%s", err);
+		return EXIT_CANNOT;
+	}
+	if (strcmp(what, "dhcp"))
+		printf("%s\n", line);
+	return EXIT_HEALTHY;
+}
+
+int cmd_vm(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_CANNOT : EXIT_HEALTHY;
+	}
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		if (strcmp(argv[1], verbs[i].name))
+			continue;
+		if (wants_help(argc - 1, argv + 1)) {
+			printf("usage: netdiag vm %s\n", verbs[i].usage);
+			return EXIT_HEALTHY;
+		}
+		return verbs[i].run(argc - 1, argv + 1);
+	}
+	cli_err("vm", argv[1], "unknown verb (see 'netdiag vm --help')");
+	return EXIT_CANNOT;
+}

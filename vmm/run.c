@@ -1,0 +1,823 @@
+/* The supervisor: one loop that owns a guest's tap, its QEMU child, the
+ * QMP connection, the serial console (to a log, the terminal and attached
+ * `vm console` clients) and the control socket `vm stop` talks to.  It
+ * turns SIGTERM into the ACPI power button, since QEMU itself treats
+ * SIGTERM as "quit", and it removes the tap and the state whatever way
+ * the guest ends. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vm_internal.h"
+
+#define QEMU_TAP_FD 3             /* the tap's number in QEMU */
+#define PRESS_EVERY_MS 1000       /* power button repeat until the guest reacts */
+#define STOP_TIMEOUT_S 30         /* SIGTERM's grace before quit */
+#define KILL_AFTER_QUIT_MS 5000
+#define QMP_CONNECT_MS 10000
+#define CLIENTS_MAX 8
+#define LINE_MAX_CONSOLE 1024
+#define CONSOLE_ESCAPE 0x1d       /* ^] on the terminal presses the power button */
+
+enum client_kind { CLIENT_NONE, CLIENT_CONTROL, CLIENT_CONSOLE };
+
+struct client {
+	int fd;
+	enum client_kind kind;
+};
+
+struct sup {
+	const struct nd_vm_config *c;
+	const struct nd_vm_hooks *h;
+	struct nd_vm_result *r;
+	struct nd_vm_info info;
+	char console_log[512], qmp_path[512];
+	int lockfd, tapfd, serial, sigfd, logfd, qemu_log, ctl_listen, con_listen;
+	struct client clients[CLIENTS_MAX];
+	struct vm_qmp qmp;
+	double qmp_deadline;
+	char line[LINE_MAX_CONSOLE];
+	size_t linelen;
+	pid_t qemu;
+	bool exited;
+	/* what the guest said or did */
+	bool shutdown_seen, panicked, said_restart, said_halt, said_panic;
+	char shutdown_reason[64], panic_line[128];
+	/* stopping */
+	bool stopping, quit_sent, killed;
+	double stop_deadline, next_press, kill_at;
+	/* terminal */
+	bool tty_raw;
+	struct termios tty_saved;
+};
+
+static void sup_init(struct sup *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->lockfd = s->tapfd = s->serial = s->sigfd = s->logfd = s->qemu_log = -1;
+	s->ctl_listen = s->con_listen = -1;
+	s->qmp.fd = -1;
+	for (int i = 0; i < CLIENTS_MAX; i++)
+		s->clients[i].fd = -1;
+}
+
+const char *nd_vm_end_name(enum nd_vm_end e)
+{
+	static const char *const names[] = {
+		[ND_VM_END_NONE] = "running", [ND_VM_END_POWERED_OFF] = "powered-off",
+		[ND_VM_END_RESET] = "reset", [ND_VM_END_HALTED] = "halted",
+		[ND_VM_END_TRIPLE_FAULT] = "triple-fault", [ND_VM_END_PANIC] = "panic",
+		[ND_VM_END_KILLED] = "killed", [ND_VM_END_QEMU_DIED] = "qemu-died",
+	};
+
+	return (unsigned)e < sizeof(names) / sizeof(names[0]) ? names[e] : "unknown";
+}
+
+int nd_vm_end_status(enum nd_vm_end e)
+{
+	return e == ND_VM_END_POWERED_OFF || e == ND_VM_END_RESET || e == ND_VM_END_HALTED ? 0 : 1;
+}
+
+int nd_vm_validate(const struct nd_vm_config *c, char *err, size_t errlen)
+{
+	uint8_t mac[6];
+	char tap[IF_NAMESIZE], qemu[512];
+
+	if (!nd_vm_name_valid(c->name)) {
+		snprintf(err, errlen, "%s: not a valid VM name (letters, digits, '_', '-', '.', at most %d)",
+			 c->name ? c->name : "(none)", ND_VM_NAME_MAX);
+		return -EINVAL;
+	}
+	if (!c->bridge) {
+		snprintf(err, errlen, "%s: --bridge is required", c->name);
+		return -EINVAL;
+	}
+	if (if_nametoindex(c->bridge) == 0 || !vm_is_bridge(c->bridge)) {
+		snprintf(err, errlen, "%s: %s", c->bridge,
+			 if_nametoindex(c->bridge) ? "not a bridge" : "no such bridge");
+		return -ENODEV;
+	}
+	if (c->mac && nd_vm_mac_parse(c->mac, mac) < 0) {
+		snprintf(err, errlen, "%s: not a unicast MAC address (aa:bb:cc:dd:ee:ff)", c->mac);
+		return -EINVAL;
+	}
+	if (c->tap && (strlen(c->tap) >= IF_NAMESIZE || !c->tap[0])) {
+		snprintf(err, errlen, "%s: not a valid interface name", c->tap);
+		return -EINVAL;
+	}
+	nd_vm_tap_name(c->name, tap);
+	if (!c->tap && if_nametoindex(tap)) {
+		snprintf(err, errlen, "%s: interface exists already (another VM of a similar name?)", tap);
+		return -EEXIST;
+	}
+	if (!c->kernel == !c->disk) {
+		snprintf(err, errlen, "%s: give --kernel or --disk (one of them)", c->name);
+		return -EINVAL;
+	}
+	const char *files[] = { c->kernel, c->initrd, c->disk, c->cdrom };
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (files[i] && access(files[i], R_OK) < 0) {
+			int e = errno;
+
+			snprintf(err, errlen, "%s: %s", files[i], strerror(e));
+			return -e;
+		}
+	}
+	if ((c->initrd || c->append) && !c->kernel) {
+		snprintf(err, errlen, "%s: --initrd and --append need --kernel", c->name);
+		return -EINVAL;
+	}
+	if (c->uefi && !vm_uefi_available()) {
+		snprintf(err, errlen, "%s: UEFI firmware not found (install the ovmf package)", c->name);
+		return -ENOENT;
+	}
+	if (c->cpus > 64 || (c->mem_mb && c->mem_mb < 64)) {
+		snprintf(err, errlen, "%s: %s", c->name,
+			 c->cpus > 64 ? "at most 64 CPUs" : "at least 64 MiB of memory");
+		return -EINVAL;
+	}
+	if (vm_qemu_find(c->qemu, qemu, sizeof(qemu)) < 0) {
+		snprintf(err, errlen, "%s: QEMU not found (install qemu-system-x86)", qemu);
+		return -ENOENT;
+	}
+	if (vm_state_running(c->name)) {
+		snprintf(err, errlen, "%s: a VM of this name is already running", c->name);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/* ---- sockets ---- */
+
+static int listen_unix(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	if (fd < 0)
+		return -errno;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		close(fd);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sa.sun_path, path);
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 4) < 0) {
+		int rc = -errno;
+
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+static void write_all(int fd, const char *buf, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, buf, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		buf += w;
+		n -= (size_t)w;
+	}
+}
+
+static void client_drop(struct client *cl)
+{
+	close(cl->fd);
+	cl->fd = -1;
+	cl->kind = CLIENT_NONE;
+}
+
+static struct client *client_slot(struct sup *s)
+{
+	for (int i = 0; i < CLIENTS_MAX; i++)
+		if (s->clients[i].fd < 0)
+			return &s->clients[i];
+	return NULL;
+}
+
+/* ---- stopping ---- */
+
+static void begin_stop(struct sup *s, unsigned timeout_s)
+{
+	double now = vm_now_ms();
+
+	if (s->stopping) {
+		/* asked again: stop waiting for the guest */
+		if (!s->quit_sent) {
+			vm_qmp_execute(&s->qmp, "quit");
+			s->quit_sent = true;
+			s->kill_at = now + KILL_AFTER_QUIT_MS;
+		}
+		return;
+	}
+	s->stopping = true;
+	s->stop_deadline = now + timeout_s * 1000.0;
+	s->next_press = now;
+}
+
+static void stop_tick(struct sup *s)
+{
+	double now = vm_now_ms();
+
+	if (!s->stopping || s->exited)
+		return;
+	if (s->quit_sent) {
+		if (now >= s->kill_at && !s->killed) {
+			kill(s->qemu, SIGKILL);
+			s->killed = true;
+		}
+		return;
+	}
+	if (now >= s->stop_deadline) {
+		if (vm_qmp_execute(&s->qmp, "quit") < 0) {
+			kill(s->qemu, SIGKILL);
+			s->killed = true;
+		}
+		s->quit_sent = true;
+		s->kill_at = now + KILL_AFTER_QUIT_MS;
+		return;
+	}
+	/* A press before the guest enabled ACPI is lost: press again until
+	 * it powers off (the SHUTDOWN event ends the loop). */
+	if (now >= s->next_press && !s->shutdown_seen) {
+		if (s->qmp.fd >= 0)
+			vm_qmp_execute(&s->qmp, "system_powerdown");
+		s->next_press = now + PRESS_EVERY_MS;
+	}
+}
+
+static void on_qmp_event(void *arg, const char *event, const char *reason)
+{
+	struct sup *s = arg;
+
+	if (!strcmp(event, "SHUTDOWN")) {
+		s->shutdown_seen = true;
+		snprintf(s->shutdown_reason, sizeof(s->shutdown_reason), "%s", reason);
+	} else if (!strcmp(event, "GUEST_PANICKED")) {
+		s->panicked = true;
+		/* the default action pauses the guest; end the run instead */
+		vm_qmp_execute(&s->qmp, "quit");
+	}
+}
+
+/* ---- the console ---- */
+
+static void console_line(struct sup *s, const char *line)
+{
+	/* Linux's last words tell a reboot from a CPU reset, and a halt */
+	if (strstr(line, "reboot: Restarting system"))
+		s->said_restart = true;
+	if (strstr(line, "reboot: System halted")) {
+		s->said_halt = true;
+		vm_qmp_execute(&s->qmp, "quit");
+	}
+	if (strstr(line, "Kernel panic - not syncing")) {
+		s->said_panic = true;
+		snprintf(s->panic_line, sizeof(s->panic_line), "%s", strstr(line, "Kernel panic"));
+	}
+	if (s->h && s->h->console_line)
+		s->h->console_line(s->h->arg, line);
+}
+
+static void console_out(struct sup *s, const char *buf, size_t n)
+{
+	if (s->logfd >= 0)
+		write_all(s->logfd, buf, n);
+	if (s->c->console)
+		write_all(STDOUT_FILENO, buf, n);
+	for (int i = 0; i < CLIENTS_MAX; i++)
+		if (s->clients[i].kind == CLIENT_CONSOLE &&
+		    send(s->clients[i].fd, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 &&
+		    errno != EAGAIN)
+			client_drop(&s->clients[i]);
+	for (size_t i = 0; i < n; i++) {
+		char ch = buf[i];
+
+		if (ch == '\n' || s->linelen + 1 >= sizeof(s->line)) {
+			if (s->linelen && s->line[s->linelen - 1] == '\r')
+				s->linelen--;
+			s->line[s->linelen] = 0;
+			console_line(s, s->line);
+			s->linelen = 0;
+			if (ch == '\n')
+				continue;
+		}
+		s->line[s->linelen++] = ch;
+	}
+}
+
+static void serial_readable(struct sup *s)
+{
+	char buf[4096];
+	ssize_t n = read(s->serial, buf, sizeof(buf));
+
+	if (n > 0)
+		console_out(s, buf, (size_t)n);
+}
+
+static void terminal_readable(struct sup *s)
+{
+	char buf[256];
+	ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+
+	if (n <= 0)
+		return;
+	if (s->tty_raw && memchr(buf, CONSOLE_ESCAPE, (size_t)n)) {
+		begin_stop(s, STOP_TIMEOUT_S);
+		return;
+	}
+	write_all(s->serial, buf, (size_t)n);
+}
+
+static void control_accept(struct sup *s)
+{
+	int fd = accept4(s->ctl_listen, NULL, NULL, SOCK_CLOEXEC);
+	struct timeval tv = { 1, 0 };
+	char cmd[64] = { 0 };
+	struct client *cl;
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	n = recv(fd, cmd, sizeof(cmd) - 1, 0);
+	cl = client_slot(s);
+	if (n <= 0 || !cl) {
+		close(fd);
+		return;
+	}
+	cmd[strcspn(cmd, "\n")] = 0;
+	if (!strncmp(cmd, "stop", 4)) {
+		long t = strtol(cmd + 4, NULL, 10);
+
+		begin_stop(s, t > 0 ? (unsigned)t : STOP_TIMEOUT_S);
+	} else if (!strcmp(cmd, "destroy")) {
+		if (!s->killed && !s->exited) {
+			kill(s->qemu, SIGKILL);
+			s->killed = true;
+		}
+	} else {
+		send(fd, "error unknown command\n", 22, MSG_NOSIGNAL);
+		close(fd);
+		return;
+	}
+	/* the client hears "end REASON" when the guest is gone */
+	cl->fd = fd;
+	cl->kind = CLIENT_CONTROL;
+}
+
+static void console_accept(struct sup *s)
+{
+	int fd = accept4(s->con_listen, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	struct client *cl = client_slot(s);
+
+	if (fd < 0)
+		return;
+	if (!cl) {
+		close(fd);
+		return;
+	}
+	cl->fd = fd;
+	cl->kind = CLIENT_CONSOLE;
+}
+
+static void console_client_readable(struct sup *s, struct client *cl)
+{
+	char buf[256];
+	ssize_t n = recv(cl->fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+	if (n == 0 || (n < 0 && errno != EAGAIN))
+		client_drop(cl);
+	else if (n > 0)
+		write_all(s->serial, buf, (size_t)n);
+}
+
+/* ---- starting QEMU ---- */
+
+static int start_qemu(struct sup *s, const char *qemu, struct vm_argv *argv, char *err, size_t errlen)
+{
+	int sp[2], ep[2], rc;
+	sigset_t none;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+		goto fail;
+	if (pipe2(ep, O_CLOEXEC) < 0) {
+		close(sp[0]);
+		close(sp[1]);
+		goto fail;
+	}
+	pid = fork();
+	if (pid < 0) {
+		close(sp[0]);
+		close(sp[1]);
+		close(ep[0]);
+		close(ep[1]);
+		goto fail;
+	}
+	if (pid == 0) {
+		static char *const envp[] = { "PATH=/usr/local/bin:/usr/bin:/bin", NULL };
+		int e;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* own session: ^C on the terminal reaches the supervisor only,
+		 * which turns it into the power button */
+		setsid();
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (dup2(sp[1], STDIN_FILENO) < 0 || dup2(sp[1], STDOUT_FILENO) < 0 ||
+		    dup2(s->qemu_log, STDERR_FILENO) < 0)
+			goto child_fail;
+		if (s->tapfd != QEMU_TAP_FD && dup2(s->tapfd, QEMU_TAP_FD) < 0)
+			goto child_fail;
+		/* dup2 to the same number keeps FD_CLOEXEC: clear it either way */
+		if (fcntl(QEMU_TAP_FD, F_SETFD, 0) < 0)
+			goto child_fail;
+		execve(qemu, argv->v, envp);
+child_fail:
+		e = errno;
+		if (write(ep[1], &e, sizeof(e)) < 0)
+			_exit(126);
+		_exit(127);
+	}
+	close(sp[1]);
+	close(ep[1]);
+	s->serial = sp[0];
+	s->qemu = pid;
+	/* EOF on the pipe: execve succeeded and closed it */
+	int e = 0;
+	ssize_t n;
+
+	do
+		n = read(ep[0], &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	close(ep[0]);
+	if (n == sizeof(e)) {
+		waitpid(pid, NULL, 0);
+		s->qemu = 0;
+		snprintf(err, errlen, "%s: %s", qemu, strerror(e));
+		return -e;
+	}
+	return 0;
+fail:
+	rc = -errno;
+	snprintf(err, errlen, "cannot start QEMU: %s", strerror(errno));
+	return rc;
+}
+
+/* ---- the end ---- */
+
+static void last_qemu_words(struct sup *s, char *out, size_t len)
+{
+	char buf[2048], *line, *last = NULL, *save = NULL;
+	ssize_t n;
+
+	out[0] = 0;
+	if (s->qemu_log < 0 || lseek(s->qemu_log, 0, SEEK_SET) < 0)
+		return;
+	n = read(s->qemu_log, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (!strstr(line, "warning:"))
+			last = line;
+	if (last)
+		snprintf(out, len, "%s", last);
+}
+
+static void decide_end(struct sup *s, int status)
+{
+	struct nd_vm_result *r = s->r;
+	char words[160];
+
+	r->qemu_status = status;
+	if (s->panicked || s->said_panic || !strcmp(s->shutdown_reason, "guest-panic")) {
+		r->end = ND_VM_END_PANIC;
+		snprintf(r->end_detail, sizeof(r->end_detail), "%s",
+			 s->panic_line[0] ? s->panic_line : "guest reported a panic");
+	} else if (s->shutdown_seen && !strcmp(s->shutdown_reason, "guest-shutdown")) {
+		r->end = ND_VM_END_POWERED_OFF;
+	} else if (s->shutdown_seen && !strcmp(s->shutdown_reason, "guest-reset")) {
+		r->end = s->said_restart ? ND_VM_END_RESET : ND_VM_END_TRIPLE_FAULT;
+		if (!s->said_restart)
+			snprintf(r->end_detail, sizeof(r->end_detail),
+				 "reset without a reboot message: CPU triple fault or firmware reset");
+	} else if (s->said_halt) {
+		r->end = ND_VM_END_HALTED;
+	} else if (s->killed || s->quit_sent) {
+		r->end = ND_VM_END_KILLED;
+		snprintf(r->end_detail, sizeof(r->end_detail), "%s",
+			 s->stopping && !s->killed ? "no reaction to the power button; quit"
+			 : s->stopping ? "no reaction to the power button or quit; SIGKILL"
+				       : "destroyed");
+	} else {
+		r->end = ND_VM_END_QEMU_DIED;
+		last_qemu_words(s, words, sizeof(words));
+		if (WIFSIGNALED(status))
+			snprintf(r->end_detail, sizeof(r->end_detail), "QEMU killed by signal %d%s%s",
+				 WTERMSIG(status), words[0] ? ": " : "", words);
+		else
+			snprintf(r->end_detail, sizeof(r->end_detail), "QEMU exited with status %d%s%s",
+				 WEXITSTATUS(status), words[0] ? ": " : "", words);
+	}
+	if (!r->end_detail[0] && s->shutdown_reason[0])
+		snprintf(r->end_detail, sizeof(r->end_detail), "QEMU: %s", s->shutdown_reason);
+}
+
+static void teardown(struct sup *s)
+{
+	char msg[64];
+
+	vm_qmp_close(&s->qmp);
+	if (s->tapfd >= 0)
+		close(s->tapfd);
+	if (s->serial >= 0)
+		close(s->serial);
+	if (s->sigfd >= 0)
+		close(s->sigfd);
+	if (s->logfd >= 0)
+		close(s->logfd);
+	if (s->qemu_log >= 0)
+		close(s->qemu_log);
+	if (s->ctl_listen >= 0)
+		close(s->ctl_listen);
+	if (s->con_listen >= 0)
+		close(s->con_listen);
+	if (s->tty_raw)
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &s->tty_saved);
+	if (s->lockfd >= 0) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		s->info.ended = ts.tv_sec + ts.tv_nsec / 1e9;
+		snprintf(s->info.end, sizeof(s->info.end), "%s", nd_vm_end_name(s->r->end));
+		/* a console log given by the user stays; ours goes with the dir */
+		vm_state_release(s->c->name, s->lockfd, s->r->end ? &s->info : NULL);
+	}
+	snprintf(msg, sizeof(msg), "end %s\n", nd_vm_end_name(s->r->end));
+	for (int i = 0; i < CLIENTS_MAX; i++) {
+		if (s->clients[i].fd < 0)
+			continue;
+		if (s->clients[i].kind == CLIENT_CONTROL)
+			send(s->clients[i].fd, msg, strlen(msg), MSG_NOSIGNAL);
+		client_drop(&s->clients[i]);
+	}
+}
+
+/* ---- the loop ---- */
+
+static void signal_readable(struct sup *s)
+{
+	struct signalfd_siginfo si;
+	int status;
+
+	while (read(s->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo != SIGCHLD) {
+			begin_stop(s, STOP_TIMEOUT_S);
+			continue;
+		}
+		if (!s->exited && waitpid(s->qemu, &status, WNOHANG) == s->qemu) {
+			s->exited = true;
+			decide_end(s, status);
+		}
+	}
+}
+
+static int loop(struct sup *s, volatile sig_atomic_t *stop)
+{
+	struct pollfd p[6 + CLIENTS_MAX];
+	int idx_client[6 + CLIENTS_MAX];
+	double start = vm_now_ms();
+
+	s->qmp_deadline = start + QMP_CONNECT_MS;
+	while (!s->exited) {
+		int n = 0, base;
+
+		if (s->qmp.fd < 0 && vm_now_ms() < s->qmp_deadline)
+			vm_qmp_connect(&s->qmp, s->qmp_path);
+		if (stop && *stop && !s->stopping)
+			begin_stop(s, STOP_TIMEOUT_S);
+		stop_tick(s);
+
+		p[n++] = (struct pollfd){ .fd = s->sigfd, .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = s->serial, .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = s->qmp.fd, .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = s->ctl_listen, .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = s->con_listen, .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = s->c->console ? STDIN_FILENO : -1, .events = POLLIN };
+		base = n;
+		for (int i = 0; i < CLIENTS_MAX; i++) {
+			if (s->clients[i].kind != CLIENT_CONSOLE)
+				continue;
+			idx_client[n] = i;
+			p[n++] = (struct pollfd){ .fd = s->clients[i].fd, .events = POLLIN };
+		}
+		if (poll(p, (nfds_t)n, 100) < 0 && errno != EINTR)
+			return -errno;
+		if (p[1].revents & (POLLIN | POLLHUP))
+			serial_readable(s);
+		if (p[2].revents & (POLLIN | POLLHUP)) {
+			if (vm_qmp_read(&s->qmp, on_qmp_event, s) < 0)
+				vm_qmp_close(&s->qmp);
+		}
+		if (p[3].revents & POLLIN)
+			control_accept(s);
+		if (p[4].revents & POLLIN)
+			console_accept(s);
+		if (p[5].revents & POLLIN)
+			terminal_readable(s);
+		for (int i = base; i < n; i++)
+			if (p[i].revents)
+				console_client_readable(s, &s->clients[idx_client[i]]);
+		if (p[0].revents & POLLIN)
+			signal_readable(s);
+	}
+	/* what QEMU wrote last (the power-down message) is still in the socket */
+	while (s->serial >= 0) {
+		struct pollfd q = { .fd = s->serial, .events = POLLIN };
+
+		if (poll(&q, 1, 0) <= 0 || !(q.revents & POLLIN))
+			break;
+		char buf[4096];
+		ssize_t r = read(s->serial, buf, sizeof(buf));
+
+		if (r <= 0)
+			break;
+		console_out(s, buf, (size_t)r);
+	}
+	return 0;
+}
+
+static int open_files(struct sup *s, char *err, size_t errlen)
+{
+	char path[512];
+
+	if (s->c->console_log)
+		snprintf(s->console_log, sizeof(s->console_log), "%s", s->c->console_log);
+	else
+		vm_path(s->c->name, VM_CONSOLE_LOG, s->console_log, sizeof(s->console_log));
+	s->logfd = open(s->console_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (s->logfd < 0) {
+		snprintf(err, errlen, "%s: %s", s->console_log, strerror(errno));
+		return -errno;
+	}
+	vm_path(s->c->name, VM_QEMU_LOG, path, sizeof(path));
+	s->qemu_log = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	vm_path(s->c->name, VM_QMP, s->qmp_path, sizeof(s->qmp_path));
+	vm_path(s->c->name, VM_CONTROL, path, sizeof(path));
+	s->ctl_listen = listen_unix(path);
+	vm_path(s->c->name, VM_CONSOLE, path, sizeof(path));
+	s->con_listen = listen_unix(path);
+	if (s->qemu_log < 0 || s->ctl_listen < 0 || s->con_listen < 0) {
+		snprintf(err, errlen, "%s: cannot create the state files", path);
+		return -EIO;
+	}
+	return 0;
+}
+
+static void terminal_raw(struct sup *s)
+{
+	struct termios t;
+
+	if (!s->c->console || !isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &s->tty_saved) < 0)
+		return;
+	t = s->tty_saved;
+	cfmakeraw(&t);
+	t.c_oflag |= OPOST | ONLCR;   /* keep our own messages readable */
+	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &t) == 0)
+		s->tty_raw = true;
+}
+
+int nd_vm_run(const struct nd_vm_config *c, const struct nd_vm_hooks *h,
+	      volatile sig_atomic_t *stop, struct nd_vm_result *r,
+	      char *err, size_t errlen)
+{
+	struct sup s;
+	struct vm_argv argv = { 0 };
+	char qemu[512], tap[IF_NAMESIZE];
+	sigset_t mask, old;
+	bool created = false;
+	double t0 = vm_now_ms(), t_exit = t0;
+	struct timespec ts;
+	enum nd_vm_accel accel;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	rc = nd_vm_validate(c, err, errlen);
+	if (rc < 0)
+		return rc;
+	sup_init(&s);
+	s.c = c;
+	s.h = h;
+	s.r = r;
+	vm_qemu_find(c->qemu, qemu, sizeof(qemu));
+	accel = nd_vm_accel_pick(c->accel, r->accel_why, sizeof(r->accel_why));
+	snprintf(r->accel, sizeof(r->accel), "%s", accel == ND_VM_ACCEL_KVM ? "kvm" : "tcg");
+	if (c->mac)
+		snprintf(r->mac, sizeof(r->mac), "%s", c->mac);
+	else
+		nd_vm_mac_from_name(c->name, r->mac);
+	if (c->tap)
+		snprintf(tap, sizeof(tap), "%s", c->tap);
+	else
+		nd_vm_tap_name(c->name, tap);
+	snprintf(r->tap, sizeof(r->tap), "%s", tap);
+
+	/* signals become events of the loop; the QEMU child unblocks them */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	pthread_sigmask(SIG_BLOCK, &mask, &old);
+
+	rc = vm_state_claim(c->name, &s.lockfd, err, errlen);
+	if (rc < 0)
+		goto out;
+	rc = open_files(&s, err, errlen);
+	if (rc < 0)
+		goto out;
+	rc = vm_tap_open(tap, c->bridge, &s.tapfd, &created, err, errlen);
+	if (rc < 0)
+		goto out;
+	s.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (s.sigfd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "signalfd: %s", strerror(errno));
+		goto out;
+	}
+	rc = vm_qemu_argv(c, qemu, r->accel, r->mac, QEMU_TAP_FD, s.qmp_path, &argv);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: out of memory", c->name);
+		goto out;
+	}
+	rc = start_qemu(&s, qemu, &argv, err, errlen);
+	if (rc < 0)
+		goto out;
+	r->setup_ms = vm_now_ms() - t0;
+	r->qemu_pid = s.qemu;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(s.info.name, sizeof(s.info.name), "%s", c->name);
+	s.info.running = true;
+	s.info.pid = getpid();
+	s.info.qemu_pid = s.qemu;
+	snprintf(s.info.tap, sizeof(s.info.tap), "%s", tap);
+	snprintf(s.info.bridge, sizeof(s.info.bridge), "%s", c->bridge);
+	snprintf(s.info.mac, sizeof(s.info.mac), "%s", r->mac);
+	snprintf(s.info.accel, sizeof(s.info.accel), "%s", r->accel);
+	s.info.started = ts.tv_sec + ts.tv_nsec / 1e9;
+	vm_state_write(c->name, &s.info, s.console_log);
+	terminal_raw(&s);
+	if (h && h->started)
+		h->started(h->arg, r);
+
+	t_exit = vm_now_ms();
+	rc = loop(&s, stop);
+	if (rc < 0) {
+		/* poll itself failed: do not leave QEMU behind */
+		kill(s.qemu, SIGKILL);
+		waitpid(s.qemu, &r->qemu_status, 0);
+		s.killed = true;
+		decide_end(&s, r->qemu_status);
+		rc = 0;
+	}
+	r->run_ms = vm_now_ms() - t_exit;
+	t_exit = vm_now_ms();
+out:
+	if (rc < 0 && s.qemu > 0) {
+		kill(s.qemu, SIGKILL);
+		waitpid(s.qemu, NULL, 0);
+	}
+	vm_argv_free(&argv);
+	teardown(&s);
+	/* a tap we created goes with its last fd; wait for the kernel to
+	 * finish removing it so the caller sees the host as it was */
+	for (int i = 0; created && i < 100 && if_nametoindex(tap); i++)
+		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+	if (rc == 0)
+		r->teardown_ms = vm_now_ms() - t_exit;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}

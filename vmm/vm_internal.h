@@ -1,0 +1,73 @@
+/* Private plumbing of the launcher, shared by the files of vmm/. */
+#ifndef NETDIAG_VM_INTERNAL_H
+#define NETDIAG_VM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <netdiag/vm.h>
+
+/* Files in the state directory. */
+#define VM_LOCK "lock"
+#define VM_STATE "state"
+#define VM_CONTROL "control.sock"
+#define VM_CONSOLE "console.sock"
+#define VM_QMP "qmp.sock"
+#define VM_CONSOLE_LOG "console.log"
+#define VM_QEMU_LOG "qemu.log"
+#define VM_HISTORY "ended"       /* RUN_DIR/vm/ended: recent end records */
+
+/* state.c: the supervisor's claim on a name.  Creates RUN_DIR/vm/NAME,
+ * clears a stale one, takes the lock (held through *lockfd for the life
+ * of the run).  -EBUSY when another supervisor holds it. */
+int vm_state_claim(const char *name, int *lockfd, char *err, size_t errlen);
+int vm_state_write(const char *name, const struct nd_vm_info *info,
+		   const char *console_log);
+/* Remove the state directory and, when v is set, add its end record to
+ * the history. */
+void vm_state_release(const char *name, int lockfd, const struct nd_vm_info *info);
+/* True when a supervisor holds the name's lock. */
+bool vm_state_running(const char *name);
+void vm_path(const char *name, const char *file, char *buf, size_t len);
+
+/* tap.c: open (creating if needed) a tap with IFF_VNET_HDR, put it on the
+ * bridge with the bridge's MTU, bring it up.  *created says whether it
+ * did not exist before (then it disappears when the last fd closes). */
+int vm_tap_open(const char *tap, const char *bridge, int *fd, bool *created,
+		char *err, size_t errlen);
+bool vm_is_bridge(const char *ifname);
+
+/* qemu.c: the QEMU argv.  Strings live in the returned vector's storage;
+ * free with vm_argv_free. */
+struct vm_argv {
+	char **v;
+	size_t n, cap;
+};
+int vm_qemu_argv(const struct nd_vm_config *c, const char *qemu, const char *accel,
+		 const char *mac, int tap_fd, const char *qmp_path, struct vm_argv *a);
+void vm_argv_free(struct vm_argv *a);
+/* The QEMU binary: c->qemu, $NETDIAG_QEMU, or qemu-system-x86_64 in PATH. */
+int vm_qemu_find(const char *want, char *path, size_t len);
+
+/* qmp.c: a QMP client on a unix socket. */
+struct vm_qmp {
+	int fd;
+	char buf[8192];
+	size_t len;
+	bool ready;              /* capabilities negotiated */
+};
+int vm_qmp_connect(struct vm_qmp *q, const char *path);
+/* Send {"execute": CMD}; replies arrive through vm_qmp_read. */
+int vm_qmp_execute(struct vm_qmp *q, const char *cmd);
+/* Read what is there; calls ev(arg, event, reason) per event message. */
+int vm_qmp_read(struct vm_qmp *q, void (*ev)(void *arg, const char *event, const char *reason),
+		void *arg);
+void vm_qmp_close(struct vm_qmp *q);
+/* The string value at a dotted path ("data.reason") of a JSON object
+ * text; 0 when found, -ENOENT or -EINVAL. */
+int vm_json_get_str(const char *json, const char *path, char *out, size_t len);
+
+double vm_now_ms(void);
+bool vm_uefi_available(void);
+
+#endif
