@@ -22,7 +22,7 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter -Wno-format-truncation
 BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g $(WARN) -Ilibnetdiag/include -Ilibnetdiag -Ivmm \
-	$(PKG_CFLAGS)
+	-DND_GUEST_DIR='"$(PREFIX)/lib/netdiag/guest"' $(PKG_CFLAGS)
 CFLAGS ?= -O2
 ALL_CFLAGS := $(BASE_CFLAGS) $(CFLAGS) -fPIC
 SAN_CFLAGS := $(BASE_CFLAGS) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -92,7 +92,7 @@ $(B)/unit/%: tests/unit/%.c $(B)/libnetdiag-san.a $(UNIT_HELPER_OBJ)
 unit: deps $(UNIT_BIN)
 	@sh tests/run-unit $(UNIT_BIN)
 
-lab: deps all
+lab: deps all guest
 	@sh tests/lab/run
 
 check-corpus: deps all
@@ -102,12 +102,13 @@ check-corpus: deps all
 check: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory $(UNIT_BIN)
+	@$(MAKE) --no-print-directory guest
 	@sh tests/check $(UNIT_BIN)
 
-demo: deps all
+demo: deps all guest
 	@sh scripts/demo
 
-bench: deps all
+bench: deps all guest
 	@sh tests/bench/run
 
 $(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
@@ -117,8 +118,9 @@ $(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 fuzz: deps $(FUZZ_BIN)
 	@sh tests/fuzz/run $(FUZZ_BIN)
 
+# the probe guest: kernel unpacked from Debian's package, busybox initramfs
 guest: deps
-	@sh vmm/guest/build
+	@sh vmm/guest/build $(B)/guest
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
@@ -133,6 +135,10 @@ install: all
 	install -m 0644 libnetdiag/include/netdiag/*.h $(DESTDIR)$(PREFIX)/include/netdiag/
 	-install -m 0644 docs/man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	-install -m 0644 rules/*.rule $(DESTDIR)$(PREFIX)/share/netdiag/rules/
+	if [ -s $(B)/guest/probe.cpio.gz ]; then \
+		install -d $(DESTDIR)$(PREFIX)/lib/netdiag/guest && \
+		install -m 0644 $(B)/guest/vmlinuz $(B)/guest/probe.cpio.gz \
+			$(DESTDIR)$(PREFIX)/lib/netdiag/guest/; fi
 
 clean:
 	rm -rf $(B)

@@ -163,7 +163,10 @@ int nd_vm_probe_run(const struct nd_vm_config *c, const struct nd_vm_probe_opts 
 			.bridge = c->bridge,
 			.ntaps = 1,
 			.duration = timeout,
-			.until_verdict = true,
+			/* the probe's report ends the capture (check_stop): DNS
+			 * follows DHCP, and a verdict on DHCP alone would end
+			 * it too early */
+			.until_verdict = !o->guest_report,
 			.stop = &p.check_stop,
 		};
 		char cerr[256];

@@ -102,6 +102,10 @@ int nd_vm_validate(const struct nd_vm_config *c, char *err, size_t errlen)
 			 c->name ? c->name : "(none)", ND_VM_NAME_MAX);
 		return -EINVAL;
 	}
+	if (vm_state_running(c->name)) {
+		snprintf(err, errlen, "%s: a VM of this name is already running", c->name);
+		return -EBUSY;
+	}
 	if (!c->bridge) {
 		snprintf(err, errlen, "%s: --bridge is required", c->name);
 		return -EINVAL;
@@ -154,10 +158,6 @@ int nd_vm_validate(const struct nd_vm_config *c, char *err, size_t errlen)
 	if (vm_qemu_find(c->qemu, qemu, sizeof(qemu)) < 0) {
 		snprintf(err, errlen, "%s: QEMU not found (install qemu-system-x86)", qemu);
 		return -ENOENT;
-	}
-	if (vm_state_running(c->name)) {
-		snprintf(err, errlen, "%s: a VM of this name is already running", c->name);
-		return -EBUSY;
 	}
 	return 0;
 }
@@ -761,6 +761,17 @@ int nd_vm_run(const struct nd_vm_config *c, const struct nd_vm_hooks *h,
 	rc = vm_tap_open(tap, c->bridge, &s.tapfd, &created, err, errlen);
 	if (rc < 0)
 		goto out;
+	/* state first without QEMU's pid, so 'vm wait' can start watching */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(s.info.name, sizeof(s.info.name), "%s", c->name);
+	s.info.running = true;
+	s.info.pid = getpid();
+	snprintf(s.info.tap, sizeof(s.info.tap), "%s", tap);
+	snprintf(s.info.bridge, sizeof(s.info.bridge), "%s", c->bridge);
+	snprintf(s.info.mac, sizeof(s.info.mac), "%s", r->mac);
+	snprintf(s.info.accel, sizeof(s.info.accel), "%s", r->accel);
+	s.info.started = ts.tv_sec + ts.tv_nsec / 1e9;
+	vm_state_write(c->name, &s.info, s.console_log);
 	s.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (s.sigfd < 0) {
 		rc = -errno;
@@ -778,16 +789,7 @@ int nd_vm_run(const struct nd_vm_config *c, const struct nd_vm_hooks *h,
 	r->setup_ms = vm_now_ms() - t0;
 	r->qemu_pid = s.qemu;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(s.info.name, sizeof(s.info.name), "%s", c->name);
-	s.info.running = true;
-	s.info.pid = getpid();
 	s.info.qemu_pid = s.qemu;
-	snprintf(s.info.tap, sizeof(s.info.tap), "%s", tap);
-	snprintf(s.info.bridge, sizeof(s.info.bridge), "%s", c->bridge);
-	snprintf(s.info.mac, sizeof(s.info.mac), "%s", r->mac);
-	snprintf(s.info.accel, sizeof(s.info.accel), "%s", r->accel);
-	s.info.started = ts.tv_sec + ts.tv_nsec / 1e9;
 	vm_state_write(c->name, &s.info, s.console_log);
 	terminal_raw(&s);
 	if (h && h->started)

@@ -23,6 +23,14 @@
 #define POLL_MS 100
 #define DHCP_SERVER_PORT 67
 
+/* A VM started in the background a moment ago may not hold its name yet:
+ * give it until the deadline to appear. */
+static void await_running(const char *name, double deadline)
+{
+	while (!vm_state_running(name) && vm_now_ms() < deadline)
+		nanosleep(&(struct timespec){ 0, POLL_MS * 1000 * 1000 }, NULL);
+}
+
 int nd_vm_wait_console(const char *name, const char *regex, double timeout_s,
 		       char *line, size_t linelen, char *err, size_t errlen)
 {
@@ -39,6 +47,7 @@ int nd_vm_wait_console(const char *name, const char *regex, double timeout_s,
 		snprintf(err, errlen, "%s: bad regular expression: %s", regex, buf);
 		return -EINVAL;
 	}
+	await_running(name, deadline);
 	if (nd_vm_state_get(name, "console_log", path, sizeof(path)) < 0 ||
 	    !(f = fopen(path, "r"))) {
 		snprintf(err, errlen, "%s: no such VM running", name);
@@ -91,6 +100,7 @@ int nd_vm_wait_dhcp(const char *name, double timeout_s, char *err, size_t errlen
 	double deadline = vm_now_ms() + timeout_s * 1000;
 	int fd, rc = -ETIMEDOUT;
 
+	await_running(name, deadline);
 	if (nd_vm_state_get(name, "tap", tap, sizeof(tap)) < 0 ||
 	    nd_vm_state_get(name, "mac", mac_text, sizeof(mac_text)) < 0 ||
 	    nd_vm_mac_parse(mac_text, mac) < 0) {

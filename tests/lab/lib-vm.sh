@@ -1,0 +1,62 @@
+# Shared by the scenarios with real QEMU guests and by 'make demo'; source
+# after lib.sh.  vm_topology builds, in namespaces of this run:
+#
+#   srv ns  eth0 192.0.2.2  dnsmasq: DHCP 192.0.2.50-60, DNS server 192.0.2.1
+#        |
+#   host ns br0 (bridge) <- srvp, fwdb, and each guest's tap
+#        |
+#   fwdb -- fwd0  <vnetfwd>  tapf 192.0.2.1  dnsmasq: DNS, probe.test
+#
+# vnetfwd (tests/lab/tools) hands frames from tapf to the bridge without
+# finishing checksums the kernel left to the device, as a vnet_hdr-unaware
+# datapath does: with TX checksum offload on tapf, DNS answers reach the
+# guests with only the pseudo-header sum.  VM_H names the host namespace.
+# the source tree: NETDIAG is build/netdiag in it
+VM_ROOT=$(cd "$(dirname "$NETDIAG")/.." && pwd)
+
+vm_topology() {
+	command -v dnsmasq >/dev/null || skip "dnsmasq not installed"
+	command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 missing (make deps)"
+	[ -s "$VM_ROOT/build/guest/vmlinuz" ] || fail "probe guest not built (make guest)"
+	export NETDIAG_GUEST_DIR="$VM_ROOT/build/guest"
+	export NETDIAG_RUN_DIR="$LAB_DIR/run"
+	VM_H=$(lab_ns host)
+	vm_s=$(lab_ns srv)
+	cc -O2 -o "$LAB_DIR/vnetfwd" "$VM_ROOT/tests/lab/tools/vnetfwd.c" || fail "cannot build vnetfwd"
+	ip -n "$VM_H" link add br0 type bridge stp_state 0 mcast_snooping 0
+	ip -n "$VM_H" link add srvp type veth peer name eth0 netns "$vm_s"
+	ip -n "$VM_H" link add fwd0 type veth peer name fwdb
+	for l in srvp fwdb; do ip -n "$VM_H" link set "$l" master br0 up; done
+	ip -n "$VM_H" link set fwd0 up
+	ip -n "$VM_H" link set br0 up
+	ip -n "$vm_s" link set eth0 up
+	ip -n "$vm_s" addr add 192.0.2.2/24 dev eth0
+	# frames the forwarder writes must leave fwd0 as they are
+	ip netns exec "$VM_H" ethtool -K fwd0 tx off >/dev/null
+	ip netns exec "$VM_H" "$LAB_DIR/vnetfwd" tapf fwd0 >"$LAB_DIR/fwd.out" 2>&1 &
+	LAB_PIDS="$LAB_PIDS $!"
+	wait_for 5 grep -q ready "$LAB_DIR/fwd.out" || fail "vnetfwd: $(cat "$LAB_DIR/fwd.out")"
+	ip -n "$VM_H" addr add 192.0.2.1/24 dev tapf
+	ip -n "$VM_H" link set tapf up
+	ip netns exec "$vm_s" dnsmasq --conf-file=/dev/null --keep-in-foreground --no-resolv \
+		--no-hosts --interface=eth0 --bind-interfaces --user=root --no-ping --port=0 \
+		--dhcp-range=192.0.2.50,192.0.2.60,255.255.255.0,1h \
+		--dhcp-option=option:dns-server,192.0.2.1 --dhcp-option=option:router,192.0.2.1 \
+		--dhcp-leasefile="$LAB_DIR/dhcp.leases" --pid-file="$LAB_DIR/dhcp.pid" \
+		--log-facility="$LAB_DIR/dhcp.log" &
+	LAB_PIDS="$LAB_PIDS $!"
+	ip netns exec "$VM_H" dnsmasq --conf-file=/dev/null --keep-in-foreground --no-resolv \
+		--no-hosts --interface=tapf --bind-interfaces --user=root \
+		--address=/probe.test/192.0.2.99 --address=/probe.test/2001:db8::99 \
+		--pid-file="$LAB_DIR/dns.pid" --log-facility="$LAB_DIR/dns.log" &
+	LAB_PIDS="$LAB_PIDS $!"
+	wait_for 5 test -s "$LAB_DIR/dhcp.pid" || fail "DHCP server did not start"
+	wait_for 5 test -s "$LAB_DIR/dns.pid" || fail "DNS server did not start"
+}
+
+# vm_probe NAME ARGS...: the probe guest on br0 (TCG), resolving probe.test
+vm_probe() {
+	vm_name=$1; shift
+	ip netns exec "$VM_H" "$NETDIAG" vm run "$vm_name" --probe --bridge br0 \
+		--resolve probe.test --accel "${VM_ACCEL:-tcg}" "$@"
+}
