@@ -52,6 +52,7 @@ struct sup {
 	double qmp_deadline;
 	char line[LINE_MAX_CONSOLE];
 	size_t linelen;
+	uint64_t console_bytes;
 	pid_t qemu;
 	bool exited;
 	/* what the guest said or did */
@@ -331,8 +332,10 @@ static void serial_readable(struct sup *s)
 	char buf[4096];
 	ssize_t n = read(s->serial, buf, sizeof(buf));
 
-	if (n > 0)
+	if (n > 0) {
+		s->console_bytes += (uint64_t)n;
 		console_out(s, buf, (size_t)n);
+	}
 }
 
 static void terminal_readable(struct sup *s)
@@ -585,6 +588,38 @@ static void teardown(struct sup *s)
 	}
 }
 
+/* ---- KVM that fails in QEMU ---- */
+
+#define KVM_EARLY_MS 10000        /* a KVM failure shows within this */
+
+/* Under --accel auto, QEMU dying on KVM before the guest printed a byte
+ * (a nested /dev/kvm missing MSRs, say) is retried on TCG. */
+static bool kvm_fell_over(const struct sup *s, double started)
+{
+	return s->c->accel == ND_VM_ACCEL_AUTO && !strcmp(s->r->accel, "kvm") &&
+	       s->r->end == ND_VM_END_QEMU_DIED && !s->console_bytes && !s->stopping &&
+	       vm_now_ms() - started < KVM_EARLY_MS;
+}
+
+/* Forget one QEMU run, keeping the tap, state and sockets. */
+static void run_reset(struct sup *s)
+{
+	vm_qmp_close(&s->qmp);
+	if (s->serial >= 0)
+		close(s->serial);
+	s->serial = -1;
+	s->qemu = 0;
+	s->exited = s->shutdown_seen = s->panicked = false;
+	s->said_restart = s->said_halt = s->said_panic = false;
+	s->quit_sent = s->killed = false;
+	s->shutdown_reason[0] = s->panic_line[0] = 0;
+	s->linelen = 0;
+	s->r->end = ND_VM_END_NONE;
+	s->r->end_detail[0] = 0;
+	if (s->qemu_log >= 0 && ftruncate(s->qemu_log, 0) == 0)
+		lseek(s->qemu_log, 0, SEEK_SET);
+}
+
 /* ---- the loop ---- */
 
 static void signal_readable(struct sup *s)
@@ -778,32 +813,42 @@ int nd_vm_run(const struct nd_vm_config *c, const struct nd_vm_hooks *h,
 		snprintf(err, errlen, "signalfd: %s", strerror(errno));
 		goto out;
 	}
-	rc = vm_qemu_argv(c, qemu, r->accel, r->mac, QEMU_TAP_FD, s.qmp_path, &argv);
-	if (rc < 0) {
-		snprintf(err, errlen, "%s: out of memory", c->name);
-		goto out;
-	}
-	rc = start_qemu(&s, qemu, &argv, err, errlen);
-	if (rc < 0)
-		goto out;
-	r->setup_ms = vm_now_ms() - t0;
-	r->qemu_pid = s.qemu;
+	for (;;) {
+		rc = vm_qemu_argv(c, qemu, r->accel, r->mac, QEMU_TAP_FD, s.qmp_path, &argv);
+		if (rc < 0) {
+			snprintf(err, errlen, "%s: out of memory", c->name);
+			goto out;
+		}
+		rc = start_qemu(&s, qemu, &argv, err, errlen);
+		if (rc < 0)
+			goto out;
+		r->setup_ms = vm_now_ms() - t0;
+		r->qemu_pid = s.qemu;
+		s.info.qemu_pid = s.qemu;
+		snprintf(s.info.accel, sizeof(s.info.accel), "%s", r->accel);
+		vm_state_write(c->name, &s.info, s.console_log);
+		terminal_raw(&s);
+		if (h && h->started)
+			h->started(h->arg, r);
 
-	s.info.qemu_pid = s.qemu;
-	vm_state_write(c->name, &s.info, s.console_log);
-	terminal_raw(&s);
-	if (h && h->started)
-		h->started(h->arg, r);
-
-	t_exit = vm_now_ms();
-	rc = loop(&s, stop);
-	if (rc < 0) {
-		/* poll itself failed: do not leave QEMU behind */
-		kill(s.qemu, SIGKILL);
-		waitpid(s.qemu, &r->qemu_status, 0);
-		s.killed = true;
-		decide_end(&s, r->qemu_status);
-		rc = 0;
+		t_exit = vm_now_ms();
+		rc = loop(&s, stop);
+		if (rc < 0) {
+			/* poll itself failed: do not leave QEMU behind */
+			kill(s.qemu, SIGKILL);
+			waitpid(s.qemu, &r->qemu_status, 0);
+			s.killed = true;
+			decide_end(&s, r->qemu_status);
+			rc = 0;
+		}
+		if (!kvm_fell_over(&s, t_exit))
+			break;
+		/* auto: KVM passed the vCPU test but QEMU could not use it */
+		snprintf(r->accel_why, sizeof(r->accel_why), "kvm: %s", r->end_detail);
+		snprintf(r->accel, sizeof(r->accel), "tcg");
+		vm_argv_free(&argv);
+		run_reset(&s);
+		t0 = vm_now_ms();
 	}
 	r->run_ms = vm_now_ms() - t_exit;
 	t_exit = vm_now_ms();
