@@ -28,15 +28,18 @@ static int eioctl(int fd, const char *ifname, void *cmd)
 
 static int feature_count(int fd, const char *ifname, unsigned *count)
 {
-	struct {
+	/* the header and the one data word that follows it (one set asked) */
+	union {
 		struct ethtool_sset_info hdr;
-		uint32_t len;
+		uint8_t bytes[sizeof(struct ethtool_sset_info) + sizeof(uint32_t)];
 	} info = { .hdr = { .cmd = ETHTOOL_GSSET_INFO, .sset_mask = 1ULL << ETH_SS_FEATURES } };
+	uint32_t len;
 	int ret = eioctl(fd, ifname, &info);
 
 	if (ret)
 		return ret;
-	*count = info.hdr.sset_mask ? info.len : 0;
+	memcpy(&len, info.bytes + sizeof(info.hdr), sizeof(len));
+	*count = info.hdr.sset_mask ? len : 0;
 	return *count ? 0 : -EOPNOTSUPP;
 }
 
