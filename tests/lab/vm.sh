@@ -137,6 +137,12 @@ for how in reboot halt panic; do
 		--accel tcg --append "netdiag.then=$how" -j >"$LAB_DIR/e-$how.json" 2>/dev/null &
 	eval "pid_$how=\$!"
 done
+# and any guest with --check: here the probe's kernel and initramfs given
+# by hand, so no guest report, only the host-side check from boot
+ip netns exec "$h" "$NETDIAG" vm run k1 --bridge br0 --accel tcg --check --timeout 60 \
+	--kernel "$GUEST/vmlinuz" --initrd "$GUEST/probe.cpio.gz" \
+	--append "console=ttyS0 quiet netdiag.resolve=probe.test" -j >"$LAB_DIR/k1.json" 2>/dev/null &
+pid_k1=$!
 rc=0; wait "$pid_reboot" || rc=$?
 assert_eq "$rc" 0 "reboot: exit status"
 assert_eq "$(jget "$LAB_DIR/e-reboot.json" .vm.end_reason)" reset "reboot: end reason"
@@ -148,6 +154,14 @@ assert_eq "$rc" 1 "panic: exit status"
 assert_eq "$(jget "$LAB_DIR/e-panic.json" .vm.end_reason)" panic "panic: end reason"
 assert_finding "$LAB_DIR/e-panic.json" vm.crashed
 for how in reboot halt panic; do gone "e-$how"; done
+rc=0; wait "$pid_k1" || rc=$?
+assert_eq "$rc" 0 "--check: exit status"
+assert_eq "$(jget "$LAB_DIR/k1.json" .vm.end_reason)" powered-off "--check: end reason"
+assert_eq "$(jget "$LAB_DIR/k1.json" 'has("guest")')" false "--check: no guest report"
+assert_eq "$(jget "$LAB_DIR/k1.json" '.check.capture_points[0].interface')" ndvm-k1 "--check: capture point"
+assert_eq "$(jget "$LAB_DIR/k1.json" '.findings[] | select(.id == "dhcp4.lease") | .fields.client')" \
+	"$(jget "$LAB_DIR/k1.json" .vm.mac)" "--check: lease seen for the guest's MAC"
+gone k1
 
 touch "$LAB_DIR/vmlinuz"
 bad_input "missing kernel" b1 --bridge br0 --kernel "$LAB_DIR/nonexistent"
