@@ -22,51 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vm_internal.h"
+#include "supervisor.h"
 
-#define QEMU_TAP_FD 3             /* the tap's number in QEMU */
-#define PRESS_EVERY_MS 1000       /* power button repeat until the guest reacts */
-#define STOP_TIMEOUT_S 30         /* SIGTERM's grace before quit */
-#define KILL_AFTER_QUIT_MS 5000
-#define QMP_CONNECT_MS 10000
-#define CLIENTS_MAX 8
-#define LINE_MAX_CONSOLE 1024
-#define CONSOLE_ESCAPE 0x1d       /* ^] on the terminal presses the power button */
-
-enum client_kind { CLIENT_NONE, CLIENT_CONTROL, CLIENT_CONSOLE };
-
-struct client {
-	int fd;
-	enum client_kind kind;
-};
-
-struct sup {
-	const struct nd_vm_config *c;
-	const struct nd_vm_hooks *h;
-	struct nd_vm_result *r;
-	struct nd_vm_info info;
-	char console_log[512], qmp_path[512];
-	int lockfd, tapfd, serial, sigfd, logfd, qemu_log, ctl_listen, con_listen;
-	struct client clients[CLIENTS_MAX];
-	struct vm_qmp qmp;
-	double qmp_deadline;
-	char line[LINE_MAX_CONSOLE];
-	size_t linelen;
-	uint64_t console_bytes;
-	pid_t qemu;
-	bool exited;
-	/* what the guest said or did */
-	bool shutdown_seen, panicked, said_restart, said_halt, said_panic;
-	char shutdown_reason[64], panic_line[128];
-	/* stopping */
-	bool stopping, quit_sent, killed;
-	double stop_deadline, next_press, kill_at;
-	/* terminal */
-	bool tty_raw;
-	struct termios tty_saved;
-};
-
-static void sup_init(struct sup *s)
+void sup_init(struct sup *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->lockfd = s->tapfd = s->serial = s->sigfd = s->logfd = s->qemu_log = -1;
@@ -76,149 +34,9 @@ static void sup_init(struct sup *s)
 		s->clients[i].fd = -1;
 }
 
-const char *nd_vm_end_name(enum nd_vm_end e)
-{
-	static const char *const names[] = {
-		[ND_VM_END_NONE] = "running", [ND_VM_END_POWERED_OFF] = "powered-off",
-		[ND_VM_END_RESET] = "reset", [ND_VM_END_HALTED] = "halted",
-		[ND_VM_END_TRIPLE_FAULT] = "triple-fault", [ND_VM_END_PANIC] = "panic",
-		[ND_VM_END_KILLED] = "killed", [ND_VM_END_QEMU_DIED] = "qemu-died",
-	};
-
-	return (unsigned)e < sizeof(names) / sizeof(names[0]) ? names[e] : "unknown";
-}
-
-int nd_vm_end_status(enum nd_vm_end e)
-{
-	return e == ND_VM_END_POWERED_OFF || e == ND_VM_END_RESET || e == ND_VM_END_HALTED ? 0 : 1;
-}
-
-int nd_vm_validate(const struct nd_vm_config *c, char *err, size_t errlen)
-{
-	uint8_t mac[6];
-	char tap[IF_NAMESIZE], qemu[512];
-
-	if (!nd_vm_name_valid(c->name)) {
-		snprintf(err, errlen, "%s: not a valid VM name (letters, digits, '_', '-', '.', at most %d)",
-			 c->name ? c->name : "(none)", ND_VM_NAME_MAX);
-		return -EINVAL;
-	}
-	if (vm_state_running(c->name)) {
-		snprintf(err, errlen, "%s: a VM of this name is already running", c->name);
-		return -EBUSY;
-	}
-	if (!c->bridge) {
-		snprintf(err, errlen, "%s: --bridge is required", c->name);
-		return -EINVAL;
-	}
-	if (if_nametoindex(c->bridge) == 0 || !vm_is_bridge(c->bridge)) {
-		snprintf(err, errlen, "%s: %s", c->bridge,
-			 if_nametoindex(c->bridge) ? "not a bridge" : "no such bridge");
-		return -ENODEV;
-	}
-	if (c->mac && nd_vm_mac_parse(c->mac, mac) < 0) {
-		snprintf(err, errlen, "%s: not a unicast MAC address (aa:bb:cc:dd:ee:ff)", c->mac);
-		return -EINVAL;
-	}
-	if (c->tap && (strlen(c->tap) >= IF_NAMESIZE || !c->tap[0])) {
-		snprintf(err, errlen, "%s: not a valid interface name", c->tap);
-		return -EINVAL;
-	}
-	nd_vm_tap_name(c->name, tap);
-	if (!c->tap && if_nametoindex(tap)) {
-		snprintf(err, errlen, "%s: interface exists already (another VM of a similar name?)", tap);
-		return -EEXIST;
-	}
-	if (!c->kernel == !c->disk) {
-		snprintf(err, errlen, "%s: give --kernel or --disk (one of them)", c->name);
-		return -EINVAL;
-	}
-	const char *files[] = { c->kernel, c->initrd, c->disk, c->cdrom };
-
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		if (files[i] && access(files[i], R_OK) < 0) {
-			int e = errno;
-
-			snprintf(err, errlen, "%s: %s", files[i], strerror(e));
-			return -e;
-		}
-	}
-	if ((c->initrd || c->append) && !c->kernel) {
-		snprintf(err, errlen, "%s: --initrd and --append need --kernel", c->name);
-		return -EINVAL;
-	}
-	if (c->uefi && !vm_uefi_available()) {
-		snprintf(err, errlen, "%s: UEFI firmware not found (install the ovmf package)", c->name);
-		return -ENOENT;
-	}
-	if (c->cpus > 64 || (c->mem_mb && c->mem_mb < 64)) {
-		snprintf(err, errlen, "%s: %s", c->name,
-			 c->cpus > 64 ? "at most 64 CPUs" : "at least 64 MiB of memory");
-		return -EINVAL;
-	}
-	if (vm_qemu_find(c->qemu, qemu, sizeof(qemu)) < 0) {
-		snprintf(err, errlen, "%s: QEMU not found (install qemu-system-x86)", qemu);
-		return -ENOENT;
-	}
-	return 0;
-}
-
-/* ---- sockets ---- */
-
-static int listen_unix(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-
-	if (fd < 0)
-		return -errno;
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		close(fd);
-		return -ENAMETOOLONG;
-	}
-	strcpy(sa.sun_path, path);
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 4) < 0) {
-		int rc = -errno;
-
-		close(fd);
-		return rc;
-	}
-	return fd;
-}
-
-static void write_all(int fd, const char *buf, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, buf, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		buf += w;
-		n -= (size_t)w;
-	}
-}
-
-static void client_drop(struct client *cl)
-{
-	close(cl->fd);
-	cl->fd = -1;
-	cl->kind = CLIENT_NONE;
-}
-
-static struct client *client_slot(struct sup *s)
-{
-	for (int i = 0; i < CLIENTS_MAX; i++)
-		if (s->clients[i].fd < 0)
-			return &s->clients[i];
-	return NULL;
-}
-
 /* ---- stopping ---- */
 
-static void begin_stop(struct sup *s, unsigned timeout_s)
+void sup_begin_stop(struct sup *s, unsigned timeout_s)
 {
 	double now = vm_now_ms();
 
@@ -279,140 +97,6 @@ static void on_qmp_event(void *arg, const char *event, const char *reason)
 		/* the default action pauses the guest; end the run instead */
 		vm_qmp_execute(&s->qmp, "quit");
 	}
-}
-
-/* ---- the console ---- */
-
-static void console_line(struct sup *s, const char *line)
-{
-	/* Linux's last words tell a reboot from a CPU reset, and a halt */
-	if (strstr(line, "reboot: Restarting system"))
-		s->said_restart = true;
-	if (strstr(line, "reboot: System halted")) {
-		s->said_halt = true;
-		vm_qmp_execute(&s->qmp, "quit");
-	}
-	if (strstr(line, "Kernel panic - not syncing")) {
-		s->said_panic = true;
-		snprintf(s->panic_line, sizeof(s->panic_line), "%s", strstr(line, "Kernel panic"));
-	}
-	if (s->h && s->h->console_line)
-		s->h->console_line(s->h->arg, line);
-}
-
-static void console_out(struct sup *s, const char *buf, size_t n)
-{
-	if (s->logfd >= 0)
-		write_all(s->logfd, buf, n);
-	if (s->c->console)
-		write_all(STDOUT_FILENO, buf, n);
-	for (int i = 0; i < CLIENTS_MAX; i++)
-		if (s->clients[i].kind == CLIENT_CONSOLE &&
-		    send(s->clients[i].fd, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 &&
-		    errno != EAGAIN)
-			client_drop(&s->clients[i]);
-	for (size_t i = 0; i < n; i++) {
-		char ch = buf[i];
-
-		if (ch == '\n' || s->linelen + 1 >= sizeof(s->line)) {
-			if (s->linelen && s->line[s->linelen - 1] == '\r')
-				s->linelen--;
-			s->line[s->linelen] = 0;
-			console_line(s, s->line);
-			s->linelen = 0;
-			if (ch == '\n')
-				continue;
-		}
-		s->line[s->linelen++] = ch;
-	}
-}
-
-static void serial_readable(struct sup *s)
-{
-	char buf[4096];
-	ssize_t n = read(s->serial, buf, sizeof(buf));
-
-	if (n > 0) {
-		s->console_bytes += (uint64_t)n;
-		console_out(s, buf, (size_t)n);
-	}
-}
-
-static void terminal_readable(struct sup *s)
-{
-	char buf[256];
-	ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
-
-	if (n <= 0)
-		return;
-	if (s->tty_raw && memchr(buf, CONSOLE_ESCAPE, (size_t)n)) {
-		begin_stop(s, STOP_TIMEOUT_S);
-		return;
-	}
-	write_all(s->serial, buf, (size_t)n);
-}
-
-static void control_accept(struct sup *s)
-{
-	int fd = accept4(s->ctl_listen, NULL, NULL, SOCK_CLOEXEC);
-	struct timeval tv = { 1, 0 };
-	char cmd[64] = { 0 };
-	struct client *cl;
-	ssize_t n;
-
-	if (fd < 0)
-		return;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	n = recv(fd, cmd, sizeof(cmd) - 1, 0);
-	cl = client_slot(s);
-	if (n <= 0 || !cl) {
-		close(fd);
-		return;
-	}
-	cmd[strcspn(cmd, "\n")] = 0;
-	if (!strncmp(cmd, "stop", 4)) {
-		long t = strtol(cmd + 4, NULL, 10);
-
-		begin_stop(s, t > 0 ? (unsigned)t : STOP_TIMEOUT_S);
-	} else if (!strcmp(cmd, "destroy")) {
-		if (!s->killed && !s->exited) {
-			kill(s->qemu, SIGKILL);
-			s->killed = true;
-		}
-	} else {
-		send(fd, "error unknown command\n", 22, MSG_NOSIGNAL);
-		close(fd);
-		return;
-	}
-	/* the client hears "end REASON" when the guest is gone */
-	cl->fd = fd;
-	cl->kind = CLIENT_CONTROL;
-}
-
-static void console_accept(struct sup *s)
-{
-	int fd = accept4(s->con_listen, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	struct client *cl = client_slot(s);
-
-	if (fd < 0)
-		return;
-	if (!cl) {
-		close(fd);
-		return;
-	}
-	cl->fd = fd;
-	cl->kind = CLIENT_CONSOLE;
-}
-
-static void console_client_readable(struct sup *s, struct client *cl)
-{
-	char buf[256];
-	ssize_t n = recv(cl->fd, buf, sizeof(buf), MSG_DONTWAIT);
-
-	if (n == 0 || (n < 0 && errno != EAGAIN))
-		client_drop(cl);
-	else if (n > 0)
-		write_all(s->serial, buf, (size_t)n);
 }
 
 /* ---- starting QEMU ---- */
@@ -550,8 +234,6 @@ static void decide_end(struct sup *s, int status)
 
 static void teardown(struct sup *s)
 {
-	char msg[64];
-
 	vm_qmp_close(&s->qmp);
 	if (s->tapfd >= 0)
 		close(s->tapfd);
@@ -578,14 +260,7 @@ static void teardown(struct sup *s)
 		/* a console log given by the user stays; ours goes with the dir */
 		vm_state_release(s->c->name, s->lockfd, s->r->end ? &s->info : NULL);
 	}
-	snprintf(msg, sizeof(msg), "end %s\n", nd_vm_end_name(s->r->end));
-	for (int i = 0; i < CLIENTS_MAX; i++) {
-		if (s->clients[i].fd < 0)
-			continue;
-		if (s->clients[i].kind == CLIENT_CONTROL)
-			send(s->clients[i].fd, msg, strlen(msg), MSG_NOSIGNAL);
-		client_drop(&s->clients[i]);
-	}
+	sup_clients_end(s, nd_vm_end_name(s->r->end));
 }
 
 /* ---- KVM that fails in QEMU ---- */
@@ -629,7 +304,7 @@ static void signal_readable(struct sup *s)
 
 	while (read(s->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo != SIGCHLD) {
-			begin_stop(s, STOP_TIMEOUT_S);
+			sup_begin_stop(s, STOP_TIMEOUT_S);
 			continue;
 		}
 		if (!s->exited && waitpid(s->qemu, &status, WNOHANG) == s->qemu) {
@@ -652,7 +327,7 @@ static int loop(struct sup *s, volatile sig_atomic_t *stop)
 		if (s->qmp.fd < 0 && vm_now_ms() < s->qmp_deadline)
 			vm_qmp_connect(&s->qmp, s->qmp_path);
 		if (stop && *stop && !s->stopping)
-			begin_stop(s, STOP_TIMEOUT_S);
+			sup_begin_stop(s, STOP_TIMEOUT_S);
 		stop_tick(s);
 
 		p[n++] = (struct pollfd){ .fd = s->sigfd, .events = POLLIN };
@@ -671,20 +346,20 @@ static int loop(struct sup *s, volatile sig_atomic_t *stop)
 		if (poll(p, (nfds_t)n, 100) < 0 && errno != EINTR)
 			return -errno;
 		if (p[1].revents & (POLLIN | POLLHUP))
-			serial_readable(s);
+			sup_serial_readable(s);
 		if (p[2].revents & (POLLIN | POLLHUP)) {
 			if (vm_qmp_read(&s->qmp, on_qmp_event, s) < 0)
 				vm_qmp_close(&s->qmp);
 		}
 		if (p[3].revents & POLLIN)
-			control_accept(s);
+			sup_control_accept(s);
 		if (p[4].revents & POLLIN)
-			console_accept(s);
+			sup_console_accept(s);
 		if (p[5].revents & POLLIN)
-			terminal_readable(s);
+			sup_terminal_readable(s);
 		for (int i = base; i < n; i++)
 			if (p[i].revents)
-				console_client_readable(s, &s->clients[idx_client[i]]);
+				sup_console_client_readable(s, &s->clients[idx_client[i]]);
 		if (p[0].revents & POLLIN)
 			signal_readable(s);
 	}
@@ -699,7 +374,7 @@ static int loop(struct sup *s, volatile sig_atomic_t *stop)
 
 		if (r <= 0)
 			break;
-		console_out(s, buf, (size_t)r);
+		sup_console_out(s, buf, (size_t)r);
 	}
 	return 0;
 }
@@ -721,9 +396,9 @@ static int open_files(struct sup *s, char *err, size_t errlen)
 	s->qemu_log = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	vm_path(s->c->name, VM_QMP, s->qmp_path, sizeof(s->qmp_path));
 	vm_path(s->c->name, VM_CONTROL, path, sizeof(path));
-	s->ctl_listen = listen_unix(path);
+	s->ctl_listen = sup_listen_unix(path);
 	vm_path(s->c->name, VM_CONSOLE, path, sizeof(path));
-	s->con_listen = listen_unix(path);
+	s->con_listen = sup_listen_unix(path);
 	if (s->qemu_log < 0 || s->ctl_listen < 0 || s->con_listen < 0) {
 		snprintf(err, errlen, "%s: cannot create the state files", path);
 		return -EIO;

@@ -23,11 +23,13 @@
 #define POLL_MS 100
 #define DHCP_SERVER_PORT 67
 
-/* A VM started in the background a moment ago may not hold its name yet:
- * give it until the deadline to appear. */
+/* A VM started in the background a moment ago may not have its state
+ * written yet: give it until the deadline to appear. */
 static void await_running(const char *name, double deadline)
 {
-	while (!vm_state_running(name) && vm_now_ms() < deadline)
+	char val[24];
+
+	while (nd_vm_state_get(name, "mac", val, sizeof(val)) < 0 && vm_now_ms() < deadline)
 		nanosleep(&(struct timespec){ 0, POLL_MS * 1000 * 1000 }, NULL);
 }
 

@@ -1,0 +1,73 @@
+/* The supervisor's state, shared by vmm/run.c (the loop, QEMU, the end)
+ * and vmm/console.c (the console, the control and console sockets). */
+#ifndef NETDIAG_SUPERVISOR_H
+#define NETDIAG_SUPERVISOR_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <termios.h>
+
+#include "vm_internal.h"
+
+#define QEMU_TAP_FD 3             /* the tap's number in QEMU */
+#define PRESS_EVERY_MS 1000       /* power button repeat until the guest reacts */
+#define STOP_TIMEOUT_S 30         /* SIGTERM's grace before quit */
+#define KILL_AFTER_QUIT_MS 5000
+#define QMP_CONNECT_MS 10000
+#define CLIENTS_MAX 8
+#define LINE_MAX_CONSOLE 1024
+#define CONSOLE_ESCAPE 0x1d       /* ^] on the terminal presses the power button */
+
+enum client_kind { CLIENT_NONE, CLIENT_CONTROL, CLIENT_CONSOLE };
+
+struct client {
+	int fd;
+	enum client_kind kind;
+};
+
+struct sup {
+	const struct nd_vm_config *c;
+	const struct nd_vm_hooks *h;
+	struct nd_vm_result *r;
+	struct nd_vm_info info;
+	char console_log[512], qmp_path[512];
+	int lockfd, tapfd, serial, sigfd, logfd, qemu_log, ctl_listen, con_listen;
+	struct client clients[CLIENTS_MAX];
+	struct vm_qmp qmp;
+	double qmp_deadline;
+	char line[LINE_MAX_CONSOLE];
+	size_t linelen;
+	uint64_t console_bytes;
+	pid_t qemu;
+	bool exited;
+	/* what the guest said or did */
+	bool shutdown_seen, panicked, said_restart, said_halt, said_panic;
+	char shutdown_reason[64], panic_line[128];
+	/* stopping */
+	bool stopping, quit_sent, killed;
+	double stop_deadline, next_press, kill_at;
+	/* terminal */
+	bool tty_raw;
+	struct termios tty_saved;
+};
+
+void sup_init(struct sup *s);
+/* Press the power button now and every second; quit after timeout_s.
+ * Asked again while stopping: quit at once. */
+void sup_begin_stop(struct sup *s, unsigned timeout_s);
+void sup_kill(struct sup *s);
+
+/* console.c */
+int sup_listen_unix(const char *path);
+void sup_serial_readable(struct sup *s);
+void sup_terminal_readable(struct sup *s);
+void sup_control_accept(struct sup *s);
+void sup_console_accept(struct sup *s);
+void sup_console_client_readable(struct sup *s, struct client *cl);
+void sup_console_out(struct sup *s, const char *buf, size_t n);
+/* Tell control clients how the guest ended and drop every client. */
+void sup_clients_end(struct sup *s, const char *end);
+
+#endif
