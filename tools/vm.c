@@ -50,7 +50,7 @@ static const struct vm_verb verbs[] = {
 	{ "destroy", vm_destroy, "destroy NAME\n      end the guest now (QEMU killed)" },
 	{ "list", vm_list, "list [-j]\n      running VMs, and how recent runs ended" },
 	{ "console", vm_console,
-	  "console NAME\n      attach to the serial console; ^] detaches" },
+	  "console NAME\n      attach to the serial console; ^] detaches; with stdin not a terminal\n      the output is followed until the guest ends" },
 	{ "wait", vm_wait,
 	  "wait NAME --for REGEX|dhcp [--timeout S]\n"
 	  "      until a console line matches the extended regular expression, or the\n"
@@ -496,9 +496,12 @@ static int vm_console(int argc, char **argv)
 		cfmakeraw(&raw);
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw);
 	}
+	/* stdin at its end (a script, </dev/null) only stops the input side:
+	 * the output is followed until the guest ends */
+	int in = STDIN_FILENO;
+
 	for (;;) {
-		struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
-				       { .fd = STDIN_FILENO, .events = POLLIN } };
+		struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = in, .events = POLLIN } };
 		ssize_t n;
 
 		if (poll(p, 2, -1) < 0)
@@ -511,8 +514,12 @@ static int vm_console(int argc, char **argv)
 				break;
 		}
 		if (p[1].revents) {
-			n = read(STDIN_FILENO, buf, sizeof(buf));
-			if (n <= 0 || (tty && memchr(buf, 0x1d, (size_t)n)))
+			n = read(in, buf, sizeof(buf));
+			if (n <= 0) {
+				in = -1;
+				continue;
+			}
+			if (tty && memchr(buf, 0x1d, (size_t)n))
 				break;
 			if (write(fd, buf, (size_t)n) < 0)
 				break;

@@ -112,6 +112,10 @@ gone t4
 probe t5 --hold -j >"$LAB_DIR/t5.json" 2>/dev/null &
 t5=$!
 nd vm wait t5 --for dhcp --timeout 90 || fail "t5: no DHCP seen on its tap"
+# an attached console gets the guest's output from now on, until the end
+ip netns exec "$h" "$NETDIAG" vm console t5 </dev/null >"$LAB_DIR/t5.console" 2>&1 &
+con=$!
+nd vm wait t5 --for 'NDPROBE 1 done' --timeout 90 >/dev/null || fail "t5 did not report"
 # bad_input NAME ARGS...: exit 2, one line naming command and reason, nothing left
 bad_input() {
 	what=$1; shift
@@ -128,6 +132,9 @@ ip -n "$h" link show ndvm-t5 >/dev/null || fail "t5: the refused second run took
 assert_eq "$(nd vm destroy t5)" "t5: killed" "vm destroy"
 wait "$t5" && fail "t5: a destroyed guest should exit 1"
 assert_eq "$(jget "$LAB_DIR/t5.json" .vm.end_reason)" killed "t5 end"
+wait "$con" || fail "vm console exited $?"
+grep -q "NDPROBE 1 snmp udp_in_errors=0" "$LAB_DIR/t5.console" ||
+	fail "vm console saw: $(cat "$LAB_DIR/t5.console")"
 assert_finding "$LAB_DIR/t5.json" vm.crashed
 gone t5
 
