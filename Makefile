@@ -15,14 +15,15 @@ B := build
 VERSION := 0.1.0
 SOVERSION := 0
 
-PKGS := libpcap libnl-3.0 libnl-route-3.0 libnl-genl-3.0 libmnl libnftnl
+PKGS := libpcap libnl-3.0 libnl-route-3.0 libnl-genl-3.0 libmnl libnftnl json-c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter -Wno-format-truncation
 BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g $(WARN) -Ilibnetdiag/include -Ilibnetdiag -Ivmm \
-	-DND_GUEST_DIR='"$(PREFIX)/lib/netdiag/guest"' $(PKG_CFLAGS)
+	-DND_GUEST_DIR='"$(PREFIX)/lib/netdiag/guest"' \
+	-DND_RULES_DIR='"$(PREFIX)/share/netdiag/rules"' $(PKG_CFLAGS)
 CFLAGS ?= -O2
 ALL_CFLAGS := $(BASE_CFLAGS) $(CFLAGS) -fPIC
 SAN_CFLAGS := $(BASE_CFLAGS) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \

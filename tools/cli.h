@@ -33,5 +33,7 @@ int cmd_undo(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_route(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 
 #endif

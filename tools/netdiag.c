@@ -15,6 +15,8 @@ static const struct cli_cmd commands[] = {
 	{ "host", cmd_host, "inspect bridge, ports, taps and sysctls" },
 	{ "offload", cmd_offload, "show and set offload features, journaled" },
 	{ "route", cmd_route, "per-guest /32 gateway routes for routed guests" },
+	{ "doctor", cmd_doctor, "diagnose with the rules; --fix tries the remedies, verified" },
+	{ "rules", cmd_rules, "check (lint) or list the rule files" },
 	{ "vm", cmd_vm, "boot a guest (or the probe guest) on a bridge, supervise it" },
 	{ "undo", cmd_undo, "roll back the changes netdiag made" },
 	{ "version", cmd_version, "print the version" },

@@ -83,10 +83,21 @@ static int addr_write(const char *addr, const char *dev, const char *value)
 	return nd_addr_change(!present, addr, dev);
 }
 
+/* A configuration file netdiag wrote (doctor --persist): the record is
+ * made before the file, so undo can remove it; "present" cannot be
+ * written back from the journal, only checked. */
+static int file_write(const char *path, const char *unused, const char *value)
+{
+	if (!strcmp(value, "absent"))
+		return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+	return access(path, F_OK) == 0 ? 0 : -ENOENT;
+}
+
 static const struct {
 	const char *kind;
 	int (*write)(const char *object, const char *key, const char *value);
 } kinds[] = {
+	{ "file", file_write },
 	{ "offload", offload_write },
 	{ "sysctl", sysctl_write },
 	{ "route", route_write },

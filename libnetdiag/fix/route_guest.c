@@ -234,6 +234,12 @@ static int piece(struct nd_findings *out, const struct nd_guest_route *g, const 
 	snprintf(f->ifname, sizeof(f->ifname), "%s", g->dev);
 	nd_finding_subject(f, "guest %s", g->name);
 	f->count = 1;
+	nd_finding_set_str(f, "guest", g->name);
+	{
+		char ip[INET_ADDRSTRLEN];
+
+		nd_finding_set_str(f, "ip", inet_ntop(AF_INET, &g->ip, ip, sizeof(ip)));
+	}
 	nd_finding_summary(f, "%s", summary);
 	return 0;
 }

@@ -155,6 +155,12 @@ static int flow_findings(const struct flow *fl, struct nd_findings *out)
 			nd_finding_add_frame(fd, st->frames[k]);
 		fd->frames_total = st->count;
 		nd_finding_set_str(fd, "layer", layer);
+		{
+			char a[64];
+
+			nd_finding_set_str(fd, "src", nd_addr_str(&fl->key.src, a, sizeof(a)));
+			nd_finding_set_str(fd, "dst", nd_addr_str(&fl->key.dst, a, sizeof(a)));
+		}
 		nd_finding_set_csum(fd, NULL, &(struct nd_csum){ .found = st->found,
 							      .expected = st->expected });
 		nd_finding_summary(fd, "%s: %llu %s %s, e.g. 0x%04x where 0x%04x was due",

@@ -23,4 +23,9 @@ void nd_report_json_findings(struct nd_json *j, const struct nd_findings *fs);
 int nd_report_junit(const char *path, const char *suite, const char *const *checks,
 		    const struct nd_findings *fs);
 
+/* Findings from a netdiag -j document (its "findings" array), appended to
+ * out and sorted; path "-" is stdin.  -EINVAL with err naming file, line
+ * and column when it is not JSON or not ours. */
+int nd_findings_read_json(const char *path, struct nd_findings *out, char *err, size_t errlen);
+
 #endif

@@ -1,0 +1,174 @@
+/* Making kept changes outlast a reboot: offload and sysctl changes the
+ * doctor kept, as a systemd-networkd .link file, a udev rule, an ifupdown
+ * post-up line, an nmcli command or a sysctl.d line.  Files are written
+ * only on request, each recorded in the journal first so `netdiag undo`
+ * removes it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <netdiag/doctor.h>
+#include <netdiag/journal.h>
+
+static bool kept(const struct nd_doctor_step *s, enum nd_remedy_action a)
+{
+	return s->outcome == ND_STEP_KEPT &&
+	       (a == ND_REMEDY_SYSCTL ? s->action == ND_REMEDY_SYSCTL : s->action != ND_REMEDY_SYSCTL);
+}
+
+static void offload_snippet(const char *format, const char *dev, FILE *out)
+{
+	if (!strcmp(format, "networkd"))
+		fprintf(out, "# /etc/systemd/network/50-netdiag-%s.link\n[Match]\nOriginalName=%s\n\n"
+			     "[Link]\nTransmitChecksumOffload=false\n", dev, dev);
+	else if (!strcmp(format, "udev"))
+		fprintf(out, "# /etc/udev/rules.d/70-netdiag-%s.rules\nACTION==\"add\", "
+			     "SUBSYSTEM==\"net\", KERNEL==\"%s\", RUN+=\"/usr/sbin/ethtool -K %s tx off\"\n",
+			dev, dev, dev);
+	else if (!strcmp(format, "ifupdown"))
+		fprintf(out, "# /etc/network/interfaces, in the stanza of %s\n"
+			     "    post-up /usr/sbin/ethtool -K %s tx off\n", dev, dev);
+	else if (!strcmp(format, "nm"))
+		fprintf(out, "nmcli connection modify %s ethtool.feature-tx-checksum-ip-generic off "
+			     "ethtool.feature-tx-checksum-ipv4 off ethtool.feature-tx-checksum-ipv6 off\n",
+			dev);
+}
+
+static const char *const offload_formats[] = { "networkd", "udev", "ifupdown", "nm" };
+
+void nd_doctor_persist_text(const struct nd_doctor_result *res, FILE *out)
+{
+	bool any_offload = false, any_sysctl = false;
+
+	for (unsigned i = 0; i < res->nsteps; i++) {
+		any_offload |= kept(&res->steps[i], ND_REMEDY_OFFLOAD_OFF);
+		any_sysctl |= kept(&res->steps[i], ND_REMEDY_SYSCTL);
+	}
+	if (!any_offload && !any_sysctl)
+		return;
+	fprintf(out, "\nThe kept changes last until reboot (or until the device is recreated).\n"
+		     "To make them persistent, one of (or --persist FORMAT writes it):\n");
+	for (size_t f = 0; any_offload && f < sizeof(offload_formats) / sizeof(offload_formats[0]); f++) {
+		fprintf(out, "\n%s:\n", offload_formats[f]);
+		for (unsigned i = 0; i < res->nsteps; i++)
+			if (kept(&res->steps[i], ND_REMEDY_OFFLOAD_OFF))
+				offload_snippet(offload_formats[f], res->steps[i].target, out);
+	}
+	if (any_sysctl) {
+		fprintf(out, "\nsysctl (/etc/sysctl.d/60-netdiag.conf):\n");
+		for (unsigned i = 0; i < res->nsteps; i++) {
+			char key[128];
+
+			if (!kept(&res->steps[i], ND_REMEDY_SYSCTL))
+				continue;
+			snprintf(key, sizeof(key), "%s", res->steps[i].target);
+			for (char *c = key; *c; c++)
+				if (*c == '/')
+					*c = '.';
+			fprintf(out, "%s = %s\n", key, res->steps[i].change);
+		}
+	}
+}
+
+/* Root for written files: $NETDIAG_PERSIST_ROOT (tests), else "/". */
+static const char *persist_root(void)
+{
+	const char *r = getenv("NETDIAG_PERSIST_ROOT");
+
+	return r && r[0] ? r : "";
+}
+
+static int write_file(const char *path, const char *text, char *err, size_t errlen)
+{
+	struct nd_journal_record rec = { 0 };
+	struct nd_journal *j;
+	FILE *f;
+	int fd, rc;
+
+	if (access(path, F_OK) == 0) {
+		snprintf(err, errlen, "%s: exists; not overwritten", path);
+		return -EEXIST;
+	}
+	rc = nd_journal_open(&j, err, errlen);
+	if (rc)
+		return rc;
+	snprintf(rec.kind, sizeof(rec.kind), "file");
+	snprintf(rec.object, sizeof(rec.object), "%s", path);
+	snprintf(rec.before, sizeof(rec.before), "absent");
+	snprintf(rec.after, sizeof(rec.after), "present");
+	rc = nd_journal_append(j, &rec);
+	nd_journal_close(j);
+	if (rc) {
+		snprintf(err, errlen, "journal: %s", strerror(-rc));
+		return rc;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (fd >= 0 && !f)
+			close(fd);
+		return rc ? rc : -EIO;
+	}
+	return 0;
+}
+
+int nd_doctor_persist_write(const struct nd_doctor_result *res, const char *format,
+			    char *written, size_t wlen, char *err, size_t errlen)
+{
+	char path[512], *text = NULL;
+	size_t len = 0;
+	int rc = 0;
+
+	written[0] = 0;
+	for (unsigned i = 0; i < res->nsteps && !rc; i++) {
+		const struct nd_doctor_step *s = &res->steps[i];
+		FILE *mem;
+
+		if (!strcmp(format, "sysctl") ? !kept(s, ND_REMEDY_SYSCTL) : !kept(s, ND_REMEDY_OFFLOAD_OFF))
+			continue;
+		if (!strcmp(format, "networkd"))
+			snprintf(path, sizeof(path), "%s/etc/systemd/network/50-netdiag-%s.link",
+				 persist_root(), s->target);
+		else if (!strcmp(format, "udev"))
+			snprintf(path, sizeof(path), "%s/etc/udev/rules.d/70-netdiag-%s.rules",
+				 persist_root(), s->target);
+		else if (!strcmp(format, "sysctl"))
+			snprintf(path, sizeof(path), "%s/etc/sysctl.d/60-netdiag-%u.conf",
+				 persist_root(), i);
+		else {
+			snprintf(err, errlen, "%s: --persist writes networkd, udev or sysctl files "
+				 "(ifupdown and nm are shown to paste)", format);
+			return -EINVAL;
+		}
+		mem = open_memstream(&text, &len);
+		if (!mem)
+			return -ENOMEM;
+		if (!strcmp(format, "sysctl")) {
+			char key[128];
+
+			snprintf(key, sizeof(key), "%s", s->target);
+			for (char *c = key; *c; c++)
+				if (*c == '/')
+					*c = '.';
+			fprintf(mem, "# written by netdiag doctor\n%s = %s\n", key, s->change);
+		} else {
+			offload_snippet(format, s->target, mem);
+		}
+		fclose(mem);
+		rc = write_file(path, text, err, errlen);
+		free(text);
+		text = NULL;
+		if (!rc) {
+			size_t used = strlen(written);
+
+			snprintf(written + used, wlen - used, "%s%s", used ? " " : "", path);
+		}
+	}
+	return rc;
+}

@@ -1,0 +1,80 @@
+/* netdiag doctor: look (the live check, routed guests), diagnose (the
+ * rules), and with --fix walk each diagnosis's remedies: show the change
+ * and its blast radius, ask, apply it through the journal, look again,
+ * keep it when the diagnosis is gone and the traffic it concerned is
+ * seen healthy, undo it when not, go on.  A stop request (SIGINT) undoes
+ * every change of the run. */
+#ifndef NETDIAG_DOCTOR_H
+#define NETDIAG_DOCTOR_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include <netdiag/check.h>
+#include <netdiag/rules.h>
+
+enum nd_doctor_mode { ND_DOCTOR_EXPLAIN, ND_DOCTOR_DRY_RUN, ND_DOCTOR_FIX };
+
+enum nd_step_outcome {
+	ND_STEP_PLANNED,    /* dry run: would be tried */
+	ND_STEP_MANUAL,     /* no automatic change: shown for doing by hand */
+	ND_STEP_DECLINED,   /* the user said no */
+	ND_STEP_NOTHING,    /* already as the remedy wants it */
+	ND_STEP_KEPT,       /* applied, verified, kept */
+	ND_STEP_UNDONE,     /* applied, did not help, undone */
+	ND_STEP_FAILED,     /* could not apply (err in detail) */
+};
+
+#define ND_DOCTOR_STEPS_MAX 48
+
+struct nd_doctor_step {
+	size_t diagnosis;               /* index into diagnoses */
+	unsigned remedy;
+	enum nd_remedy_action action;
+	char target[96];                /* device, or sysctl path */
+	char change[64];                /* "tx off", "2" */
+	enum nd_step_outcome outcome;
+	char detail[256];
+};
+
+struct nd_doctor_opts {
+	struct nd_check_opts check;     /* how to look, each time */
+	const char *from;               /* or: findings of a -j document, no looking */
+	enum nd_doctor_mode mode;
+	bool offload_only;              /* `offload guide`: offload remedies only */
+	/* asked before each change; NULL: yes to all */
+	bool (*ask)(void *arg, const char *change, const char *blast);
+	/* one line of progress for people */
+	void (*note)(void *arg, const char *line);
+	void *arg;
+	volatile sig_atomic_t *stop;
+};
+
+struct nd_doctor_result {
+	struct nd_findings findings;    /* of the first look */
+	struct nd_diagnoses diagnoses;
+	struct nd_doctor_step steps[ND_DOCTOR_STEPS_MAX];
+	unsigned nsteps;
+	unsigned looks;                 /* checks run, the first included */
+	bool interrupted;               /* stopped: every change of the run undone */
+	bool healthy_after;             /* fix: no warning/error diagnosis remains */
+};
+
+/* Returns 0 when it ran (the result says what happened), negative with err
+ * set when it could not look or change anything.  Free with
+ * nd_doctor_result_free whatever the return. */
+int nd_doctor_run(const struct nd_doctor_opts *o, const struct nd_rules *rs,
+		  struct nd_doctor_result *res, char *err, size_t errlen);
+void nd_doctor_result_free(struct nd_doctor_result *res);
+const char *nd_step_outcome_name(enum nd_step_outcome o);
+void nd_doctor_json(const struct nd_doctor_result *res, struct nd_json *j);
+
+/* Persistence of kept changes: the snippet for a format, or a file
+ * written (journaled, so `netdiag undo` removes it).  Formats: networkd
+ * (.link file), udev (rule), ifupdown (post-up line), nm (nmcli), sysctl
+ * (sysctl.d line, for sysctl changes). */
+void nd_doctor_persist_text(const struct nd_doctor_result *res, FILE *out);
+int nd_doctor_persist_write(const struct nd_doctor_result *res, const char *format,
+			    char *written, size_t wlen, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,259 @@
+/* netdiag doctor: diagnoses from the rules, and guided fixes. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <netdiag/doctor.h>
+#include <netdiag/report.h>
+
+#include "cli.h"
+
+static const char usage_text[] =
+	"usage: netdiag doctor [--bridge BR] [--tap TAP]... [--uplink IF] [--duration S]\n"
+	"                      [--active [--resolve NAME]] [--from FILE] [--rules DIR]\n"
+	"                      [--fix | --yes | --dry-run] [--persist FORMAT] [-j]\n"
+	"\n"
+	"Look (netdiag check for S seconds, default 5, plus routed guests), match\n"
+	"the findings against the rules (one diagnosis per file in DIR, default the\n"
+	"shipped set) and explain each diagnosis: its cause, the evidence, the\n"
+	"remedies from least to most invasive with what else each changes.\n"
+	"--from FILE diagnoses the findings of a saved -j document instead.\n"
+	"--dry-run lists what --fix would try.  --fix walks the remedies: shows the\n"
+	"change and its blast radius, asks, applies it through the journal, looks\n"
+	"again, keeps it when the diagnosis is gone and its traffic is seen healthy,\n"
+	"undoes it when not.  --yes answers yes.  Ctrl-C undoes every change of\n"
+	"the run.  Kept changes are printed as persistence snippets; --persist\n"
+	"networkd|udev|sysctl writes them (journaled: netdiag undo removes them).\n"
+	"\n"
+	"Exit status: 0 healthy (or every problem fixed), 1 problems remain,\n"
+	"2 could not run or interrupted.\n";
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void say(void *arg, const char *line)
+{
+	(void)arg;
+	fprintf(stderr, "%s\n", line);
+}
+
+static bool ask(void *arg, const char *change, const char *blast)
+{
+	char answer[16] = "";
+
+	(void)arg;
+	fprintf(stderr, "  change %s\n  blast radius: %s\n  apply? [y/N] ", change, blast);
+	if (!fgets(answer, sizeof(answer), stdin))
+		return false;
+	return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+static void explain(const struct nd_doctor_result *res)
+{
+	char buf[ND_RULE_TEXT_MAX];
+
+	if (!res->diagnoses.n) {
+		printf("no diagnosis: none of the rules matched the %zu findings\n", res->findings.n);
+		return;
+	}
+	printf("diagnoses (worst first):\n");
+	for (size_t i = 0; i < res->diagnoses.n; i++) {
+		const struct nd_diagnosis *d = &res->diagnoses.v[i];
+		const struct nd_rule *r = d->rule;
+
+		nd_rule_expand(d, r->title, buf, sizeof(buf));
+		printf("\n%-7s %s: %s\n", nd_severity_name(r->severity), r->id, buf);
+		nd_rule_expand(d, r->cause, buf, sizeof(buf));
+		printf("        cause: %s\n", buf);
+		for (unsigned k = 0; k < d->nevidence; k++) {
+			const struct nd_finding *f = &res->findings.v[d->evidence[k]];
+
+			printf("        evidence: %s %s: %s\n", f->id, f->ifname, f->summary);
+		}
+		for (unsigned k = 0; k < r->nremedies; k++) {
+			const struct nd_rule_remedy *m = &r->remedies[k];
+
+			nd_rule_expand(d, m->does, buf, sizeof(buf));
+			printf("        remedy %u (%s): %s\n", k + 1, nd_remedy_action_name(m->action), buf);
+			nd_rule_expand(d, m->blast, buf, sizeof(buf));
+			if (buf[0])
+				printf("          blast radius: %s\n", buf);
+			nd_rule_expand(d, m->how, buf, sizeof(buf));
+			if (buf[0])
+				printf("          by hand: %s\n", buf);
+		}
+		for (unsigned k = 0; k < r->nrefs; k++)
+			printf("        see: %s\n", r->refs[k]);
+	}
+}
+
+static void steps_text(const struct nd_doctor_result *res)
+{
+	if (!res->nsteps)
+		return;
+	printf("\nremedies:\n");
+	for (unsigned i = 0; i < res->nsteps; i++) {
+		const struct nd_doctor_step *s = &res->steps[i];
+
+		printf("  %-14s %-26s %s %s%s%s\n", nd_step_outcome_name(s->outcome),
+		       res->diagnoses.v[s->diagnosis].rule->id, s->target, s->change,
+		       s->detail[0] ? ": " : "", s->detail);
+	}
+}
+
+int cmd_doctor(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "bridge", required_argument, NULL, 'b' },
+		{ "tap", required_argument, NULL, 't' },
+		{ "uplink", required_argument, NULL, 'u' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "active", no_argument, NULL, 'a' },
+		{ "resolve", required_argument, NULL, 'r' },
+		{ "from", required_argument, NULL, 'F' },
+		{ "rules", required_argument, NULL, 'R' },
+		{ "fix", no_argument, NULL, 'x' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "persist", required_argument, NULL, 'P' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct nd_doctor_opts o = { .mode = ND_DOCTOR_EXPLAIN, .note = say, .stop = &stop_flag };
+	struct nd_doctor_result res;
+	struct nd_rules rs;
+	const char *rules_dir = NULL, *persist = NULL;
+	char err[512] = "", dirbuf[4096], *end;
+	bool json = false, yes = false;
+	int c, status;
+
+	o.check.stop = &stop_flag;
+	while ((c = getopt_long(argc, argv, "b:t:u:d:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': o.check.bridge = optarg; break;
+		case 't':
+			if (o.check.ntaps == ND_HOST_TAPS_MAX) {
+				cli_err("doctor", optarg, "too many --tap (at most %d)", ND_HOST_TAPS_MAX);
+				return EXIT_CANNOT;
+			}
+			o.check.taps[o.check.ntaps++] = optarg;
+			break;
+		case 'u': o.check.uplink = optarg; break;
+		case 'd':
+			o.check.duration = strtod(optarg, &end);
+			if (*end || o.check.duration <= 0 || o.check.duration > 3600) {
+				cli_err("doctor", optarg, "--duration wants seconds, more than 0");
+				return EXIT_CANNOT;
+			}
+			break;
+		case 'a': o.check.active = true; break;
+		case 'r': o.check.resolve = optarg; break;
+		case 'F': o.from = optarg; break;
+		case 'R': rules_dir = optarg; break;
+		case 'x': o.mode = ND_DOCTOR_FIX; break;
+		case 'y': o.mode = ND_DOCTOR_FIX; yes = true; break;
+		case 'n': o.mode = ND_DOCTOR_DRY_RUN; break;
+		case 'P': persist = optarg; break;
+		case 'j': json = true; break;
+		case 'h': fputs(usage_text, stdout); return EXIT_HEALTHY;
+		default: fputs(usage_text, stderr); return EXIT_CANNOT;
+		}
+	}
+	if (optind != argc) {
+		cli_err("doctor", argv[optind], "unexpected argument (see 'netdiag doctor --help')");
+		return EXIT_CANNOT;
+	}
+	if (!o.from && !o.check.bridge && !o.check.ntaps && !o.check.uplink) {
+		cli_err("doctor", NULL, "name --bridge, --tap or --uplink to look at, or --from FILE");
+		return EXIT_CANNOT;
+	}
+	if (persist && strcmp(persist, "networkd") && strcmp(persist, "udev") &&
+	    strcmp(persist, "sysctl")) {
+		cli_err("doctor", persist, "--persist is networkd, udev or sysctl");
+		return EXIT_CANNOT;
+	}
+	if (persist && o.mode != ND_DOCTOR_FIX) {
+		cli_err("doctor", NULL, "--persist goes with --fix or --yes");
+		return EXIT_CANNOT;
+	}
+	if (!o.check.duration)
+		o.check.duration = 5;
+	if (o.mode == ND_DOCTOR_FIX && !yes)
+		o.ask = ask;
+	if (json)
+		o.note = NULL;
+	if (!rules_dir)
+		rules_dir = nd_rules_default_dir(dirbuf, sizeof(dirbuf));
+	if (nd_rules_load(&rs, rules_dir, err, sizeof(err))) {
+		cli_err("doctor", NULL, "%s", err);
+		return EXIT_CANNOT;
+	}
+	/* no SA_RESTART: a question waiting for its answer ends on ^C too */
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (nd_doctor_run(&o, &rs, &res, err, sizeof(err))) {
+		cli_err("doctor", NULL, "%s", err);
+		status = EXIT_CANNOT;
+		goto out;
+	}
+	if (res.interrupted) {
+		cli_err("doctor", NULL, "interrupted: every change of this run is undone");
+		status = EXIT_CANNOT;
+		goto out;
+	}
+	if (o.mode == ND_DOCTOR_FIX)
+		status = res.healthy_after ? EXIT_HEALTHY : EXIT_PROBLEMS;
+	else {
+		status = EXIT_HEALTHY;
+		for (size_t i = 0; i < res.diagnoses.n; i++)
+			if (res.diagnoses.v[i].rule->severity >= ND_SEV_WARNING)
+				status = EXIT_PROBLEMS;
+	}
+	char written[1024] = "";
+
+	if (persist && nd_doctor_persist_write(&res, persist, written, sizeof(written), err,
+					       sizeof(err))) {
+		cli_err("doctor", NULL, "%s", err);
+		status = EXIT_CANNOT;
+	}
+	if (json) {
+		struct nd_json j;
+
+		nd_json_init(&j, stdout, true);
+		nd_json_obj_open(&j);
+		nd_json_kv_str(&j, "schema", ND_JSON_SCHEMA);
+		nd_json_kv_str(&j, "command", "doctor");
+		nd_json_kv_str(&j, "mode", o.mode == ND_DOCTOR_FIX ? "fix"
+					   : o.mode == ND_DOCTOR_DRY_RUN ? "dry-run" : "explain");
+		nd_doctor_json(&res, &j);
+		if (persist) {
+			nd_json_kv_str(&j, "persisted", written);
+		}
+		nd_report_json_findings(&j, &res.findings);
+		nd_json_kv_str(&j, "status", status == EXIT_HEALTHY ? "healthy" : "problems");
+		nd_json_obj_close(&j);
+		nd_json_end(&j);
+	} else {
+		explain(&res);
+		steps_text(&res);
+		if (o.mode == ND_DOCTOR_FIX)
+			nd_doctor_persist_text(&res, stdout);
+		if (written[0])
+			printf("\nwritten (netdiag undo removes them): %s\n", written);
+	}
+out:
+	nd_doctor_result_free(&res);
+	nd_rules_free(&rs);
+	return status;
+}
