@@ -1,8 +1,10 @@
 /* A forwarder that does what a vnet_hdr-unaware datapath does: it opens a
  * tap with IFF_VNET_HDR and checksum offload, reads frames the kernel left
  * CHECKSUM_PARTIAL (virtio_net_hdr flag NEEDS_CSUM) and writes them on to
- * an interface through a packet socket without finishing the checksum;
- * the other way it writes frames to the tap with an empty header.
+ * an interface through a packet socket without finishing the checksum.
+ * The other way it is well behaved: frames whose checksum the sender left
+ * to the device (PACKET_AUXDATA says TP_STATUS_CSUMNOTREADY) go to the
+ * tap with NEEDS_CSUM and the checksum's place, as a virtio guest's do.
  *
  *   vnetfwd TAPNAME IFNAME        runs until killed
  */
@@ -14,6 +16,8 @@
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdint.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,13 +25,57 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* where the transport checksum sits, for a frame the sender left partial */
+static void partial_hdr(struct virtio_net_hdr *h, const unsigned char *f, size_t n)
+{
+	size_t ihl;
+
+	if (n < 34 || f[12] != 0x08 || f[13] != 0x00)
+		return;
+	ihl = (size_t)(f[14] & 0x0f) * 4;
+	if (f[23] != IPPROTO_UDP && f[23] != IPPROTO_TCP)
+		return;
+	h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	h->csum_start = (uint16_t)(14 + ihl);
+	h->csum_offset = f[23] == IPPROTO_UDP ? 6 : 16;
+}
+
+static void from_wire(int pk, int tap, unsigned char *buf, size_t size, int hdrlen)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+	} ctl;
+	struct sockaddr_ll from;
+	struct iovec iov = { .iov_base = buf + hdrlen, .iov_len = size - (size_t)hdrlen };
+	struct msghdr m = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
+			    .msg_iovlen = 1, .msg_control = &ctl, .msg_controllen = sizeof(ctl) };
+	ssize_t n = recvmsg(pk, &m, 0);
+	struct cmsghdr *c;
+
+	if (n <= 0 || from.sll_pkttype == PACKET_OUTGOING)
+		return;
+	memset(buf, 0, (size_t)hdrlen);
+	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+		struct tpacket_auxdata aux;
+
+		if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA)
+			continue;
+		memcpy(&aux, CMSG_DATA(c), sizeof(aux));
+		if (aux.tp_status & TP_STATUS_CSUMNOTREADY)
+			partial_hdr((struct virtio_net_hdr *)buf, buf + hdrlen, (size_t)n);
+	}
+	if (write(tap, buf, (size_t)n + (size_t)hdrlen) < 0)
+		return;
+}
+
 int main(int argc, char **argv)
 {
 	struct virtio_net_hdr hdr;
 	struct ifreq ifr = { 0 };
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
 	unsigned char buf[65536 + sizeof(hdr)];
-	int tap, pk, hdrlen = sizeof(hdr);
+	int tap, pk, hdrlen = sizeof(hdr), one = 1;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: vnetfwd TAPNAME IFNAME\n");
@@ -43,7 +91,8 @@ int main(int argc, char **argv)
 	}
 	pk = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
 	sll.sll_ifindex = (int)if_nametoindex(argv[2]);
-	if (pk < 0 || !sll.sll_ifindex || bind(pk, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+	if (pk < 0 || !sll.sll_ifindex || bind(pk, (struct sockaddr *)&sll, sizeof(sll)) < 0 ||
+	    setsockopt(pk, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)) < 0) {
 		perror("vnetfwd: packet socket");
 		return 1;
 	}
@@ -61,17 +110,7 @@ int main(int argc, char **argv)
 			if (n > hdrlen)
 				send(pk, buf + hdrlen, (size_t)n - hdrlen, 0);
 		}
-		if (p[1].revents & POLLIN) {
-			struct sockaddr_ll from;
-			socklen_t fl = sizeof(from);
-
-			n = recvfrom(pk, buf + hdrlen, sizeof(buf) - hdrlen, 0,
-				     (struct sockaddr *)&from, &fl);
-			if (n > 0 && from.sll_pkttype != PACKET_OUTGOING) {
-				memset(buf, 0, hdrlen);
-				if (write(tap, buf, (size_t)n + hdrlen) < 0)
-					continue;
-			}
-		}
+		if (p[1].revents & POLLIN)
+			from_wire(pk, tap, buf, sizeof(buf), hdrlen);
 	}
 }

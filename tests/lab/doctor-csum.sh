@@ -1,0 +1,111 @@
+# netdiag doctor end to end on the checksum case (tests/lab/lib-vm.sh's
+# bridge, with a namespace guest "g" on port gp asking DNS all the time):
+#  1. doctor --yes diagnoses csum-partial-to-guest, turns TX checksum
+#     offload off on tapf (the device owning the answers' source) and on
+#     nothing else, verifies, keeps it, prints the persistence snippet;
+#     the guest resolves afterwards;
+#  2. the same fault from a host netdiag cannot change (the answers come
+#     from another namespace's broken datapath): every candidate is tried,
+#     none helps, all are undone and the offloads are as before;
+#  3. SIGINT while a change is being verified: the host is as before.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-vm.sh"
+vm_topology
+h=$VM_H
+g=$(lab_ns guest)
+ip -n "$h" link add gp type veth peer name eth0 netns "$g"
+ip -n "$h" link set gp master br0 up
+ip -n "$g" link set eth0 up
+ip -n "$g" addr add 192.0.2.70/24 dev eth0
+nd() { ip netns exec "$h" "$NETDIAG" "$@"; }
+lookup() { ip netns exec "$g" busybox timeout 2 busybox nslookup probe.test "$1" >/dev/null 2>&1; }
+# the guest keeps asking, as a guest whose DNS times out does
+asker() {
+	while :; do ip netns exec "$g" busybox timeout 1 busybox nslookup probe.test "$1" >/dev/null 2>&1 || true
+		sleep 0.2; done
+}
+# offloads: the TX checksum state of every device on the path, one line
+offloads() {
+	for d in tapf fwd0 fwdb gp br0 srvp ${1:-}; do
+		printf '%s=%s ' "$d" "$(nd offload show "$d" -j |
+			jq -r '.devices[0].features["tx-checksum-ip-generic"].active')"
+	done
+}
+lookup 192.0.2.1 && fail "DNS resolved through the fault before the fix"
+before=$(offloads)
+
+# 1. the fix that helps, on the one device that matters
+asker 192.0.2.1 &
+apid=$!
+LAB_PIDS="$LAB_PIDS $apid"
+rc=0
+nd doctor --bridge br0 --tap gp --duration 3 --yes >"$LAB_DIR/fix.txt" 2>"$LAB_DIR/fix.err" || rc=$?
+assert_eq "$rc" 0 "doctor --yes exit status ($(cat "$LAB_DIR/fix.err"))"
+grep -q "^error   csum-partial-to-guest: Packets reach the guest behind gp" "$LAB_DIR/fix.txt" ||
+	fail "diagnosis missing: $(cat "$LAB_DIR/fix.txt")"
+assert_eq "$(grep -c '^  kept ' "$LAB_DIR/fix.txt")" 1 "changes kept"
+grep -q "^  kept  *csum-partial-to-guest  *tapf tx off" "$LAB_DIR/fix.txt" ||
+	fail "not kept on tapf: $(grep -A8 '^remedies' "$LAB_DIR/fix.txt")"
+grep -q "TransmitChecksumOffload=false" "$LAB_DIR/fix.txt" || fail "no networkd snippet"
+grep -q 'RUN+="/usr/sbin/ethtool -K tapf tx off"' "$LAB_DIR/fix.txt" || fail "no udev snippet"
+after=$(offloads)
+assert_eq "$after" "$(echo "$before" | sed 's/tapf=true/tapf=false/')" "only tapf changed"
+lookup 192.0.2.1 || fail "the guest still cannot resolve after the fix"
+note "kept: $(grep '^  kept' "$LAB_DIR/fix.txt")"
+nd doctor --bridge br0 --tap gp --duration 2 -j >"$LAB_DIR/after.json" || fail "doctor after the fix found problems"
+assert_eq "$(jget "$LAB_DIR/after.json" '[.diagnoses[] | select(.rule == "csum-partial-to-guest")] | length')" \
+	0 "diagnosis after the fix"
+nd undo >/dev/null || fail "undo"
+assert_eq "$(offloads)" "$before" "undo restores tapf"
+kill "$apid" 2>/dev/null || true
+wait "$apid" 2>/dev/null || true
+sleep 1
+
+# 2. the fault elsewhere: a second broken datapath in namespace far
+far=$(lab_ns far)
+ip -n "$far" link add fwd0 type veth peer name farp netns "$h"
+ip -n "$h" link set farp master br0 up
+ip -n "$far" link set fwd0 up
+ip netns exec "$far" ethtool -K fwd0 tx off >/dev/null
+ip netns exec "$far" "$LAB_DIR/vnetfwd" tapf fwd0 >"$LAB_DIR/far.out" 2>&1 &
+LAB_PIDS="$LAB_PIDS $!"
+wait_for 5 grep -q ready "$LAB_DIR/far.out" || fail "far vnetfwd"
+ip -n "$far" addr add 192.0.2.3/24 dev tapf
+ip -n "$far" link set tapf up
+ip netns exec "$far" dnsmasq --conf-file=/dev/null --keep-in-foreground --no-resolv --no-hosts \
+	--interface=tapf --bind-interfaces --user=root --address=/probe.test/192.0.2.99 \
+	--address=/probe.test/2001:db8::99 --pid-file="$LAB_DIR/far.pid" &
+LAB_PIDS="$LAB_PIDS $!"
+wait_for 5 test -s "$LAB_DIR/far.pid" || fail "far dnsmasq"
+lookup 192.0.2.3 && fail "DNS from far resolved through its fault"
+asker 192.0.2.3 &
+LAB_PIDS="$LAB_PIDS $!"
+before=$(offloads farp)
+rc=0
+nd doctor --bridge br0 --tap gp --duration 3 --yes -j >"$LAB_DIR/far.json" 2>/dev/null || rc=$?
+assert_eq "$rc" 1 "doctor exit status when nothing helps"
+f="$LAB_DIR/far.json"
+assert_eq "$(jget "$f" '.diagnoses[] | select(.rule == "csum-partial-to-guest") | .bindings.src')" \
+	192.0.2.3 "the answers' source"
+assert_eq "$(jget "$f" '[.steps[] | select(.outcome == "kept")] | length')" 0 "kept changes"
+tried=$(jget "$f" '[.steps[] | select(.outcome == "undone") | .target] | join(",")')
+[ -n "$tried" ] || fail "no candidate tried: $(jq -c .steps "$f")"
+case ",$tried," in *,tapf,*) fail "tapf tried for answers from far: $tried" ;; esac
+case ",$tried," in *,gp,*) ;; *) fail "the guest's port not tried: $tried" ;; esac
+assert_eq "$(jget "$f" '[.steps[] | select(.outcome == "undone") | .detail | startswith("did not help")] | all')" \
+	true "each undone step says why"
+assert_eq "$(offloads farp)" "$before" "offloads after nothing helped"
+note "nothing helped, undone: $tried"
+
+# 3. SIGINT while the first change is being verified
+ip netns exec "$h" "$NETDIAG" doctor --bridge br0 --tap gp --duration 4 --yes \
+	>"$LAB_DIR/int.txt" 2>"$LAB_DIR/int.err" &
+dpid=$!
+wait_for 20 grep -q "applied" "$LAB_DIR/int.err" || fail "no change applied: $(cat "$LAB_DIR/int.err")"
+kill -INT "$dpid"
+rc=0; wait "$dpid" || rc=$?
+assert_eq "$rc" 2 "exit status after SIGINT"
+grep -q "interrupted: every change of this run is undone" "$LAB_DIR/int.err" || fail "$(cat "$LAB_DIR/int.err")"
+assert_eq "$(offloads farp)" "$before" "offloads after SIGINT"
+assert_eq "$(nd undo --dry-run 2>&1 | grep -c 'would restore')" 0 "journal records left"
+echo "doctor-csum: ok"
