@@ -47,7 +47,7 @@ vm_topology() {
 	LAB_PIDS="$LAB_PIDS $!"
 	ip netns exec "$VM_H" dnsmasq --conf-file=/dev/null --keep-in-foreground --no-resolv \
 		--no-hosts --interface=tapf --bind-interfaces --user=root \
-		--address=/probe.test/192.0.2.99 --address=/probe.test/2001:db8::99 ${VM_DNS_EXTRA:-} \
+		--address=/probe.test/192.0.2.99 --address=/probe.test/2001:db8::99 \
 		--pid-file="$LAB_DIR/dns.pid" --log-facility="$LAB_DIR/dns.log" &
 	LAB_PIDS="$LAB_PIDS $!"
 	wait_for 5 test -s "$LAB_DIR/dhcp.pid" || fail "DHCP server did not start"
