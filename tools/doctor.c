@@ -18,7 +18,8 @@ static const char usage_text[] =
 	"\n"
 	"Look (netdiag check for S seconds, default 5, plus routed guests), match\n"
 	"the findings against the rules (one diagnosis per file in DIR, default the\n"
-	"shipped set) and explain each diagnosis: its cause, the evidence, the\n"
+	"shipped set; a bad rule file stops the run, unless --rules-lenient, which\n"
+	"says so and leaves it out) and explain each diagnosis: its cause, the evidence, the\n"
 	"remedies from least to most invasive with what else each changes.\n"
 	"--from FILE diagnoses the findings of a saved -j document instead.\n"
 	"--dry-run lists what --fix would try.  --fix walks the remedies: shows the\n"
@@ -27,6 +28,8 @@ static const char usage_text[] =
 	"undoes it when not.  --yes answers yes.  Ctrl-C undoes every change of\n"
 	"the run.  Kept changes are printed as persistence snippets; --persist\n"
 	"networkd|udev|sysctl writes them (journaled: netdiag undo removes them).\n"
+	"--offload-only tries only the remedies that change offloads (what\n"
+	"'netdiag offload guide' runs).\n"
 	"\n"
 	"Exit status: 0 healthy (or every problem fixed), 1 problems remain,\n"
 	"2 could not run or interrupted.\n";
@@ -54,6 +57,22 @@ static bool ask(void *arg, const char *change, const char *blast)
 	if (!fgets(answer, sizeof(answer), stdin))
 		return false;
 	return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+static void bad_rule(void *arg, const char *err)
+{
+	(void)arg;
+	fprintf(stderr, "netdiag: %s: %s (left out: --rules-lenient)\n", (const char *)arg, err);
+}
+
+static int load_rules(struct nd_rules *rs, const char *dir, bool lenient, const char *cmd,
+		      char *err, size_t len)
+{
+	unsigned nbad;
+
+	if (!lenient)
+		return nd_rules_load(rs, dir, err, len);
+	return nd_rules_load_lenient(rs, dir, bad_rule, (void *)cmd, &nbad, err, len);
 }
 
 static void explain(const struct nd_doctor_result *res)
@@ -120,6 +139,8 @@ int cmd_doctor(int argc, char **argv)
 		{ "resolve", required_argument, NULL, 'r' },
 		{ "from", required_argument, NULL, 'F' },
 		{ "rules", required_argument, NULL, 'R' },
+		{ "rules-lenient", no_argument, NULL, 'L' },
+		{ "offload-only", no_argument, NULL, 'O' },
 		{ "fix", no_argument, NULL, 'x' },
 		{ "yes", no_argument, NULL, 'y' },
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -133,8 +154,9 @@ int cmd_doctor(int argc, char **argv)
 	struct nd_rules rs;
 	const char *rules_dir = NULL, *persist = NULL;
 	char err[512] = "", dirbuf[4096], *end;
-	bool json = false, yes = false;
+	bool json = false, yes = false, lenient = false;
 	int c, status;
+	const char *cmd = !strcmp(argv[0], "doctor") ? "doctor" : "offload guide";
 
 	o.check.stop = &stop_flag;
 	while ((c = getopt_long(argc, argv, "b:t:u:d:jh", opts, NULL)) != -1) {
@@ -142,7 +164,7 @@ int cmd_doctor(int argc, char **argv)
 		case 'b': o.check.bridge = optarg; break;
 		case 't':
 			if (o.check.ntaps == ND_HOST_TAPS_MAX) {
-				cli_err("doctor", optarg, "too many --tap (at most %d)", ND_HOST_TAPS_MAX);
+				cli_err(cmd, optarg, "too many --tap (at most %d)", ND_HOST_TAPS_MAX);
 				return EXIT_CANNOT;
 			}
 			o.check.taps[o.check.ntaps++] = optarg;
@@ -151,7 +173,7 @@ int cmd_doctor(int argc, char **argv)
 		case 'd':
 			o.check.duration = strtod(optarg, &end);
 			if (*end || o.check.duration <= 0 || o.check.duration > 3600) {
-				cli_err("doctor", optarg, "--duration wants seconds, more than 0");
+				cli_err(cmd, optarg, "--duration wants seconds, more than 0");
 				return EXIT_CANNOT;
 			}
 			break;
@@ -159,6 +181,8 @@ int cmd_doctor(int argc, char **argv)
 		case 'r': o.check.resolve = optarg; break;
 		case 'F': o.from = optarg; break;
 		case 'R': rules_dir = optarg; break;
+		case 'L': lenient = true; break;
+		case 'O': o.offload_only = true; break;
 		case 'x': o.mode = ND_DOCTOR_FIX; break;
 		case 'y': o.mode = ND_DOCTOR_FIX; yes = true; break;
 		case 'n': o.mode = ND_DOCTOR_DRY_RUN; break;
@@ -169,20 +193,20 @@ int cmd_doctor(int argc, char **argv)
 		}
 	}
 	if (optind != argc) {
-		cli_err("doctor", argv[optind], "unexpected argument (see 'netdiag doctor --help')");
+		cli_err(cmd, argv[optind], "unexpected argument (see 'netdiag %s --help')", cmd);
 		return EXIT_CANNOT;
 	}
 	if (!o.from && !o.check.bridge && !o.check.ntaps && !o.check.uplink) {
-		cli_err("doctor", NULL, "name --bridge, --tap or --uplink to look at, or --from FILE");
+		cli_err(cmd, NULL, "name --bridge, --tap or --uplink to look at, or --from FILE");
 		return EXIT_CANNOT;
 	}
 	if (persist && strcmp(persist, "networkd") && strcmp(persist, "udev") &&
 	    strcmp(persist, "sysctl")) {
-		cli_err("doctor", persist, "--persist is networkd, udev or sysctl");
+		cli_err(cmd, persist, "--persist is networkd, udev or sysctl");
 		return EXIT_CANNOT;
 	}
 	if (persist && o.mode != ND_DOCTOR_FIX) {
-		cli_err("doctor", NULL, "--persist goes with --fix or --yes");
+		cli_err(cmd, NULL, "--persist goes with --fix or --yes");
 		return EXIT_CANNOT;
 	}
 	if (!o.check.duration)
@@ -193,8 +217,8 @@ int cmd_doctor(int argc, char **argv)
 		o.note = NULL;
 	if (!rules_dir)
 		rules_dir = nd_rules_default_dir(dirbuf, sizeof(dirbuf));
-	if (nd_rules_load(&rs, rules_dir, err, sizeof(err))) {
-		cli_err("doctor", NULL, "%s", err);
+	if (load_rules(&rs, rules_dir, lenient, cmd, err, sizeof(err))) {
+		cli_err(cmd, NULL, "%s", err);
 		return EXIT_CANNOT;
 	}
 	/* no SA_RESTART: a question waiting for its answer ends on ^C too */
@@ -203,12 +227,12 @@ int cmd_doctor(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (nd_doctor_run(&o, &rs, &res, err, sizeof(err))) {
-		cli_err("doctor", NULL, "%s", err);
+		cli_err(cmd, NULL, "%s", err);
 		status = EXIT_CANNOT;
 		goto out;
 	}
 	if (res.interrupted) {
-		cli_err("doctor", NULL, "interrupted: every change of this run is undone");
+		cli_err(cmd, NULL, "interrupted: every change of this run is undone");
 		status = EXIT_CANNOT;
 		goto out;
 	}
@@ -224,7 +248,7 @@ int cmd_doctor(int argc, char **argv)
 
 	if (persist && nd_doctor_persist_write(&res, persist, written, sizeof(written), err,
 					       sizeof(err))) {
-		cli_err("doctor", NULL, "%s", err);
+		cli_err(cmd, NULL, "%s", err);
 		status = EXIT_CANNOT;
 	}
 	if (json) {

@@ -17,6 +17,7 @@ static const char usage_text[] =
 	"       netdiag offload set DEV FEATURE on|off [FEATURE on|off]... [-- DEV ...]\n"
 	"       netdiag offload save DEV... -o FILE\n"
 	"       netdiag offload restore FILE\n"
+	"       netdiag offload guide --tap TAP [--bridge BR] [--duration S] [--yes|--dry-run] [-j]\n"
 	"\n"
 	"FEATURE is a kernel feature name (tx-checksum-ip-generic, rx-gro, ...) or\n"
 	"one of ethtool's short names: rx tx sg tso ufo gso gro lro rxvlan txvlan\n"
@@ -24,7 +25,16 @@ static const char usage_text[] =
 	"the journal ('netdiag undo' restores it), applies, and reports what the\n"
 	"kernel actually changed, dependent features included.  Several devices\n"
 	"(separated by --) change as one: a refusal, SIGINT or SIGTERM undoes\n"
-	"what was already changed.\n";
+	"what was already changed.\n"
+	"\n"
+	"'guide' looks at the guest's tap (netdiag check, S seconds, default 5) and,\n"
+	"for each checksum diagnosis, turns TX checksum offload off on one device\n"
+	"at a time (the answers' sender, the tap, its bridge, the other ports),\n"
+	"keeping the first change after which the bad checksums are gone and good\n"
+	"ones seen; when none helps alone, all together and then each left out in\n"
+	"turn, to find the smallest set; then the fewest features on it.  What\n"
+	"does not help is undone; Ctrl-C undoes the whole run.  It asks before\n"
+	"each change unless --yes.  It is 'netdiag doctor --offload-only --fix'.\n";
 
 static int open_device(struct nd_ethtool **e, const char *dev, struct nd_features *fs)
 {
@@ -338,6 +348,40 @@ static int restore(int argc, char **argv)
 	return EXIT_HEALTHY;
 }
 
+/* guide: the doctor's loop, offload remedies only */
+static int guide(int argc, char **argv)
+{
+	char *args[64];
+	int n = 0;
+	bool mode = false, tap = false;
+
+	if (argc + 3 > (int)(sizeof(args) / sizeof(args[0]))) {
+		cli_err("offload guide", NULL, "too many arguments");
+		return EXIT_CANNOT;
+	}
+	args[n++] = "offload guide";
+	args[n++] = "--offload-only";
+	for (int i = 1; i < argc; i++) {
+		mode |= !strcmp(argv[i], "--yes") || !strcmp(argv[i], "--dry-run") ||
+			!strcmp(argv[i], "--fix");
+		tap |= !strcmp(argv[i], "--tap") || !strncmp(argv[i], "--tap=", 6);
+		if (!strcmp(argv[i], "--from") || !strncmp(argv[i], "--from=", 7)) {
+			cli_err("offload guide", argv[i], "the guide changes and looks again: "
+				"it needs a live look, not a saved one");
+			return EXIT_CANNOT;
+		}
+		args[n++] = argv[i];
+	}
+	if (!tap) {
+		cli_err("offload guide", NULL, "name the guest's --tap");
+		return EXIT_CANNOT;
+	}
+	if (!mode)
+		args[n++] = "--fix";
+	args[n] = NULL;
+	return cmd_doctor(n, args);
+}
+
 int cmd_offload(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -357,6 +401,8 @@ int cmd_offload(int argc, char **argv)
 		return save(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "restore"))
 		return restore(argc - 1, argv + 1);
-	cli_err("offload", argv[1], "unknown verb (show, set, save, restore)");
+	if (!strcmp(argv[1], "guide"))
+		return guide(argc - 1, argv + 1);
+	cli_err("offload", argv[1], "unknown verb (show, set, save, restore, guide)");
 	return EXIT_CANNOT;
 }

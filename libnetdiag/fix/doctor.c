@@ -277,18 +277,19 @@ static int apply_offload(struct nd_doctor_step *s, const char *dev, const char *
 	}
 	snprintf(req.ifname, sizeof(req.ifname), "%s", dev);
 	snprintf(list, sizeof(list), "%s", features);
-	for (char *f = strtok_r(list, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(f, "tx")) {
-			n = tx_on(e, dev, names);
-			for (unsigned i = 0; i < n && req.n < ND_OFFLOAD_CHANGES_MAX; i++)
+	n = tx_on(e, dev, names);
+	for (char *f = strtok_r(list, ",", &save); f; f = strtok_r(NULL, ",", &save))
+		for (unsigned i = 0; i < n && req.n < ND_OFFLOAD_CHANGES_MAX; i++)
+			if (!strcmp(f, "tx") || !strcmp(f, names[i]))
 				req.ch[req.n++] = (struct nd_feature_change){ names[i], false };
-		}
-	}
 	nd_ethtool_close(e);
 	if (!req.n)
 		return 1;                /* nothing on: nothing to do */
 	rc = nd_offload_change(&req, 1, NULL, err, errlen);
-	snprintf(s->detail, sizeof(s->detail), "%u feature%s", req.n, req.n == 1 ? "" : "s");
+	if (s) {
+		s->features = req.n;
+		snprintf(s->detail, sizeof(s->detail), "%u feature%s", req.n, req.n == 1 ? "" : "s");
+	}
 	return rc;
 }
 
@@ -322,6 +323,32 @@ static int apply_sysctl(const char *path, const char *value, char *err, size_t e
 	return rc;
 }
 
+/* Look again after a change: 1 when the diagnosis is gone (why says
+ * what is left otherwise), 0 when not, -EINTR when stopped.  A look that
+ * fails counts as not verified. */
+static int look_again(struct run *r, const struct nd_diagnosis *d,
+		      const struct nd_rule_remedy *m, char *why, size_t whylen)
+{
+	struct look l;
+	int ok;
+
+	if (stopped(r))
+		return -EINTR;
+	if (look(r, &l)) {
+		look_free(&l);
+		snprintf(why, whylen, "could not look again: %s", r->err);
+		return stopped(r) ? -EINTR : 0;
+	}
+	ok = !stopped(r) && verified(r, d, m, &l, why, whylen);
+	look_free(&l);
+	return stopped(r) ? -EINTR : ok;
+}
+
+static const char *verify_name(const struct nd_diagnosis *d, const struct nd_rule_remedy *m)
+{
+	return m->verify.finding[0] ? m->verify.finding : d->rule->conds[0].finding;
+}
+
 /* Apply one change, look again, keep or undo.  Returns -EINTR when
  * stopped (the caller undoes the run). */
 static int try_change(struct run *r, const struct nd_diagnosis *d,
@@ -330,7 +357,6 @@ static int try_change(struct run *r, const struct nd_diagnosis *d,
 {
 	char blast[ND_RULE_LINE_MAX], change[192], why[256] = "", err[256] = "";
 	unsigned before = journal_live();
-	struct look l;
 	int rc;
 
 	nd_rule_expand(d, m->blast, blast, sizeof(blast));
@@ -355,30 +381,18 @@ static int try_change(struct run *r, const struct nd_diagnosis *d,
 		return 0;
 	}
 	note(r, "  applied %s; looking again", change);
-	if (stopped(r))
-		return -EINTR;
-	rc = look(r, &l);
+	rc = look_again(r, d, m, why, sizeof(why));
+	if (rc < 0)
+		return rc;
 	if (rc) {
-		undo_since(before, err, sizeof(err));
-		s->outcome = ND_STEP_FAILED;
-		snprintf(s->detail, sizeof(s->detail), "could not look again: %s", r->err);
-		return stopped(r) ? -EINTR : 0;
-	}
-	if (stopped(r)) {
-		look_free(&l);
-		return -EINTR;
-	}
-	if (verified(r, d, m, &l, why, sizeof(why))) {
 		s->outcome = ND_STEP_KEPT;
-		note(r, "  verified: %s is gone; kept", m->verify.finding[0] ? m->verify.finding
-									    : d->rule->conds[0].finding);
+		note(r, "  verified: %s is gone; kept", verify_name(d, m));
 	} else {
 		undo_since(before, err, sizeof(err));
 		s->outcome = ND_STEP_UNDONE;
 		snprintf(s->detail, sizeof(s->detail), "did not help (%s)", why);
 		note(r, "  did not help (%s): undone", why);
 	}
-	look_free(&l);
 	return 0;
 }
 
@@ -445,6 +459,200 @@ static unsigned guide_candidates(const char *tap, const char *src,
 	return k;
 }
 
+/* ---- the offload guide: the smallest set of devices and features ---- */
+
+struct guide {
+	struct run *r;
+	const struct nd_diagnosis *d;
+	const struct nd_rule_remedy *m;
+	size_t di;
+	unsigned ri;
+	char cands[GUIDE_CANDIDATES_MAX][IF_NAMESIZE];
+	unsigned n;
+};
+
+static void set_names(const struct guide *g, unsigned set, char *out, size_t len)
+{
+	out[0] = 0;
+	for (unsigned i = 0; i < g->n; i++)
+		if (set & (1u << i)) {
+			size_t used = strlen(out);
+
+			snprintf(out + used, len - used, "%s%s", used ? "," : "", g->cands[i]);
+		}
+}
+
+/* TX checksum offload off on every device of set at once, look again;
+ * keep it (return 1) only when keep and it helped, else undo.  0 when it
+ * did not help (or helped with !keep: *helped says), -EINTR when stopped. */
+static int try_set(struct guide *g, unsigned set, bool keep, bool *helped)
+{
+	char names[GUIDE_CANDIDATES_MAX * (IF_NAMESIZE + 1)], blast[ND_RULE_LINE_MAX];
+	char why[256] = "", err[256] = "", change[sizeof(names) + 16];
+	unsigned before = journal_live();
+	struct nd_doctor_step *s;
+	int rc = 0;
+
+	*helped = false;
+	set_names(g, set, names, sizeof(names));
+	s = new_step(g->r, g->di, g->ri, g->m->action);
+	if (!s)
+		return 0;
+	snprintf(s->target, sizeof(s->target), "%s", names);
+	snprintf(s->change, sizeof(s->change), "tx off");
+	snprintf(change, sizeof(change), "%s: tx off", names);
+	nd_rule_expand(g->d, g->m->blast, blast, sizeof(blast));
+	if (g->r->o->ask && !g->r->o->ask(g->r->o->arg, change, blast)) {
+		s->outcome = ND_STEP_DECLINED;
+		return 0;
+	}
+	for (unsigned i = 0; i < g->n && !rc; i++)
+		if (set & (1u << i)) {
+			rc = apply_offload(NULL, g->cands[i], "tx", err, sizeof(err));
+			rc = rc == 1 ? 0 : rc;
+		}
+	if (rc) {
+		undo_since(before, why, sizeof(why));
+		s->outcome = ND_STEP_FAILED;
+		snprintf(s->detail, sizeof(s->detail), "%s", err);
+		return 0;
+	}
+	note(g->r, "  applied %s together; looking again", change);
+	rc = look_again(g->r, g->d, g->m, why, sizeof(why));
+	if (rc < 0)
+		return rc;
+	*helped = rc == 1;
+	if (*helped && keep) {
+		/* a step per device, for the persistence snippets */
+		g->r->res->nsteps--;
+		for (unsigned i = 0; i < g->n; i++) {
+			if (!(set & (1u << i)) || !(s = new_step(g->r, g->di, g->ri, g->m->action)))
+				continue;
+			snprintf(s->target, sizeof(s->target), "%s", g->cands[i]);
+			snprintf(s->change, sizeof(s->change), "tx off");
+			s->outcome = ND_STEP_KEPT;
+			snprintf(s->detail, sizeof(s->detail), "needed, with all of %s", names);
+		}
+		note(g->r, "  verified: %s is gone; kept on %s", verify_name(g->d, g->m), names);
+		return 1;
+	}
+	undo_since(before, err, sizeof(err));
+	s->outcome = ND_STEP_UNDONE;
+	if (*helped)
+		snprintf(s->detail, sizeof(s->detail), "helped; undone to try fewer devices");
+	else
+		snprintf(s->detail, sizeof(s->detail), "did not help (%s)", why);
+	note(g->r, "  %s: undone", s->detail);
+	return 0;
+}
+
+/* A kept single device with several TX checksum features off: is one of
+ * them alone enough (say tx-checksum-ipv4 for an IPv4 fault)? */
+static int narrow_features(struct guide *g, struct nd_doctor_step *kept, unsigned mark)
+{
+	const char *names[TX_NAMES_MAX];
+	struct nd_ethtool *e;
+	unsigned n, before;
+	char err[256], why[256], list[TX_NAMES_MAX][ND_FEATURE_NAME_MAX];
+
+	if (kept->features < 2 || undo_since(mark, err, sizeof(err)))
+		return 1;
+	if (nd_ethtool_open(&e))
+		return 1;
+	n = tx_on(e, kept->target, names);
+	for (unsigned i = 0; i < n; i++)
+		snprintf(list[i], sizeof(list[i]), "%s", names[i]);
+	nd_ethtool_close(e);
+	for (unsigned i = 0; i < n; i++) {
+		struct nd_doctor_step *s = new_step(g->r, g->di, g->ri, ND_REMEDY_OFFLOAD_GUIDE);
+		int rc;
+
+		if (!s)
+			break;
+		before = journal_live();
+		snprintf(s->target, sizeof(s->target), "%s", kept->target);
+		snprintf(s->change, sizeof(s->change), "%s off", list[i]);
+		if (apply_offload(s, kept->target, list[i], err, sizeof(err))) {
+			s->outcome = ND_STEP_FAILED;
+			snprintf(s->detail, sizeof(s->detail), "%s", err);
+			continue;
+		}
+		note(g->r, "  trying %s: %s alone", kept->target, s->change);
+		rc = look_again(g->r, g->d, g->m, why, sizeof(why));
+		if (rc < 0)
+			return rc;
+		if (rc) {
+			s->outcome = ND_STEP_KEPT;
+			snprintf(s->detail, sizeof(s->detail), "enough alone");
+			kept->outcome = ND_STEP_UNDONE;
+			snprintf(kept->detail, sizeof(kept->detail), "helped; narrowed to %s", list[i]);
+			return 1;
+		}
+		undo_since(before, err, sizeof(err));
+		s->outcome = ND_STEP_UNDONE;
+		snprintf(s->detail, sizeof(s->detail), "not enough alone (%s)", why);
+	}
+	/* none alone: the whole of tx, as verified first */
+	kept->outcome = ND_STEP_FAILED;
+	if (apply_offload(NULL, kept->target, "tx", err, sizeof(err)) == 0)
+		kept->outcome = ND_STEP_KEPT;
+	else
+		snprintf(kept->detail, sizeof(kept->detail), "could not reapply: %s", err);
+	return kept->outcome == ND_STEP_KEPT;
+}
+
+/* Each candidate alone, least blast first; when none helps alone, all of
+ * them together, then each left out in turn while the rest still helps:
+ * what remains is a set none of whose members can go. */
+static int guide(struct run *r, size_t di, unsigned ri)
+{
+	struct guide g = { .r = r, .di = di, .ri = ri };
+	char tap[ND_RULE_VALUE_MAX];
+	unsigned set;
+	bool helped;
+	int rc;
+
+	g.d = &r->res->diagnoses.v[di];
+	g.m = &g.d->rule->remedies[ri];
+	nd_rule_expand(g.d, nd_remedy_arg(g.m, "tap"), tap, sizeof(tap));
+	g.n = guide_candidates(tap, nd_diagnosis_var(g.d, "src"), g.cands);
+	note(r, "  offload guide: %u candidate%s with TX checksum offload on", g.n,
+	     g.n == 1 ? "" : "s");
+	for (unsigned i = 0; i < g.n; i++) {
+		struct nd_doctor_step *s = new_step(r, di, ri, g.m->action);
+		unsigned mark = journal_live();
+
+		if (!s)
+			return 0;
+		snprintf(s->target, sizeof(s->target), "%s", g.cands[i]);
+		snprintf(s->change, sizeof(s->change), "tx off");
+		rc = try_change(r, g.d, g.m, s, g.cands[i], "tx");
+		if (rc < 0)
+			return rc;
+		if (s->outcome == ND_STEP_KEPT)
+			return narrow_features(&g, s, mark);
+	}
+	if (g.n < 2)
+		return 0;
+	set = (1u << g.n) - 1;
+	rc = try_set(&g, set, false, &helped);
+	if (rc < 0 || !helped)
+		return rc;
+	for (unsigned i = 0; i < g.n; i++) {
+		unsigned fewer = set & ~(1u << i);
+
+		/* singles are known not to help */
+		if (!(set & (1u << i)) || __builtin_popcount(fewer) < 2)
+			continue;
+		rc = try_set(&g, fewer, false, &helped);
+		if (rc < 0)
+			return rc;
+		if (helped)
+			set = fewer;
+	}
+	return try_set(&g, set, true, &helped);
+}
+
 /* Returns 1 when a change was kept, 0 when not, -EINTR when stopped. */
 static int remedy(struct run *r, size_t di, unsigned ri)
 {
@@ -486,29 +694,8 @@ static int remedy(struct run *r, size_t di, unsigned ri)
 		}
 		return 0;
 	}
-	if (m->action == ND_REMEDY_OFFLOAD_GUIDE) {
-		char cands[GUIDE_CANDIDATES_MAX][IF_NAMESIZE];
-		const char *src = nd_diagnosis_var(d, "src");
-		unsigned n;
-
-		nd_rule_expand(d, nd_remedy_arg(m, "tap"), a[0], sizeof(a[0]));
-		n = guide_candidates(a[0], src, cands);
-		note(r, "  offload guide: %u candidate%s with TX checksum offload on", n,
-		     n == 1 ? "" : "s");
-		for (unsigned i = 0; i < n; i++) {
-			s = new_step(r, di, ri, m->action);
-			if (!s)
-				return 0;
-			snprintf(s->target, sizeof(s->target), "%s", cands[i]);
-			snprintf(s->change, sizeof(s->change), "tx off");
-			rc = try_change(r, d, m, s, cands[i], "tx");
-			if (rc < 0)
-				return rc;
-			if (s->outcome == ND_STEP_KEPT)
-				return 1;
-		}
-		return 0;
-	}
+	if (m->action == ND_REMEDY_OFFLOAD_GUIDE)
+		return guide(r, di, ri);
 	s = new_step(r, di, ri, m->action);
 	if (!s)
 		return 0;

@@ -20,22 +20,30 @@ static bool kept(const struct nd_doctor_step *s, enum nd_remedy_action a)
 	       (a == ND_REMEDY_SYSCTL ? s->action == ND_REMEDY_SYSCTL : s->action != ND_REMEDY_SYSCTL);
 }
 
-static void offload_snippet(const char *format, const char *dev, FILE *out)
+/* change is "tx off" (every TX checksum feature) or "FEATURE off" */
+static void offload_snippet(const char *format, const char *dev, const char *change, FILE *out)
 {
+	bool all = !strcmp(change, "tx off");
+	char feature[64];
+
+	snprintf(feature, sizeof(feature), "%.*s", (int)strcspn(change, " "), change);
 	if (!strcmp(format, "networkd"))
-		fprintf(out, "# /etc/systemd/network/50-netdiag-%s.link\n[Match]\nOriginalName=%s\n\n"
-			     "[Link]\nTransmitChecksumOffload=false\n", dev, dev);
+		fprintf(out, "# /etc/systemd/network/50-netdiag-%s.link%s\n[Match]\nOriginalName=%s\n\n"
+			     "[Link]\nTransmitChecksumOffload=false\n", dev,
+			all ? "" : " (networkd: every TX checksum feature)", dev);
 	else if (!strcmp(format, "udev"))
 		fprintf(out, "# /etc/udev/rules.d/70-netdiag-%s.rules\nACTION==\"add\", "
-			     "SUBSYSTEM==\"net\", KERNEL==\"%s\", RUN+=\"/usr/sbin/ethtool -K %s tx off\"\n",
-			dev, dev, dev);
+			     "SUBSYSTEM==\"net\", KERNEL==\"%s\", RUN+=\"/usr/sbin/ethtool -K %s %s\"\n",
+			dev, dev, dev, change);
 	else if (!strcmp(format, "ifupdown"))
 		fprintf(out, "# /etc/network/interfaces, in the stanza of %s\n"
-			     "    post-up /usr/sbin/ethtool -K %s tx off\n", dev, dev);
-	else if (!strcmp(format, "nm"))
+			     "    post-up /usr/sbin/ethtool -K %s %s\n", dev, dev, change);
+	else if (!strcmp(format, "nm") && all)
 		fprintf(out, "nmcli connection modify %s ethtool.feature-tx-checksum-ip-generic off "
 			     "ethtool.feature-tx-checksum-ipv4 off ethtool.feature-tx-checksum-ipv6 off\n",
 			dev);
+	else if (!strcmp(format, "nm"))
+		fprintf(out, "nmcli connection modify %s ethtool.feature-%s off\n", dev, feature);
 }
 
 static const char *const offload_formats[] = { "networkd", "udev", "ifupdown", "nm" };
@@ -56,7 +64,8 @@ void nd_doctor_persist_text(const struct nd_doctor_result *res, FILE *out)
 		fprintf(out, "\n%s:\n", offload_formats[f]);
 		for (unsigned i = 0; i < res->nsteps; i++)
 			if (kept(&res->steps[i], ND_REMEDY_OFFLOAD_OFF))
-				offload_snippet(offload_formats[f], res->steps[i].target, out);
+				offload_snippet(offload_formats[f], res->steps[i].target, res->steps[i].change,
+						out);
 	}
 	if (any_sysctl) {
 		fprintf(out, "\nsysctl (/etc/sysctl.d/60-netdiag.conf):\n");
@@ -158,7 +167,7 @@ int nd_doctor_persist_write(const struct nd_doctor_result *res, const char *form
 					*c = '.';
 			fprintf(mem, "# written by netdiag doctor\n%s = %s\n", key, s->change);
 		} else {
-			offload_snippet(format, s->target, mem);
+			offload_snippet(format, s->target, s->change, mem);
 		}
 		fclose(mem);
 		rc = write_file(path, text, err, errlen);

@@ -507,7 +507,11 @@ static int load_one(const char *dir, const char *name, struct nd_rule *r, char *
 	return rc;
 }
 
-int nd_rules_load(struct nd_rules *rs, const char *dir, char *err, size_t errlen)
+/* Every rule file in dir into rs.  Strict (bad == NULL): the first bad
+ * file ends it, err says why and rs is empty.  Lenient: each bad file goes
+ * to bad(), is left out, and the rest load. */
+static int load_dir(struct nd_rules *rs, const char *dir, void (*bad)(void *arg, const char *err),
+		    void *arg, unsigned *nbad, char *err, size_t errlen)
 {
 	struct dirent **names;
 	int n, rc = 0;
@@ -521,17 +525,26 @@ int nd_rules_load(struct nd_rules *rs, const char *dir, char *err, size_t errlen
 	}
 	rs->v = calloc(n ? (size_t)n : 1, sizeof(*rs->v));
 	rs->cap = (size_t)n;
-	if (!rs->v)
+	if (!rs->v) {
 		rc = -ENOMEM;
+		snprintf(err, errlen, "%s: %s", dir, strerror(ENOMEM));
+	}
 	for (int i = 0; i < n; i++) {
-		if (!rc && !(rc = load_one(dir, names[i]->d_name, &rs->v[rs->n], err, errlen))) {
-			for (size_t k = 0; k < rs->n && !rc; k++)
-				if (!strcmp(rs->v[k].id, rs->v[rs->n].id)) {
-					snprintf(err, errlen, "%s: rule %s defined twice", dir, rs->v[k].id);
-					rc = -EINVAL;
-				}
+		struct nd_rule *r = &rs->v[rs->n];
+		int one = rc ? rc : load_one(dir, names[i]->d_name, r, err, errlen);
+
+		for (size_t k = 0; k < rs->n && !one; k++)
+			if (!strcmp(rs->v[k].id, r->id)) {
+				snprintf(err, errlen, "%s: rule %s defined twice", r->file, r->id);
+				one = -EINVAL;
+			}
+		if (!one)
 			rs->n++;
-		}
+		else if (!rc && bad) {
+			bad(arg, err);
+			(*nbad)++;
+		} else
+			rc = one;
 		free(names[i]);
 	}
 	free(names);
@@ -540,33 +553,34 @@ int nd_rules_load(struct nd_rules *rs, const char *dir, char *err, size_t errlen
 	return rc;
 }
 
+int nd_rules_load(struct nd_rules *rs, const char *dir, char *err, size_t errlen)
+{
+	return load_dir(rs, dir, NULL, NULL, NULL, err, errlen);
+}
+
+int nd_rules_load_lenient(struct nd_rules *rs, const char *dir,
+			  void (*bad)(void *arg, const char *err), void *arg, unsigned *nbad,
+			  char *err, size_t errlen)
+{
+	*nbad = 0;
+	return load_dir(rs, dir, bad, arg, nbad, err, errlen);
+}
+
 int nd_rules_lint(const char *dir, void (*bad)(void *arg, const char *err), void *arg,
 		  unsigned *checked)
 {
-	struct dirent **names;
-	struct nd_rule *r = malloc(sizeof(*r));
+	struct nd_rules rs;
 	char err[512];
-	int n, nbad = 0;
+	unsigned nbad = 0;
 
 	*checked = 0;
-	n = r ? scandir(dir, &names, rule_file, alphasort) : -1;
-	if (n < 0) {
-		snprintf(err, sizeof(err), "%s: %s", dir, strerror(r ? errno : ENOMEM));
+	if (nd_rules_load_lenient(&rs, dir, bad, arg, &nbad, err, sizeof(err))) {
 		bad(arg, err);
-		free(r);
 		return 1;
 	}
-	for (int i = 0; i < n; i++) {
-		if (load_one(dir, names[i]->d_name, r, err, sizeof(err))) {
-			bad(arg, err);
-			nbad++;
-		}
-		(*checked)++;
-		free(names[i]);
-	}
-	free(names);
-	free(r);
-	return nbad;
+	*checked = (unsigned)rs.n + nbad;
+	nd_rules_free(&rs);
+	return (int)nbad;
 }
 
 void nd_rules_free(struct nd_rules *rs)

@@ -3,10 +3,11 @@
 #  1. doctor --yes diagnoses csum-partial-to-guest, turns TX checksum
 #     offload off on tapf (the device owning the answers' source) and on
 #     nothing else, verifies, keeps it, prints the persistence snippet;
-#     the guest resolves afterwards;
+#     the guest resolves afterwards; offload guide does the same;
 #  2. the same fault from a host netdiag cannot change (the answers come
 #     from another namespace's broken datapath): every candidate is tried,
-#     none helps, all are undone and the offloads are as before;
+#     none helps alone or all together, all are undone and the offloads
+#     are as before;
 #  3. SIGINT while a change is being verified: the host is as before.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-vm.sh"
@@ -57,6 +58,17 @@ assert_eq "$(jget "$LAB_DIR/after.json" '[.diagnoses[] | select(.rule == "csum-p
 	0 "diagnosis after the fix"
 nd undo >/dev/null || fail "undo"
 assert_eq "$(offloads)" "$before" "undo restores tapf"
+# the same through its own entry point, the offload guide
+rc=0
+nd offload guide --tap gp --bridge br0 --duration 3 --yes -j >"$LAB_DIR/guide.json" 2>"$LAB_DIR/guide.err" || rc=$?
+assert_eq "$rc" 0 "offload guide exit status ($(cat "$LAB_DIR/guide.err"))"
+assert_eq "$(jget "$LAB_DIR/guide.json" '[.steps[] | select(.outcome == "kept") | "\(.target) \(.change)"] | join(",")')" \
+	"tapf tx off" "the guide's kept change"
+assert_eq "$(jget "$LAB_DIR/guide.json" '[.steps[] | select(.action != "offload-guide")] | length')" 0 \
+	"the guide's steps beyond offloads"
+assert_eq "$(offloads)" "$(echo "$before" | sed 's/tapf=true/tapf=false/')" "the guide changed only tapf"
+nd undo >/dev/null || fail "undo after the guide"
+assert_eq "$(offloads)" "$before" "undo restores tapf after the guide"
 kill "$apid" 2>/dev/null || true
 wait "$apid" 2>/dev/null || true
 sleep 1
@@ -94,6 +106,7 @@ case ",$tried," in *,tapf,*) fail "tapf tried for answers from far: $tried" ;; e
 case ",$tried," in *,gp,*) ;; *) fail "the guest's port not tried: $tried" ;; esac
 assert_eq "$(jget "$f" '[.steps[] | select(.outcome == "undone") | .detail | startswith("did not help")] | all')" \
 	true "each undone step says why"
+assert_eq "$(jget "$f" '[.steps[] | select(.target | contains(","))] | length')" 1 "the all-together trial"
 assert_eq "$(offloads farp)" "$before" "offloads after nothing helped"
 note "nothing helped, undone: $tried"
 

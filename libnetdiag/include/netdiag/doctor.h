@@ -33,6 +33,7 @@ struct nd_doctor_step {
 	enum nd_remedy_action action;
 	char target[96];                /* device, or sysctl path */
 	char change[64];                /* "tx off", "2" */
+	unsigned features;              /* offload features the change turned off */
 	enum nd_step_outcome outcome;
 	char detail[256];
 };

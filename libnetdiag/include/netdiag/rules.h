@@ -98,6 +98,12 @@ struct nd_rules {
 int nd_rule_parse(struct nd_rule *r, const char *file, FILE *in, char *err, size_t errlen);
 /* Every *.rule in dir, sorted by name; stops at the first bad file. */
 int nd_rules_load(struct nd_rules *rs, const char *dir, char *err, size_t errlen);
+/* The same, but a bad file (or a second rule with an id already loaded)
+ * goes to bad() and is left out; nbad counts them.  Fails only when the
+ * directory cannot be read. */
+int nd_rules_load_lenient(struct nd_rules *rs, const char *dir,
+			  void (*bad)(void *arg, const char *err), void *arg, unsigned *nbad,
+			  char *err, size_t errlen);
 /* Like nd_rules_load, but reads every file and reports each bad one
  * through bad(); returns how many were bad. */
 int nd_rules_lint(const char *dir, void (*bad)(void *arg, const char *err), void *arg,
