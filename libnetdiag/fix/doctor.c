@@ -33,6 +33,8 @@ struct run {
 	const struct nd_doctor_opts *o;
 	const struct nd_rules *rs;
 	struct nd_doctor_result *res;
+	struct look latest;          /* the last look, taken after a change */
+	bool latest_kept;            /* ... which was kept: the host is as it saw */
 	unsigned journal_start;
 	char *err;
 	size_t errlen;
@@ -44,6 +46,7 @@ const char *nd_step_outcome_name(enum nd_step_outcome o)
 		[ND_STEP_PLANNED] = "planned", [ND_STEP_MANUAL] = "manual",
 		[ND_STEP_DECLINED] = "declined", [ND_STEP_NOTHING] = "nothing-to-do",
 		[ND_STEP_KEPT] = "kept", [ND_STEP_UNDONE] = "undone", [ND_STEP_FAILED] = "failed",
+		[ND_STEP_GONE] = "gone",
 	};
 
 	return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o] : "?";
@@ -329,18 +332,18 @@ static int apply_sysctl(const char *path, const char *value, char *err, size_t e
 static int look_again(struct run *r, const struct nd_diagnosis *d,
 		      const struct nd_rule_remedy *m, char *why, size_t whylen)
 {
-	struct look l;
+	struct look *l = &r->latest;
 	int ok;
 
 	if (stopped(r))
 		return -EINTR;
-	if (look(r, &l)) {
-		look_free(&l);
+	look_free(l);
+	r->latest_kept = false;
+	if (look(r, l)) {
 		snprintf(why, whylen, "could not look again: %s", r->err);
 		return stopped(r) ? -EINTR : 0;
 	}
-	ok = !stopped(r) && verified(r, d, m, &l, why, whylen);
-	look_free(&l);
+	ok = !stopped(r) && verified(r, d, m, l, why, whylen);
 	return stopped(r) ? -EINTR : ok;
 }
 
@@ -386,6 +389,7 @@ static int try_change(struct run *r, const struct nd_diagnosis *d,
 		return rc;
 	if (rc) {
 		s->outcome = ND_STEP_KEPT;
+		r->latest_kept = true;
 		note(r, "  verified: %s is gone; kept", verify_name(d, m));
 	} else {
 		undo_since(before, err, sizeof(err));
@@ -533,6 +537,7 @@ static int try_set(struct guide *g, unsigned set, bool keep, bool *helped)
 			s->outcome = ND_STEP_KEPT;
 			snprintf(s->detail, sizeof(s->detail), "needed, with all of %s", names);
 		}
+		g->r->latest_kept = true;
 		note(g->r, "  verified: %s is gone; kept on %s", verify_name(g->d, g->m), names);
 		return 1;
 	}
@@ -583,6 +588,7 @@ static int narrow_features(struct guide *g, struct nd_doctor_step *kept, unsigne
 			return rc;
 		if (rc) {
 			s->outcome = ND_STEP_KEPT;
+			g->r->latest_kept = true;
 			snprintf(s->detail, sizeof(s->detail), "enough alone");
 			kept->outcome = ND_STEP_UNDONE;
 			snprintf(kept->detail, sizeof(kept->detail), "helped; narrowed to %s", list[i]);
@@ -593,6 +599,7 @@ static int narrow_features(struct guide *g, struct nd_doctor_step *kept, unsigne
 		snprintf(s->detail, sizeof(s->detail), "not enough alone (%s)", why);
 	}
 	/* none alone: the whole of tx, as verified first */
+	g->r->latest_kept = false;
 	kept->outcome = ND_STEP_FAILED;
 	if (apply_offload(NULL, kept->target, "tx", err, sizeof(err)) == 0)
 		kept->outcome = ND_STEP_KEPT;
@@ -714,6 +721,28 @@ static int remedy(struct run *r, size_t di, unsigned ri)
 	return s->outcome == ND_STEP_KEPT;
 }
 
+/* A change kept for an earlier diagnosis may have cured this one too (the
+ * same offload behind a DNS and a DHCP diagnosis): the latest look says. */
+static bool gone_already(struct run *r, size_t di)
+{
+	const struct nd_diagnosis *d = &r->res->diagnoses.v[di];
+	const struct nd_rule_remedy none = { 0 };
+	const struct nd_rule_remedy *m = d->rule->nremedies ? &d->rule->remedies[0] : &none;
+	struct nd_doctor_step *s;
+	char why[256];
+
+	if (!r->latest_kept || r->o->mode != ND_DOCTOR_FIX ||
+	    !verified(r, d, m, &r->latest, why, sizeof(why)))
+		return false;
+	s = new_step(r, di, 0, m->action);
+	if (s) {
+		s->outcome = ND_STEP_GONE;
+		snprintf(s->detail, sizeof(s->detail), "gone after an earlier change");
+	}
+	note(r, "  gone after an earlier change: nothing to do");
+	return true;
+}
+
 static int fix_all(struct run *r)
 {
 	const struct nd_diagnoses *ds = &r->res->diagnoses;
@@ -727,6 +756,8 @@ static int fix_all(struct run *r)
 		nd_rule_expand(&ds->v[i], rule->title, title, sizeof(title));
 		if (r->o->mode == ND_DOCTOR_FIX)
 			note(r, "%s: %s", rule->id, title);
+		if (gone_already(r, i))
+			continue;
 		for (unsigned k = 0; k < rule->nremedies; k++) {
 			int rc = remedy(r, i, k);
 
@@ -771,6 +802,7 @@ int nd_doctor_run(const struct nd_doctor_opts *o, const struct nd_rules *rs,
 	if (o->mode == ND_DOCTOR_EXPLAIN)
 		return 0;
 	rc = fix_all(&r);
+	look_free(&r.latest);
 	if (rc == -EINTR || stopped(&r)) {
 		char uerr[256];
 
@@ -787,7 +819,8 @@ int nd_doctor_run(const struct nd_doctor_opts *o, const struct nd_rules *rs,
 				continue;
 			for (unsigned k = 0; k < res->nsteps; k++)
 				fixed |= res->steps[k].diagnosis == i &&
-					 res->steps[k].outcome == ND_STEP_KEPT;
+					 (res->steps[k].outcome == ND_STEP_KEPT ||
+					  res->steps[k].outcome == ND_STEP_GONE);
 			res->healthy_after &= fixed;
 		}
 	}

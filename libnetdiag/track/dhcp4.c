@@ -38,8 +38,9 @@ struct client {
 	uint8_t pending_reply;        /* OFFER or ACK seen, no client message since */
 	double pending_ts;
 	struct nd_csum pending_csum;
+	uint8_t pending_src[4];       /* the reply's IP source */
 	uint32_t ignored;
-	uint8_t ignored_type;
+	uint8_t ignored_type, ignored_src[4];
 	struct nd_csum ignored_csum;
 	uint64_t ignored_frames[ND_FINDING_FRAMES_MAX];
 	unsigned nignored;
@@ -87,6 +88,7 @@ static void client_message(struct client *c, const struct nd_dhcp4 *d,
 		if (!c->ignored) {
 			c->ignored_type = c->pending_reply;
 			c->ignored_csum = c->pending_csum;
+			memcpy(c->ignored_src, c->pending_src, 4);
 		}
 		c->ignored++;
 		if (c->nignored < ND_FINDING_FRAMES_MAX)
@@ -156,6 +158,7 @@ static void server_message(struct dhcp4_tracker *dt, struct client *c, const str
 		c->pending_reply = d->type;
 		c->pending_ts = m->ts;
 		c->pending_csum = f->l4_csum;
+		memcpy(c->pending_src, f->src.a, 4);
 	}
 }
 
@@ -257,6 +260,12 @@ static int client_findings(const struct client *c, struct nd_findings *out)
 			nd_finding_add_frame(fd, c->ignored_frames[i]);
 		nd_finding_set_str(fd, "reply", nd_dhcp4_type_name(c->ignored_type));
 		nd_finding_set_csum(fd, "reply_checksum", &c->ignored_csum);
+		{
+			char src[INET_ADDRSTRLEN];
+
+			nd_finding_set_str(fd, "src", inet_ntop(AF_INET, c->ignored_src, src,
+								sizeof(src)));
+		}
 		nd_finding_summary(fd, "the client repeated itself %u times after an %s was sent to "
 				   "it; the %s's UDP checksum was %s", c->ignored,
 				   nd_dhcp4_type_name(c->ignored_type),

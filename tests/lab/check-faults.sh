@@ -17,23 +17,8 @@ done
 ip -n "$h" link set br0 up
 ip -n "$s" addr add 192.0.2.1/24 dev eth0
 ip -n "$s2" addr add 192.0.2.2/24 dev eth0
-cat >"$LAB_DIR/udhcpc.sh" <<SCRIPT
-#!/bin/sh
-[ "\$1" = bound ] && ip addr add "\$ip/24" dev "\$interface"
-exit 0
-SCRIPT
-chmod +x "$LAB_DIR/udhcpc.sh"
+lab_udhcpc_script
 
-# dnsmasq NS NAME ARGS...: a server in namespace NS, DHCP and/or DNS
-dnsmasq_in() {
-	ns=$1; name=$2; shift 2
-	ip netns exec "$ns" dnsmasq --conf-file=/dev/null --keep-in-foreground --no-resolv --no-hosts \
-		--interface=eth0 --bind-interfaces --user=root --no-ping \
-		--dhcp-leasefile="$LAB_DIR/$name.leases" --pid-file="$LAB_DIR/$name.pid" \
-		--log-facility="$LAB_DIR/$name.log" "$@" &
-	LAB_PIDS="$LAB_PIDS $!"
-	wait_for 5 test -s "$LAB_DIR/$name.pid" || fail "dnsmasq $name did not start"
-}
 stop_dnsmasq() { kill "$(cat "$LAB_DIR/$1.pid")"; rm -f "$LAB_DIR/$1.pid"; sleep 0.2; }
 
 # scenario NAME: check while the guest does DHCP then DNS; JSON in NAME.json
@@ -56,32 +41,34 @@ A="--address=/probe.example/192.0.2.99 --address=/probe.example/2001:db8::99"
 RANGE="--dhcp-range=192.0.2.50,192.0.2.60,255.255.255.0,1h"
 
 # healthy
-dnsmasq_in "$s" one $RANGE $A
+lab_dnsmasq "$s" one $RANGE $A
 scenario healthy
 assert_eq "$(ids healthy)" "" "healthy"
+assert_eq "$(diagnoses "$LAB_DIR/healthy.json")" "" "diagnoses when healthy"
 
 # no DHCP server (DNS only)
 stop_dnsmasq one
-dnsmasq_in "$s" one $A
+lab_dnsmasq "$s" one $A
 scenario nodhcp
 has nodhcp dhcp4.no-offer
 assert_eq "$(jget "$LAB_DIR/nodhcp.json" '.findings[] | select(.id == "dhcp4.no-offer" and .interface == "gp") | .fields.discovers')" 3 discovers
 
 # DNS server down (DHCP only: --port=0)
 stop_dnsmasq one
-dnsmasq_in "$s" one $RANGE --port=0
+lab_dnsmasq "$s" one $RANGE --port=0
 scenario nodns
 has nodns dns.unanswered
 assert_eq "$(jget "$LAB_DIR/nodns.json" '.findings[] | select(.id == "dns.unanswered" and .interface == "gp") | .fields.server')" 192.0.2.1 server
 
 # two DHCP servers
 stop_dnsmasq one
-dnsmasq_in "$s" one $RANGE $A
-dnsmasq_in "$s2" two --dhcp-range=192.0.2.70,192.0.2.80,255.255.255.0,1h
+lab_dnsmasq "$s" one $RANGE $A
+lab_dnsmasq "$s2" two --dhcp-range=192.0.2.70,192.0.2.80,255.255.255.0,1h
 scenario twoservers
 has twoservers dhcp4.multiple-servers
 assert_eq "$(jget "$LAB_DIR/twoservers.json" '.findings[] | select(.id == "dhcp4.multiple-servers" and .interface == "gp") | .fields.server_ids | split(",") | sort | join(",")')" \
 	"192.0.2.1,192.0.2.2" "the two servers"
+rule_fires "$LAB_DIR/twoservers.json" dhcp-multiple-servers dev=gp
 stop_dnsmasq two
 
 # STP with a 15 s forward delay, the guest port just plugged in
@@ -92,6 +79,7 @@ scenario stp
 has stp bridge.stp-delay
 has stp bridge.port-not-forwarding
 has stp dhcp4.no-offer
+rule_fires "$LAB_DIR/stp.json" stp-forward-delay br=br0 delay=30
 ip -n "$h" link set br0 type bridge stp_state 0
 
 # the guest port outside the bridge
@@ -99,6 +87,7 @@ ip -n "$h" link set gp nomaster
 scenario outside
 has outside bridge.tap-not-enslaved
 has outside dhcp4.no-offer
+rule_fires "$LAB_DIR/outside.json" tap-not-on-bridge tap=gp br=br0
 ip -n "$h" link set gp master br0
 sleep 0.3
 
@@ -110,12 +99,14 @@ has mtu mtu.mismatch
 # (the bridge follows its smallest port, so the 1500 ports are the odd ones)
 assert_eq "$(jget "$LAB_DIR/mtu.json" '[.findings[] | select(.id == "mtu.mismatch") | .fields.mtu, .fields.bridge_mtu] | unique | map(tostring) | join(",")')" \
 	"1400,1500" "the two MTUs"
+rule_fires "$LAB_DIR/mtu.json" mtu-mismatch port=srv2p,srvp mtu=1500 bridge_mtu=1400 br=br0
 ip -n "$h" link set gp mtu 1500
 
 # strict rp_filter
 ip netns exec "$h" sysctl -qw net.ipv4.conf.all.rp_filter=1
 scenario rpf
 has rpf rpfilter.strict
+rule_fires "$LAB_DIR/rpf.json" rp-filter-strict dev=br0,gp,srv2p,srvp
 ip netns exec "$h" sysctl -qw net.ipv4.conf.all.rp_filter=0
 # br_netfilter hands bridged IPv4 to an inet FORWARD chain with policy drop
 # (what Docker's iptables FORWARD DROP amounts to)
@@ -129,6 +120,7 @@ if [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]; then
 	has brnf dhcp4.no-offer
 	assert_eq "$(jget "$LAB_DIR/brnf.json" '.findings[] | select(.id == "path.lost-in-host" and .fields.messages == "DHCPv4 client messages") | .fields.seen_on + ">" + .fields.missing_on')" \
 		"gp>srvp" "where br_netfilter drops the DISCOVERs"
+	rule_fires "$LAB_DIR/brnf.json" brnf-forward-drop br=br0 chain=forward table=ndlab
 	ip netns exec "$h" nft delete table inet ndlab
 	ip netns exec "$h" sysctl -qw net.bridge.bridge-nf-call-iptables=0
 else

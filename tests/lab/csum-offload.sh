@@ -9,16 +9,11 @@
 command -v dnsmasq >/dev/null || skip "dnsmasq not installed"
 h=$(lab_ns host)
 g=$(lab_ns guest)
-cc -O2 -o "$LAB_DIR/vnetfwd" "$(dirname "$0")/tools/vnetfwd.c" || fail "cannot build the forwarder"
 ip -n "$h" link add fwd0 type veth peer name eth0 netns "$g"
 ip -n "$h" link set fwd0 up
 ip -n "$g" link set eth0 up
 ip -n "$g" addr add 192.0.2.50/24 dev eth0
-# the forwarder's port must not finish checksums itself
-ip netns exec "$h" ethtool -K fwd0 tx off >/dev/null
-ip netns exec "$h" "$LAB_DIR/vnetfwd" tapf fwd0 >"$LAB_DIR/fwd.out" 2>&1 &
-LAB_PIDS="$LAB_PIDS $!"
-wait_for 5 grep -q ready "$LAB_DIR/fwd.out" || fail "forwarder: $(cat "$LAB_DIR/fwd.out")"
+lab_vnetfwd "$h" tapf fwd0
 ip -n "$h" addr add 192.0.2.1/24 dev tapf
 ip -n "$h" link set tapf up
 ip netns exec "$h" dnsmasq --conf-file=/dev/null --keep-in-foreground --no-resolv --no-hosts \

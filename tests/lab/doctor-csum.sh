@@ -78,10 +78,7 @@ far=$(lab_ns far)
 ip -n "$far" link add fwd0 type veth peer name farp netns "$h"
 ip -n "$h" link set farp master br0 up
 ip -n "$far" link set fwd0 up
-ip netns exec "$far" ethtool -K fwd0 tx off >/dev/null
-ip netns exec "$far" "$LAB_DIR/vnetfwd" tapf fwd0 >"$LAB_DIR/far.out" 2>&1 &
-LAB_PIDS="$LAB_PIDS $!"
-wait_for 5 grep -q ready "$LAB_DIR/far.out" || fail "far vnetfwd"
+lab_vnetfwd "$far" tapf fwd0
 ip -n "$far" addr add 192.0.2.3/24 dev tapf
 ip -n "$far" link set tapf up
 ip netns exec "$far" dnsmasq --conf-file=/dev/null --keep-in-foreground --no-resolv --no-hosts \

@@ -17,6 +17,12 @@ inns "$NETDIAG" host --bridge br0 --tap g0 -j >"$LAB_DIR/h.json" || fail "health
 assert_eq "$(ids)" "" "warnings on the healthy bridge"
 assert_eq "$(jget "$LAB_DIR/h.json" '.bridges[0].ports[0].port_state')" forwarding "port state"
 assert_eq "$(jget "$LAB_DIR/h.json" '.findings[] | select(.id == "bridge.snooping-no-querier") | .severity')" info snooping
+# the rules: only the snooping note, silent once the bridge is a querier
+assert_eq "$(diagnoses "$LAB_DIR/h.json")" snooping-no-querier "diagnoses of the healthy bridge"
+rule_fires "$LAB_DIR/h.json" snooping-no-querier br=br0
+ip -n "$ns" link set br0 type bridge mcast_querier 1
+inns "$NETDIAG" host --bridge br0 --tap g0 -j >"$LAB_DIR/h.json" || fail "querier: exit $?"
+assert_eq "$(diagnoses "$LAB_DIR/h.json")" "" "diagnoses with a querier"
 # the inventory: addresses, routes, port learning and flooding, sysctls
 ip -n "$ns" addr add 192.0.2.1/24 dev br0
 ip -n "$ns" route add default via 192.0.2.254
@@ -41,6 +47,7 @@ host_json --bridge br0 --tap tap0
 assert_eq "$(ids)" "link.no-carrier:tap0" "tap without carrier"
 assert_eq "$(jget "$LAB_DIR/h.json" '.findings[] | select(.id == "link.no-carrier") | .fields.state')" \
 	"up, no carrier" "carrier state"
+rule_fires "$LAB_DIR/h.json" tap-down dev=tap0 "state=up, no carrier"
 ip -n "$ns" link del tap0
 
 # a port that is down
@@ -49,6 +56,7 @@ host_json --bridge br0 --tap g0
 # (the bridge loses its carrier with its only port)
 assert_eq "$(ids)" "link.no-carrier:br0 link.no-carrier:g0" "port down"
 assert_eq "$(jget "$LAB_DIR/h.json" '.findings[] | select(.id == "link.no-carrier" and .interface == "g0") | .fields.state')" down "down state"
+rule_fires "$LAB_DIR/h.json" tap-down dev=br0,g0
 ip -n "$ns" link set g0 up
 
 # MTU 1400 on one port

@@ -22,7 +22,6 @@ vm_topology() {
 	export NETDIAG_RUN_DIR="$LAB_DIR/run"
 	VM_H=$(lab_ns host)
 	vm_s=$(lab_ns srv)
-	cc -O2 -o "$LAB_DIR/vnetfwd" "$VM_ROOT/tests/lab/tools/vnetfwd.c" || fail "cannot build vnetfwd"
 	ip -n "$VM_H" link add br0 type bridge stp_state 0 mcast_snooping 0
 	ip -n "$VM_H" link add srvp type veth peer name eth0 netns "$vm_s"
 	ip -n "$VM_H" link add fwd0 type veth peer name fwdb
@@ -31,11 +30,7 @@ vm_topology() {
 	ip -n "$VM_H" link set br0 up
 	ip -n "$vm_s" link set eth0 up
 	ip -n "$vm_s" addr add 192.0.2.2/24 dev eth0
-	# frames the forwarder writes must leave fwd0 as they are
-	ip netns exec "$VM_H" ethtool -K fwd0 tx off >/dev/null
-	ip netns exec "$VM_H" "$LAB_DIR/vnetfwd" tapf fwd0 >"$LAB_DIR/fwd.out" 2>&1 &
-	LAB_PIDS="$LAB_PIDS $!"
-	wait_for 5 grep -q ready "$LAB_DIR/fwd.out" || fail "vnetfwd: $(cat "$LAB_DIR/fwd.out")"
+	lab_vnetfwd "$VM_H" tapf fwd0
 	ip -n "$VM_H" addr add 192.0.2.1/24 dev tapf
 	ip -n "$VM_H" link set tapf up
 	ip netns exec "$vm_s" dnsmasq --conf-file=/dev/null --keep-in-foreground --no-resolv \

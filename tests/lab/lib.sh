@@ -6,7 +6,13 @@
 set -eu
 
 LAB_ID=${LAB_ID:-n$$}
-NETDIAG=${NETDIAG:-$(cd "$(dirname "$0")/../.." && pwd)/build/netdiag}
+# the source tree: the one NETDIAG (build/netdiag) was built in
+if [ -n "${NETDIAG:-}" ]; then
+	LAB_ROOT=$(cd "$(dirname "$NETDIAG")/.." && pwd)
+else
+	LAB_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+	NETDIAG=$LAB_ROOT/build/netdiag
+fi
 LAB_DIR=$(mktemp -d "/tmp/netdiag-lab.$LAB_ID.XXXXXX")
 LAB_NS=""
 LAB_LINKS=""
@@ -26,6 +32,8 @@ lab_cleanup() {
 		ip netns pids "$n" 2>/dev/null | xargs -r kill -9 2>/dev/null
 		ip netns del "$n" 2>/dev/null
 	done
+	# LAB_KEEP=DIR: keep the run's files there, to look at after a failure
+	if [ -n "${LAB_KEEP:-}" ]; then mkdir -p "$LAB_KEEP" && cp -r "$LAB_DIR/." "$LAB_KEEP/"; fi
 	rm -rf "$LAB_DIR"
 }
 trap lab_cleanup EXIT
@@ -63,6 +71,60 @@ assert_no_finding() {
 	jq -e --arg id "$2" '.findings | map(select(.id == $id)) | length == 0' "$1" >/dev/null ||
 		fail "unexpected finding $2 in $1"
 }
+# lab_udhcpc_script: $LAB_DIR/udhcpc.sh, for busybox udhcpc -s: puts the
+# leased address on the interface
+lab_udhcpc_script() {
+	printf '#!/bin/sh\n[ "$1" = bound ] && ip addr add "$ip/24" dev "$interface"\nexit 0\n' \
+		>"$LAB_DIR/udhcpc.sh"
+	chmod +x "$LAB_DIR/udhcpc.sh"
+}
+
+# lab_dnsmasq NS NAME ARGS...: dnsmasq on eth0 of namespace NS, its lease,
+# pid and log files LAB_DIR/NAME.*; returns once it runs
+lab_dnsmasq() {
+	ld_ns=$1; ld_name=$2; shift 2
+	ip netns exec "$ld_ns" dnsmasq --conf-file=/dev/null --keep-in-foreground --no-resolv --no-hosts \
+		--interface=eth0 --bind-interfaces --user=root --no-ping \
+		--dhcp-leasefile="$LAB_DIR/$ld_name.leases" --pid-file="$LAB_DIR/$ld_name.pid" \
+		--log-facility="$LAB_DIR/$ld_name.log" "$@" &
+	LAB_PIDS="$LAB_PIDS $!"
+	wait_for 5 test -s "$LAB_DIR/$ld_name.pid" || fail "dnsmasq $ld_name did not start"
+}
+
+# lab_vnetfwd NS TAP PORT: tools/vnetfwd in namespace NS between a new tap
+# TAP and the link PORT, whose own TX checksum offload goes off (frames
+# must leave it as the forwarder wrote them); returns once it runs
+lab_vnetfwd() {
+	[ -x "$LAB_DIR/vnetfwd" ] || cc -O2 -o "$LAB_DIR/vnetfwd" "$LAB_ROOT/tests/lab/tools/vnetfwd.c" ||
+		fail "cannot build vnetfwd"
+	ip netns exec "$1" ethtool -K "$3" tx off >/dev/null
+	ip netns exec "$1" "$LAB_DIR/vnetfwd" "$2" "$3" >"$LAB_DIR/vnetfwd-$1-$2.out" 2>&1 &
+	LAB_PIDS="$LAB_PIDS $!"
+	wait_for 5 grep -q ready "$LAB_DIR/vnetfwd-$1-$2.out" ||
+		fail "vnetfwd $2: $(cat "$LAB_DIR/vnetfwd-$1-$2.out")"
+}
+
+# The rules over a saved -j document (netdiag doctor --from):
+# diagnoses FILE: the rules that fire, sorted, comma-joined
+diagnoses() {
+	dg_rc=0
+	"$NETDIAG" doctor --from "$1" -j >"$1.doctor" 2>"$1.doctor.err" || dg_rc=$?
+	[ "$dg_rc" -le 1 ] || fail "doctor --from $1: $(cat "$1.doctor.err")"
+	jq -r '[.diagnoses[].rule] | unique | join(",")' "$1.doctor"
+}
+# rule_fires FILE RULE [VAR=V1,V2...]: RULE fires, and its diagnoses bind
+# VAR to exactly these values (sorted, distinct)
+rule_fires() {
+	rf_file=$1; rf_rule=$2; shift 2
+	case ",$(diagnoses "$rf_file")," in *",$rf_rule,"*) ;;
+	*) fail "rule $rf_rule did not fire on $(basename "$rf_file"): $(diagnoses "$rf_file")" ;; esac
+	for rf_b in "$@"; do
+		assert_eq "$(jq -r --arg r "$rf_rule" --arg k "${rf_b%%=*}" \
+			'[.diagnoses[] | select(.rule == $r) | .bindings[$k]] | unique | join(",")' \
+			"$rf_file.doctor")" "${rf_b#*=}" "rule $rf_rule, \$${rf_b%%=*}"
+	done
+}
+
 # wait_for SECS CMD...: poll CMD every 0.1 s until it succeeds
 wait_for() {
 	t=$(( $1 * 10 )); shift

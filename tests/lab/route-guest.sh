@@ -46,6 +46,7 @@ assert_eq "$($H route guest add web1 --ip 203.0.113.10 --dev tg)" \
 	"guest web1: already set up, nothing changed" "second add"
 $H route guest check web1 -j >"$LAB_DIR/check.json" || fail "check after add: $(cat "$LAB_DIR/check.json")"
 assert_eq "$(jget "$LAB_DIR/check.json" '.findings | length')" 0 "findings after add"
+assert_eq "$(diagnoses "$LAB_DIR/check.json")" "" "diagnoses after add"
 assert_eq "$($H route guest list -j | jq -r '.guests[0].name + " " + (.guests[0].route | tostring)')" \
 	"web1 true" "list"
 
@@ -56,6 +57,22 @@ rc=0; $H route guest check web1 -j >"$LAB_DIR/check.json" || rc=$?
 assert_eq "$rc" 1 "check exit with pieces missing"
 assert_eq "$(jq -r '[.findings[].id] | sort | join(" ")' "$LAB_DIR/check.json")" \
 	"route.forwarding-off route.missing-host-route route.no-proxy-arp route.rpfilter-strict" "missing pieces"
+f=$LAB_DIR/check.json
+rule_fires "$f" routed-guest-incomplete guest=web1 ip=203.0.113.10 tap=tg
+rule_fires "$f" routed-guest-no-proxy-arp guest=web1 tap=tg
+rule_fires "$f" routed-guest-forwarding-off guest=web1 ip=203.0.113.10 tap=tg
+rule_fires "$f" routed-guest-rp-filter guest=web1 tap=tg
+# doctor --yes puts the sysctl pieces back (each verified by the guest's
+# check) and leaves the route, a manual remedy: problems remain
+rc=0; $H doctor --tap tg --duration 1 --yes -j >"$LAB_DIR/doctor.json" 2>"$LAB_DIR/doctor.err" || rc=$?
+assert_eq "$rc" 1 "doctor exit with the route still missing ($(cat "$LAB_DIR/doctor.err"))"
+assert_eq "$(jget "$LAB_DIR/doctor.json" '[.steps[] | select(.outcome == "kept") | .target + "=" + .change] | sort | join(" ")')" \
+	"net/ipv4/conf/tg/proxy_arp=1 net/ipv4/conf/tg/rp_filter=2 net/ipv4/ip_forward=1" "kept sysctls"
+assert_eq "$(jget "$LAB_DIR/doctor.json" '[.steps[] | select(.outcome == "manual") | .rule] | join(" ")')" \
+	routed-guest-incomplete "manual remedies"
+rc=0; $H route guest check web1 -j >"$LAB_DIR/check.json" || rc=$?
+assert_eq "$(jq -r '[.findings[].id] | join(" ")' "$LAB_DIR/check.json")" route.missing-host-route \
+	"pieces missing after doctor"
 $H route guest add web1 --ip 203.0.113.10 --dev tg >/dev/null || fail "re-add"
 wait_for 5 reach || fail "not reachable after re-add"
 

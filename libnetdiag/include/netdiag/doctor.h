@@ -23,6 +23,7 @@ enum nd_step_outcome {
 	ND_STEP_KEPT,       /* applied, verified, kept */
 	ND_STEP_UNDONE,     /* applied, did not help, undone */
 	ND_STEP_FAILED,     /* could not apply (err in detail) */
+	ND_STEP_GONE,       /* cured by a change kept for an earlier diagnosis */
 };
 
 #define ND_DOCTOR_STEPS_MAX 48
