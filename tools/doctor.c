@@ -13,7 +13,7 @@
 
 static const char usage_text[] =
 	"usage: netdiag doctor [--bridge BR] [--tap TAP]... [--uplink IF] [--duration S]\n"
-	"                      [--active [--resolve NAME]] [--from FILE] [--rules DIR]\n"
+	"                      [--active] [--probe] [--resolve NAME] [--from FILE] [--rules DIR]\n"
 	"                      [--fix | --yes | --dry-run] [--persist FORMAT] [-j]\n"
 	"\n"
 	"Look (netdiag check for S seconds, default 5, plus routed guests), match\n"
@@ -21,6 +21,9 @@ static const char usage_text[] =
 	"shipped set; a bad rule file stops the run, unless --rules-lenient, which\n"
 	"says so and leaves it out) and explain each diagnosis: its cause, the evidence, the\n"
 	"remedies from least to most invasive with what else each changes.\n"
+	"--probe boots the probe guest on BR for each look instead of capturing\n"
+	"for S seconds: its tap is checked while it runs and its own report (lease,\n"
+	"answers to --resolve NAME, its kernel's checksum errors) joins in.\n"
 	"--from FILE diagnoses the findings of a saved -j document instead.\n"
 	"--dry-run lists what --fix would try.  --fix walks the remedies: shows the\n"
 	"change and its blast radius, asks, applies it through the journal, looks\n"
@@ -136,6 +139,7 @@ int cmd_doctor(int argc, char **argv)
 		{ "uplink", required_argument, NULL, 'u' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "active", no_argument, NULL, 'a' },
+		{ "probe", no_argument, NULL, 'p' },
 		{ "resolve", required_argument, NULL, 'r' },
 		{ "from", required_argument, NULL, 'F' },
 		{ "rules", required_argument, NULL, 'R' },
@@ -154,7 +158,10 @@ int cmd_doctor(int argc, char **argv)
 	struct nd_rules rs;
 	const char *rules_dir = NULL, *persist = NULL;
 	char err[512] = "", dirbuf[4096], *end;
-	bool json = false, yes = false, lenient = false;
+	bool json = false, yes = false, lenient = false, probe = false;
+	struct nd_vm_config vmc = { .accel = ND_VM_ACCEL_AUTO };
+	struct nd_probe_files files;
+	char vmname[32];
 	int c, status;
 	const char *cmd = !strcmp(argv[0], "doctor") ? "doctor" : "offload guide";
 
@@ -178,6 +185,7 @@ int cmd_doctor(int argc, char **argv)
 			}
 			break;
 		case 'a': o.check.active = true; break;
+		case 'p': probe = true; break;
 		case 'r': o.check.resolve = optarg; break;
 		case 'F': o.from = optarg; break;
 		case 'R': rules_dir = optarg; break;
@@ -199,6 +207,20 @@ int cmd_doctor(int argc, char **argv)
 	if (!o.from && !o.check.bridge && !o.check.ntaps && !o.check.uplink) {
 		cli_err(cmd, NULL, "name --bridge, --tap or --uplink to look at, or --from FILE");
 		return EXIT_CANNOT;
+	}
+	if (probe && (!o.check.bridge || o.check.ntaps || o.check.uplink || o.from || o.check.active)) {
+		cli_err(cmd, NULL, "--probe wants --bridge only (the guest's tap is made for it)");
+		return EXIT_CANNOT;
+	}
+	if (probe) {
+		snprintf(vmname, sizeof(vmname), "dr%ld", (long)getpid());
+		vmc.name = vmname;
+		vmc.bridge = o.check.bridge;
+		if (nd_probe_config(&vmc, &files, o.check.resolve, false, err, sizeof(err))) {
+			cli_err(cmd, NULL, "%s", err);
+			return EXIT_CANNOT;
+		}
+		o.probe = &vmc;
 	}
 	if (persist && strcmp(persist, "networkd") && strcmp(persist, "udev") &&
 	    strcmp(persist, "sysctl")) {

@@ -93,8 +93,7 @@ struct run_args {
 	bool probe, check, hold, json;
 	double timeout;
 	char resolve[256];
-	char append[1024];
-	char kernel[512], initrd[512];
+	struct nd_probe_files files;
 };
 
 static void say_started(void *arg, const struct nd_vm_result *r)
@@ -225,18 +224,10 @@ static int probe_files(struct run_args *a)
 		cli_err("vm run", a->c.name, "--probe brings its own kernel; drop --kernel/--disk");
 		return -1;
 	}
-	if (nd_probe_guest_files(a->kernel, sizeof(a->kernel), a->initrd, sizeof(a->initrd),
-				 err, sizeof(err)) < 0) {
+	if (nd_probe_config(&a->c, &a->files, a->resolve, a->hold, err, sizeof(err)) < 0) {
 		cli_err("vm run", a->c.name, "%s", err);
 		return -1;
 	}
-	a->c.kernel = a->kernel;
-	a->c.initrd = a->initrd;
-	snprintf(a->append, sizeof(a->append),
-		 "console=ttyS0 quiet panic=-1 netdiag.resolve=%s%s%s%s",
-		 a->resolve[0] ? a->resolve : "example.com", a->hold ? " netdiag.hold=1" : "",
-		 a->c.append ? " " : "", a->c.append ? a->c.append : "");
-	a->c.append = a->append;
 	return 0;
 }
 

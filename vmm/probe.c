@@ -266,3 +266,20 @@ int nd_probe_guest_files(char *kernel, size_t klen, char *initrd, size_t ilen,
 	snprintf(err, errlen, "probe guest: not built (run 'make guest', or set NETDIAG_GUEST_DIR)");
 	return -ENOENT;
 }
+
+int nd_probe_config(struct nd_vm_config *c, struct nd_probe_files *b, const char *resolve,
+		    bool hold, char *err, size_t errlen)
+{
+	int rc = nd_probe_guest_files(b->kernel, sizeof(b->kernel), b->initrd, sizeof(b->initrd),
+				      err, errlen);
+
+	if (rc)
+		return rc;
+	snprintf(b->append, sizeof(b->append), "console=ttyS0 quiet panic=-1 netdiag.resolve=%s%s%s%s",
+		 resolve && resolve[0] ? resolve : "example.com", hold ? " netdiag.hold=1" : "",
+		 c->append ? " " : "", c->append ? c->append : "");
+	c->kernel = b->kernel;
+	c->initrd = b->initrd;
+	c->append = b->append;
+	return 0;
+}

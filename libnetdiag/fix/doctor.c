@@ -98,6 +98,21 @@ static int look(struct run *r, struct look *l)
 	nd_findings_init(&l->fs);
 	if (r->o->from) {
 		rc = nd_findings_read_json(r->o->from, &l->fs, r->err, r->errlen);
+	} else if (r->o->probe) {
+		struct nd_vm_probe_opts po = { .guest_report = true, .stop = r->o->stop };
+		struct nd_vm_probe_result pr;
+
+		note(r, "booting the probe guest on %s", r->o->probe->bridge);
+		rc = nd_vm_probe_run(r->o->probe, &po, &pr, &l->fs, r->err, r->errlen);
+		rc = rc < 0 ? rc : 0;
+		if (!rc && pr.checked) {
+			l->check = pr.check;
+			l->checked = true;
+			pr.checked = false;
+		}
+		nd_vm_probe_result_free(&pr);
+		if (!rc)
+			route_guest_findings(&l->fs);
 	} else {
 		rc = nd_check_run(&r->o->check, &l->check, &l->fs, r->err, r->errlen);
 		l->checked = rc == 0;

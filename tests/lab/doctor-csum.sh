@@ -69,6 +69,21 @@ assert_eq "$(jget "$LAB_DIR/guide.json" '[.steps[] | select(.action != "offload-
 assert_eq "$(offloads)" "$(echo "$before" | sed 's/tapf=true/tapf=false/')" "the guide changed only tapf"
 nd undo >/dev/null || fail "undo after the guide"
 assert_eq "$(offloads)" "$before" "undo restores tapf after the guide"
+# and with the probe guest (QEMU) booted for each look
+rc=0
+VM_ACCEL= nd doctor --probe --bridge br0 --resolve probe.test --yes -j >"$LAB_DIR/probe.json" \
+	2>"$LAB_DIR/probe.err" || rc=$?
+assert_eq "$rc" 0 "doctor --probe exit status ($(tail -3 "$LAB_DIR/probe.err"))"
+f=$LAB_DIR/probe.json
+assert_eq "$(jget "$f" '[.diagnoses[] | select(.rule == "csum-partial-to-guest") | .bindings.tap | startswith("ndvm-dr")] | all')" \
+	true "the diagnosis names the probe guest's tap"
+assert_eq "$(jget "$f" '[.findings[] | select(.id == "guest.dns-failed") | .fields.name] | unique | join(",")')" \
+	probe.test "the guest's own report: the name it could not resolve"
+assert_eq "$(jget "$f" '[.steps[] | select(.outcome == "kept") | .target + " " + .change] | join(",")')" \
+	"tapf tx off" "kept with the probe guest"
+assert_eq "$(jget "$f" '.looks')" 2 "probe guest boots"
+nd undo >/dev/null || fail "undo after doctor --probe"
+assert_eq "$(offloads)" "$before" "undo restores tapf after doctor --probe"
 kill "$apid" 2>/dev/null || true
 wait "$apid" 2>/dev/null || true
 sleep 1

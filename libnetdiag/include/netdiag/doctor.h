@@ -12,6 +12,7 @@
 
 #include <netdiag/check.h>
 #include <netdiag/rules.h>
+#include <netdiag/vm.h>
 
 enum nd_doctor_mode { ND_DOCTOR_EXPLAIN, ND_DOCTOR_DRY_RUN, ND_DOCTOR_FIX };
 
@@ -41,6 +42,9 @@ struct nd_doctor_step {
 
 struct nd_doctor_opts {
 	struct nd_check_opts check;     /* how to look, each time */
+	/* or: boot this guest (the probe guest, nd_probe_config) for each look,
+	 * its tap checked while it runs, its own report joined in */
+	const struct nd_vm_config *probe;
 	const char *from;               /* or: findings of a -j document, no looking */
 	enum nd_doctor_mode mode;
 	bool offload_only;              /* `offload guide`: offload remedies only */

@@ -10,6 +10,7 @@
 
 #include <net/if.h>
 #include <signal.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -186,6 +187,16 @@ void nd_probe_json(const struct nd_probe_report *p, struct nd_json *j);
  * then "guest" beside the running executable, then the installed copy. */
 int nd_probe_guest_files(char *kernel, size_t klen, char *initrd, size_t ilen,
 			 char *err, size_t errlen);
+
+/* c made the probe guest: its kernel and initramfs, and a command line
+ * asking it to resolve `resolve` (comma-separated names; NULL:
+ * example.com) and, with hold, to stay up after its report; c->append is
+ * kept at the end.  b holds the strings c points to afterwards. */
+struct nd_probe_files {
+	char kernel[PATH_MAX], initrd[PATH_MAX], append[1024];
+};
+int nd_probe_config(struct nd_vm_config *c, struct nd_probe_files *b, const char *resolve,
+		    bool hold, char *err, size_t errlen);
 
 /* A guest run with checks: `vm run --probe` and `vm run --check`.  The
  * guest boots while `netdiag check` captures on its tap and bridge from
