@@ -78,6 +78,31 @@ static int load_rules(struct nd_rules *rs, const char *dir, bool lenient, const 
 	return nd_rules_load_lenient(rs, dir, bad_rule, (void *)cmd, &nbad, err, len);
 }
 
+/* text after a label, folded at 78 columns under its own start */
+static void wrapped(const char *label, const char *text)
+{
+	int indent = (int)strlen(label), col = indent;
+	const char *s = text;
+
+	fputs(label, stdout);
+	while (*s) {
+		size_t n = strcspn(s, " ");
+
+		if (col > indent && col + 1 + (int)n > 78) {
+			printf("\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			putchar(' ');
+			col++;
+		}
+		printf("%.*s", (int)n, s);
+		col += (int)n;
+		s += n;
+		s += strspn(s, " ");
+	}
+	putchar('\n');
+}
+
 static void explain(const struct nd_doctor_result *res)
 {
 	char buf[ND_RULE_TEXT_MAX];
@@ -94,7 +119,7 @@ static void explain(const struct nd_doctor_result *res)
 		nd_rule_expand(d, r->title, buf, sizeof(buf));
 		printf("\n%-7s %s: %s\n", nd_severity_name(r->severity), r->id, buf);
 		nd_rule_expand(d, r->cause, buf, sizeof(buf));
-		printf("        cause: %s\n", buf);
+		wrapped("        cause: ", buf);
 		for (unsigned k = 0; k < d->nevidence; k++) {
 			const struct nd_finding *f = &res->findings.v[d->evidence[k]];
 
@@ -103,14 +128,18 @@ static void explain(const struct nd_doctor_result *res)
 		for (unsigned k = 0; k < r->nremedies; k++) {
 			const struct nd_rule_remedy *m = &r->remedies[k];
 
+			char label[64];
+
 			nd_rule_expand(d, m->does, buf, sizeof(buf));
-			printf("        remedy %u (%s): %s\n", k + 1, nd_remedy_action_name(m->action), buf);
+			snprintf(label, sizeof(label), "        remedy %u (%s): ", k + 1,
+				 nd_remedy_action_name(m->action));
+			wrapped(label, buf);
 			nd_rule_expand(d, m->blast, buf, sizeof(buf));
 			if (buf[0])
-				printf("          blast radius: %s\n", buf);
+				wrapped("          blast radius: ", buf);
 			nd_rule_expand(d, m->how, buf, sizeof(buf));
 			if (buf[0])
-				printf("          by hand: %s\n", buf);
+				wrapped("          by hand: ", buf);
 		}
 		for (unsigned k = 0; k < r->nrefs; k++)
 			printf("        see: %s\n", r->refs[k]);
