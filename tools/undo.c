@@ -12,19 +12,23 @@
 static const char usage_text[] =
 	"usage: netdiag undo [--last N] [--dry-run]\n"
 	"\n"
-	"Restore the state recorded before each change netdiag made (offloads so\n"
-	"far), newest first; --last N only the N newest; --dry-run only lists.\n"
+	"Restore the state recorded before each change netdiag made (offloads,\n"
+	"sysctls, routes, addresses, files written by doctor --persist), newest\n"
+	"first; --last N only the N newest; --dry-run only lists.\n"
 	"The journal is in $NETDIAG_RUN_DIR or /run/netdiag.\n";
 
 static void report(void *arg, const struct nd_journal_record *r, int result)
 {
 	bool dry = *(bool *)arg;
 
+	bool key = r->key[0] && strcmp(r->key, "-");
+
 	if (result)
-		fprintf(stderr, "netdiag: undo: %s %s: %s\n", r->object, r->key, strerror(-result));
+		fprintf(stderr, "netdiag: undo: %s%s%s: %s\n", r->object, key ? " " : "",
+			key ? r->key : "", strerror(-result));
 	else
-		printf("%s %s %s %s back to %s\n", dry ? "would restore" : "restored", r->kind,
-		       r->object, r->key, r->before);
+		printf("%s %s %s%s%s back to %s\n", dry ? "would restore" : "restored", r->kind,
+		       r->object, key ? " " : "", key ? r->key : "", r->before);
 }
 
 int cmd_undo(int argc, char **argv)

@@ -630,7 +630,7 @@ static int guide(struct run *r, size_t di, unsigned ri)
 {
 	struct guide g = { .r = r, .di = di, .ri = ri };
 	char tap[ND_RULE_VALUE_MAX];
-	unsigned set;
+	unsigned set, tried = 0;
 	bool helped;
 	int rc;
 
@@ -653,8 +653,10 @@ static int guide(struct run *r, size_t di, unsigned ri)
 			return rc;
 		if (s->outcome == ND_STEP_KEPT)
 			return narrow_features(&g, s, mark);
+		tried += s->outcome == ND_STEP_UNDONE;
 	}
-	if (g.n < 2)
+	/* sets only once every single one is known not to help */
+	if (g.n < 2 || tried < g.n)
 		return 0;
 	set = (1u << g.n) - 1;
 	rc = try_set(&g, set, false, &helped);

@@ -1,4 +1,5 @@
 /* The change journal; see netdiag/journal.h. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,6 +14,8 @@
 #include <netdiag/rtnl.h>
 
 #define JOURNAL_RECORDS_MAX 4096
+/* "change", the id and five fields, each at worst three times encoded */
+#define JOURNAL_LINE_MAX (32 + 3 * (16 + ND_JOURNAL_OBJECT_MAX + 3 * ND_JOURNAL_FIELD_MAX) + 8)
 #define DEFAULT_RUN_DIR "/run/netdiag"
 
 struct nd_journal {
@@ -113,9 +116,70 @@ const char *nd_run_dir(void)
 	return d && d[0] ? d : DEFAULT_RUN_DIR;
 }
 
+/* Fields are written percent-encoded where they hold a space, '%' or a
+ * control character, and "-" stands for an empty field (a field that is
+ * exactly "-" is written %2D), so every record is seven words. */
+static void put_field(FILE *f, const char *v)
+{
+	fputc(' ', f);
+	if (!v[0]) {
+		fputc('-', f);
+		return;
+	}
+	if (!strcmp(v, "-")) {
+		fputs("%2D", f);
+		return;
+	}
+	for (const unsigned char *c = (const unsigned char *)v; *c; c++)
+		if (*c <= ' ' || *c == '%' || *c == 0x7f)
+			fprintf(f, "%%%02X", *c);
+		else
+			fputc(*c, f);
+}
+
+static int get_field(const char *word, char *out, size_t len)
+{
+	size_t n = 0;
+
+	if (!strcmp(word, "-")) {
+		out[0] = 0;
+		return 0;
+	}
+	for (const char *c = word; *c; c++) {
+		unsigned v;
+
+		if (n + 1 >= len)
+			return -ENAMETOOLONG;
+		if (*c == '%' && sscanf(c + 1, "%2x", &v) == 1 && isxdigit((unsigned char)c[1]) &&
+		    isxdigit((unsigned char)c[2])) {
+			out[n++] = (char)v;
+			c += 2;
+		} else {
+			out[n++] = *c;
+		}
+	}
+	out[n] = 0;
+	return 0;
+}
+
+/* "change ID KIND OBJECT KEY BEFORE AFTER" */
+static int parse_change(char *line, struct nd_journal_record *r)
+{
+	char *save = NULL, *w[7];
+	unsigned n = 0;
+
+	for (char *t = strtok_r(line, " \n", &save); t && n < 7; t = strtok_r(NULL, " \n", &save))
+		w[n++] = t;
+	if (n != 7 || strcmp(w[0], "change") || sscanf(w[1], "%u", &r->id) != 1)
+		return -EINVAL;
+	return get_field(w[2], r->kind, sizeof(r->kind)) || get_field(w[3], r->object, sizeof(r->object)) ||
+	       get_field(w[4], r->key, sizeof(r->key)) || get_field(w[5], r->before, sizeof(r->before)) ||
+	       get_field(w[6], r->after, sizeof(r->after)) ? -EINVAL : 0;
+}
+
 static void load(struct nd_journal *j)
 {
-	char line[512];
+	char line[JOURNAL_LINE_MAX];
 
 	rewind(j->file);
 	j->nlive = 0;
@@ -129,8 +193,7 @@ static void load(struct nd_journal *j)
 					j->live[i].undone = true;
 			continue;
 		}
-		if (sscanf(line, "change %u %15s %63s %63s %63s %63s", &r.id, r.kind, r.object, r.key,
-			   r.before, r.after) == 6 && j->nlive < JOURNAL_RECORDS_MAX)
+		if (parse_change(line, &r) == 0 && j->nlive < JOURNAL_RECORDS_MAX)
 			j->live[j->nlive++] = r;
 	}
 	/* keep only records not undone, in order */
@@ -200,7 +263,7 @@ static int sync_line(struct nd_journal *j)
 int nd_journal_append(struct nd_journal *j, struct nd_journal_record *r)
 {
 	unsigned last = 0;
-	char line[512];
+	char line[JOURNAL_LINE_MAX];
 
 	rewind(j->file);
 	while (fgets(line, sizeof(line), j->file)) {
@@ -211,8 +274,13 @@ int nd_journal_append(struct nd_journal *j, struct nd_journal_record *r)
 	}
 	fseek(j->file, 0, SEEK_END);
 	r->id = last + 1;
-	fprintf(j->file, "change %u %s %s %s %s %s\n", r->id, r->kind, r->object, r->key, r->before,
-		r->after);
+	fprintf(j->file, "change %u", r->id);
+	put_field(j->file, r->kind);
+	put_field(j->file, r->object);
+	put_field(j->file, r->key);
+	put_field(j->file, r->before);
+	put_field(j->file, r->after);
+	fputc('\n', j->file);
 	return sync_line(j);
 }
 
@@ -222,6 +290,10 @@ int nd_journal_change(struct nd_journal *j, const char *kind, const char *object
 	struct nd_journal_record r = { 0 };
 	int ret;
 
+	if (strlen(kind) >= sizeof(r.kind) || strlen(object) >= sizeof(r.object) ||
+	    strlen(key) >= sizeof(r.key) || strlen(before) >= sizeof(r.before) ||
+	    strlen(after) >= sizeof(r.after))
+		return -ENAMETOOLONG;
 	snprintf(r.kind, sizeof(r.kind), "%s", kind);
 	snprintf(r.object, sizeof(r.object), "%s", object);
 	snprintf(r.key, sizeof(r.key), "%s", key);

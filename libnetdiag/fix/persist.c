@@ -102,6 +102,10 @@ static int write_file(const char *path, const char *text, char *err, size_t errl
 		snprintf(err, errlen, "%s: exists; not overwritten", path);
 		return -EEXIST;
 	}
+	if (strlen(path) >= sizeof(rec.object)) {
+		snprintf(err, errlen, "%s: path too long for the journal", path);
+		return -ENAMETOOLONG;
+	}
 	rc = nd_journal_open(&j, err, errlen);
 	if (rc)
 		return rc;

@@ -69,6 +69,23 @@ has twoservers dhcp4.multiple-servers
 assert_eq "$(jget "$LAB_DIR/twoservers.json" '.findings[] | select(.id == "dhcp4.multiple-servers" and .interface == "gp") | .fields.server_ids | split(",") | sort | join(",")')" \
 	"192.0.2.1,192.0.2.2" "the two servers"
 rule_fires "$LAB_DIR/twoservers.json" dhcp-multiple-servers dev=gp
+# a malformed rule file: refused with FILE:LINE:COL, or left out when lenient
+mkdir "$LAB_DIR/rules"
+cp "$LAB_ROOT"/rules/*.rule "$LAB_DIR/rules/"
+printf 'rule      tap-down\nseverity  error\nwhen      link.no-carrier interface=$dev state\n' \
+	>"$LAB_DIR/rules/tap-down.rule"
+rc=0; "$NETDIAG" doctor --from "$LAB_DIR/twoservers.json" --rules "$LAB_DIR/rules" >/dev/null 2>"$LAB_DIR/err" || rc=$?
+assert_eq "$rc" 2 "exit status with a malformed rule"
+assert_eq "$(cat "$LAB_DIR/err")" \
+	"netdiag: doctor: $LAB_DIR/rules/tap-down.rule:3:42: 'state': expected KEY=VALUE or KEY!=VALUE" "the refusal"
+rc=0; "$NETDIAG" doctor --from "$LAB_DIR/twoservers.json" --rules "$LAB_DIR/rules" --rules-lenient -j \
+	>"$LAB_DIR/lenient.json" 2>"$LAB_DIR/err" || rc=$?
+assert_eq "$rc" 1 "exit status, lenient"
+assert_eq "$(jget "$LAB_DIR/lenient.json" '[.diagnoses[].rule] | join(",")')" dhcp-multiple-servers "diagnoses, lenient"
+grep -q "tap-down.rule:3:42: .* (left out: --rules-lenient)$" "$LAB_DIR/err" || fail "lenient: $(cat "$LAB_DIR/err")"
+rc=0; "$NETDIAG" rules lint "$LAB_DIR/rules" >"$LAB_DIR/lint.out" 2>&1 || rc=$?
+assert_eq "$rc" 2 "rules lint exit status"
+assert_eq "$(tail -1 "$LAB_DIR/lint.out")" "$LAB_DIR/rules: 16 rules checked, 1 bad" "rules lint summary"
 stop_dnsmasq two
 
 # STP with a 15 s forward delay, the guest port just plugged in

@@ -39,8 +39,18 @@ before=$(offloads)
 asker 192.0.2.1 &
 apid=$!
 LAB_PIDS="$LAB_PIDS $apid"
+# --fix asks; "n" changes nothing
 rc=0
-nd doctor --bridge br0 --tap gp --duration 3 --yes >"$LAB_DIR/fix.txt" 2>"$LAB_DIR/fix.err" || rc=$?
+echo n | nd doctor --bridge br0 --tap gp --duration 3 --fix -j >"$LAB_DIR/no.json" 2>"$LAB_DIR/no.err" || rc=$?
+assert_eq "$rc" 1 "doctor --fix answered no: exit status"
+assert_eq "$(jget "$LAB_DIR/no.json" '[.steps[] | .outcome] | unique | join(",")')" declined,manual "steps answered no (the manual remedy shown)"
+grep -q "apply? \[y/N\]" "$LAB_DIR/no.err" || fail "no question asked: $(cat "$LAB_DIR/no.err")"
+assert_eq "$(offloads)" "$before" "offloads after no"
+root=$LAB_DIR/root
+mkdir -p "$root/etc/systemd/network"
+rc=0
+NETDIAG_PERSIST_ROOT=$root nd doctor --bridge br0 --tap gp --duration 3 --yes --persist networkd \
+	>"$LAB_DIR/fix.txt" 2>"$LAB_DIR/fix.err" || rc=$?
 assert_eq "$rc" 0 "doctor --yes exit status ($(cat "$LAB_DIR/fix.err"))"
 grep -q "^error   csum-partial-to-guest: Packets reach the guest behind gp" "$LAB_DIR/fix.txt" ||
 	fail "diagnosis missing: $(cat "$LAB_DIR/fix.txt")"
@@ -56,8 +66,12 @@ note "kept: $(grep '^  kept' "$LAB_DIR/fix.txt")"
 nd doctor --bridge br0 --tap gp --duration 2 -j >"$LAB_DIR/after.json" || fail "doctor after the fix found problems"
 assert_eq "$(jget "$LAB_DIR/after.json" '[.diagnoses[] | select(.rule == "csum-partial-to-guest")] | length')" \
 	0 "diagnosis after the fix"
+link=$root/etc/systemd/network/50-netdiag-tapf.link
+assert_eq "$(grep -c '^OriginalName=tapf$\|^TransmitChecksumOffload=false$' "$link")" 2 "the .link file written"
+grep -q "^written (netdiag undo removes them): $link$" "$LAB_DIR/fix.txt" || fail "written file not named"
 nd undo >/dev/null || fail "undo"
 assert_eq "$(offloads)" "$before" "undo restores tapf"
+[ -e "$link" ] && fail "undo left the .link file"
 # the same through its own entry point, the offload guide
 rc=0
 nd offload guide --tap gp --bridge br0 --duration 3 --yes -j >"$LAB_DIR/guide.json" 2>"$LAB_DIR/guide.err" || rc=$?

@@ -70,6 +70,9 @@ assert_eq "$(jget "$LAB_DIR/doctor.json" '[.steps[] | select(.outcome == "kept")
 	"net/ipv4/conf/tg/proxy_arp=1 net/ipv4/conf/tg/rp_filter=2 net/ipv4/ip_forward=1" "kept sysctls"
 assert_eq "$(jget "$LAB_DIR/doctor.json" '[.steps[] | select(.outcome == "manual") | .rule] | join(" ")')" \
 	routed-guest-incomplete "manual remedies"
+assert_eq "$($H undo --last 3 --dry-run | sort | tr '\n' ';')" \
+"would restore sysctl net/ipv4/conf/tg/proxy_arp back to 0;would restore sysctl net/ipv4/conf/tg/rp_filter back to 1;would restore sysctl net/ipv4/ip_forward back to 0;" \
+	"the doctor's changes in the journal"
 rc=0; $H route guest check web1 -j >"$LAB_DIR/check.json" || rc=$?
 assert_eq "$(jq -r '[.findings[].id] | join(" ")' "$LAB_DIR/check.json")" route.missing-host-route \
 	"pieces missing after doctor"

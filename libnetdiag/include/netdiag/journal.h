@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #define ND_JOURNAL_FIELD_MAX 64
+#define ND_JOURNAL_OBJECT_MAX 256           /* a device, a sysctl or file path */
 
 /* Where netdiag keeps state that must survive the process but not a
  * reboot: $NETDIAG_RUN_DIR, else /run/netdiag. */
@@ -25,7 +26,7 @@ const char *nd_run_dir(void);
 struct nd_journal_record {
 	unsigned id;
 	char kind[16];                      /* "offload" */
-	char object[ND_JOURNAL_FIELD_MAX];  /* device */
+	char object[ND_JOURNAL_OBJECT_MAX]; /* device, path */
 	char key[ND_JOURNAL_FIELD_MAX];     /* feature */
 	char before[ND_JOURNAL_FIELD_MAX];
 	char after[ND_JOURNAL_FIELD_MAX];
