@@ -39,6 +39,15 @@ before=$(offloads)
 asker 192.0.2.1 &
 apid=$!
 LAB_PIDS="$LAB_PIDS $apid"
+# --dry-run: the plan, candidates in order, nothing changed
+rc=0
+nd doctor --bridge br0 --tap gp --duration 3 --dry-run -j >"$LAB_DIR/dry.json" 2>/dev/null || rc=$?
+assert_eq "$rc" 1 "doctor --dry-run exit status"
+assert_eq "$(jget "$LAB_DIR/dry.json" '[.steps[] | .outcome + " " + .action] | join(",")')" \
+	"planned offload-guide,manual manual" "the dry run's steps"
+assert_eq "$(jget "$LAB_DIR/dry.json" '.steps[0].target | split(",") | .[0:2] | join(",")')" tapf,gp \
+	"candidates: the answers' sender, then the tap"
+assert_eq "$(offloads)" "$before" "offloads after the dry run"
 # --fix asks; "n" changes nothing
 rc=0
 echo n | nd doctor --bridge br0 --tap gp --duration 3 --fix -j >"$LAB_DIR/no.json" 2>"$LAB_DIR/no.err" || rc=$?
