@@ -160,7 +160,9 @@ static void steps_text(const struct nd_doctor_result *res)
 	}
 }
 
-int cmd_doctor(int argc, char **argv)
+/* guide: `netdiag offload guide`, the loop on offload remedies, fixing
+ * unless told --dry-run, on a live look of the guest's tap */
+int doctor_main(const char *cmd, bool guide, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "bridge", required_argument, NULL, 'b' },
@@ -182,17 +184,19 @@ int cmd_doctor(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct nd_doctor_opts o = { .mode = ND_DOCTOR_EXPLAIN, .note = say, .stop = &stop_flag };
+	struct nd_doctor_opts o = { .mode = guide ? ND_DOCTOR_FIX : ND_DOCTOR_EXPLAIN, .note = say,
+				    .stop = &stop_flag, .offload_only = guide };
 	struct nd_doctor_result res;
 	struct nd_rules rs;
 	const char *rules_dir = NULL, *persist = NULL;
 	char err[512] = "", dirbuf[4096], *end;
 	bool json = false, yes = false, lenient = false, probe = false;
+	const char *from = NULL;
+	struct nd_findings given;
 	struct nd_vm_config vmc = { .accel = ND_VM_ACCEL_AUTO };
 	struct nd_probe_files files;
 	char vmname[32];
 	int c, status;
-	const char *cmd = !strcmp(argv[0], "doctor") ? "doctor" : "offload guide";
 
 	o.check.stop = &stop_flag;
 	while ((c = getopt_long(argc, argv, "b:t:u:d:jh", opts, NULL)) != -1) {
@@ -216,7 +220,7 @@ int cmd_doctor(int argc, char **argv)
 		case 'a': o.check.active = true; break;
 		case 'p': probe = true; break;
 		case 'r': o.check.resolve = optarg; break;
-		case 'F': o.from = optarg; break;
+		case 'F': from = optarg; break;
 		case 'R': rules_dir = optarg; break;
 		case 'L': lenient = true; break;
 		case 'O': o.offload_only = true; break;
@@ -229,15 +233,19 @@ int cmd_doctor(int argc, char **argv)
 		default: fputs(usage_text, stderr); return EXIT_CANNOT;
 		}
 	}
+	if (guide && (!o.check.ntaps || from || probe)) {
+		cli_err(cmd, NULL, "name the guest's --tap (a live look: no --from, no --probe)");
+		return EXIT_CANNOT;
+	}
 	if (optind != argc) {
 		cli_err(cmd, argv[optind], "unexpected argument (see 'netdiag %s --help')", cmd);
 		return EXIT_CANNOT;
 	}
-	if (!o.from && !o.check.bridge && !o.check.ntaps && !o.check.uplink) {
+	if (!from && !o.check.bridge && !o.check.ntaps && !o.check.uplink) {
 		cli_err(cmd, NULL, "name --bridge, --tap or --uplink to look at, or --from FILE");
 		return EXIT_CANNOT;
 	}
-	if (probe && (!o.check.bridge || o.check.ntaps || o.check.uplink || o.from || o.check.active)) {
+	if (probe && (!o.check.bridge || o.check.ntaps || o.check.uplink || from || o.check.active)) {
 		cli_err(cmd, NULL, "--probe wants --bridge only (the guest's tap is made for it)");
 		return EXIT_CANNOT;
 	}
@@ -266,9 +274,19 @@ int cmd_doctor(int argc, char **argv)
 		o.ask = ask;
 	if (json)
 		o.note = NULL;
+	nd_findings_init(&given);
+	if (from) {
+		if (nd_findings_read_json(from, &given, err, sizeof(err))) {
+			nd_findings_free(&given);
+			cli_err(cmd, NULL, "%s", err);
+			return EXIT_CANNOT;
+		}
+		o.given = &given;
+	}
 	if (!rules_dir)
 		rules_dir = nd_rules_default_dir(dirbuf, sizeof(dirbuf));
 	if (load_rules(&rs, rules_dir, lenient, cmd, err, sizeof(err))) {
+		nd_findings_free(&given);
 		cli_err(cmd, NULL, "%s", err);
 		return EXIT_CANNOT;
 	}
@@ -328,7 +346,13 @@ int cmd_doctor(int argc, char **argv)
 			printf("\nwritten (netdiag undo removes them): %s\n", written);
 	}
 out:
+	nd_findings_free(&given);      /* empty once the run took them */
 	nd_doctor_result_free(&res);
 	nd_rules_free(&rs);
 	return status;
+}
+
+int cmd_doctor(int argc, char **argv)
+{
+	return doctor_main("doctor", false, argc, argv);
 }

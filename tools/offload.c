@@ -34,7 +34,8 @@ static const char usage_text[] =
 	"ones seen; when none helps alone, all together and then each left out in\n"
 	"turn, to find the smallest set; then the fewest features on it.  What\n"
 	"does not help is undone; Ctrl-C undoes the whole run.  It asks before\n"
-	"each change unless --yes.  It is 'netdiag doctor --offload-only --fix'.\n";
+	"each change unless --yes.  It is 'netdiag doctor --offload-only --fix'\n"
+	"on a live look (doctor's other options apply).\n";
 
 static int open_device(struct nd_ethtool **e, const char *dev, struct nd_features *fs)
 {
@@ -348,40 +349,6 @@ static int restore(int argc, char **argv)
 	return EXIT_HEALTHY;
 }
 
-/* guide: the doctor's loop, offload remedies only */
-static int guide(int argc, char **argv)
-{
-	char *args[64];
-	int n = 0;
-	bool mode = false, tap = false;
-
-	if (argc + 3 > (int)(sizeof(args) / sizeof(args[0]))) {
-		cli_err("offload guide", NULL, "too many arguments");
-		return EXIT_CANNOT;
-	}
-	args[n++] = "offload guide";
-	args[n++] = "--offload-only";
-	for (int i = 1; i < argc; i++) {
-		mode |= !strcmp(argv[i], "--yes") || !strcmp(argv[i], "--dry-run") ||
-			!strcmp(argv[i], "--fix");
-		tap |= !strcmp(argv[i], "--tap") || !strncmp(argv[i], "--tap=", 6);
-		if (!strcmp(argv[i], "--from") || !strncmp(argv[i], "--from=", 7)) {
-			cli_err("offload guide", argv[i], "the guide changes and looks again: "
-				"it needs a live look, not a saved one");
-			return EXIT_CANNOT;
-		}
-		args[n++] = argv[i];
-	}
-	if (!tap) {
-		cli_err("offload guide", NULL, "name the guest's --tap");
-		return EXIT_CANNOT;
-	}
-	if (!mode)
-		args[n++] = "--fix";
-	args[n] = NULL;
-	return cmd_doctor(n, args);
-}
-
 int cmd_offload(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -402,7 +369,7 @@ int cmd_offload(int argc, char **argv)
 	if (!strcmp(argv[1], "restore"))
 		return restore(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "guide"))
-		return guide(argc - 1, argv + 1);
+		return doctor_main("offload guide", true, argc - 1, argv + 1);
 	cli_err("offload", argv[1], "unknown verb (show, set, save, restore, guide)");
 	return EXIT_CANNOT;
 }

@@ -140,12 +140,7 @@ int nd_vm_probe_run(const struct nd_vm_config *c, const struct nd_vm_probe_opts 
 	pthread_mutex_init(&p.lock, NULL);
 	pthread_cond_init(&p.cond, NULL);
 	/* both threads block these; the supervisor's signalfd takes them */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGCHLD);
-	pthread_sigmask(SIG_BLOCK, &mask, &old);
+	vm_block_signals(&mask, &old);
 	rc = -pthread_create(&t, NULL, supervise, &p);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: cannot start the supervisor: %s", c->name, strerror(-rc));

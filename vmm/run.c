@@ -101,6 +101,16 @@ static void on_qmp_event(void *arg, const char *event, const char *reason)
 
 /* ---- starting QEMU ---- */
 
+void vm_block_signals(sigset_t *mask, sigset_t *old)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGHUP);
+	sigaddset(mask, SIGCHLD);
+	pthread_sigmask(SIG_BLOCK, mask, old);
+}
+
 static int start_qemu(struct sup *s, const char *qemu, struct vm_argv *argv, char *err, size_t errlen)
 {
 	int sp[2], ep[2], rc;
@@ -455,12 +465,7 @@ int nd_vm_run(const struct nd_vm_config *c, const struct nd_vm_hooks *h,
 	snprintf(r->tap, sizeof(r->tap), "%s", tap);
 
 	/* signals become events of the loop; the QEMU child unblocks them */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGCHLD);
-	pthread_sigmask(SIG_BLOCK, &mask, &old);
+	vm_block_signals(&mask, &old);
 
 	rc = vm_state_claim(c->name, &s.lockfd, err, errlen);
 	if (rc < 0)

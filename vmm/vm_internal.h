@@ -2,6 +2,7 @@
 #ifndef NETDIAG_VM_INTERNAL_H
 #define NETDIAG_VM_INTERNAL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -69,5 +70,10 @@ int vm_json_get_str(const char *json, const char *path, char *out, size_t len);
 
 double vm_now_ms(void);
 bool vm_uefi_available(void);
+
+/* The signals the supervisor takes through its signalfd (SIGTERM, SIGINT,
+ * SIGHUP, SIGCHLD), in mask, blocked in the calling thread; the previous
+ * mask in old, for pthread_sigmask(SIG_SETMASK, old) at the end. */
+void vm_block_signals(sigset_t *mask, sigset_t *old);
 
 #endif

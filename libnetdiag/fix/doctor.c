@@ -17,7 +17,6 @@
 #include <netdiag/doctor.h>
 #include <netdiag/journal.h>
 #include <netdiag/offload.h>
-#include <netdiag/report.h>
 #include <netdiag/route.h>
 
 #define GUIDE_CANDIDATES_MAX 8
@@ -96,8 +95,10 @@ static int look(struct run *r, struct look *l)
 
 	memset(l, 0, sizeof(*l));
 	nd_findings_init(&l->fs);
-	if (r->o->from) {
-		rc = nd_findings_read_json(r->o->from, &l->fs, r->err, r->errlen);
+	if (r->o->given) {
+		l->fs = *r->o->given;
+		nd_findings_init(r->o->given);
+		rc = 0;
 	} else if (r->o->probe) {
 		struct nd_vm_probe_opts po = { .guest_report = true, .stop = r->o->stop };
 		struct nd_vm_probe_result pr;
@@ -137,7 +138,6 @@ static void look_free(struct look *l)
 
 static unsigned journal_live(void)
 {
-	const struct nd_journal_record *recs;
 	struct nd_journal *j;
 	char err[256];
 	unsigned n = 0;
@@ -145,7 +145,6 @@ static unsigned journal_live(void)
 	if (nd_journal_open(&j, err, sizeof(err)))
 		return 0;
 	nd_journal_records(j, &n);
-	(void)recs;
 	nd_journal_close(j);
 	return n;
 }
@@ -313,31 +312,16 @@ static int apply_offload(struct nd_doctor_step *s, const char *dev, const char *
 
 static int apply_sysctl(const char *path, const char *value, char *err, size_t errlen)
 {
-	char file[PATH_MAX], before[64] = "";
 	struct nd_journal *j;
-	FILE *f;
 	int rc;
 
-	snprintf(file, sizeof(file), "/proc/sys/%s", path);
-	f = fopen(file, "r");
-	if (!f || !fgets(before, sizeof(before), f)) {
-		rc = -errno ? -errno : -EIO;
-		snprintf(err, errlen, "%s: %s", file, strerror(errno ? errno : EIO));
-		if (f)
-			fclose(f);
-		return rc;
-	}
-	fclose(f);
-	before[strcspn(before, "\n")] = 0;
-	if (!strcmp(before, value))
-		return 1;
 	rc = nd_journal_open(&j, err, errlen);
 	if (rc)
 		return rc;
-	rc = nd_journal_change(j, "sysctl", path, "", before, value);
+	rc = nd_journal_sysctl(j, path, value);
 	nd_journal_close(j);
-	if (rc)
-		snprintf(err, errlen, "%s: %s", file, strerror(-rc));
+	if (rc < 0)
+		snprintf(err, errlen, "/proc/sys/%s: %s", path, strerror(-rc));
 	return rc;
 }
 
@@ -542,15 +526,23 @@ static int try_set(struct guide *g, unsigned set, bool keep, bool *helped)
 		return rc;
 	*helped = rc == 1;
 	if (*helped && keep) {
-		/* a step per device, for the persistence snippets */
-		g->r->res->nsteps--;
+		/* a step per device, this one the first: the persistence
+		 * snippets are per device */
+		bool first = true;
+
 		for (unsigned i = 0; i < g->n; i++) {
-			if (!(set & (1u << i)) || !(s = new_step(g->r, g->di, g->ri, g->m->action)))
+			struct nd_doctor_step *k;
+
+			if (!(set & (1u << i)))
 				continue;
-			snprintf(s->target, sizeof(s->target), "%s", g->cands[i]);
-			snprintf(s->change, sizeof(s->change), "tx off");
-			s->outcome = ND_STEP_KEPT;
-			snprintf(s->detail, sizeof(s->detail), "needed, with all of %s", names);
+			k = first ? s : new_step(g->r, g->di, g->ri, g->m->action);
+			first = false;
+			if (!k)
+				break;
+			snprintf(k->target, sizeof(k->target), "%s", g->cands[i]);
+			snprintf(k->change, sizeof(k->change), "tx off");
+			k->outcome = ND_STEP_KEPT;
+			snprintf(k->detail, sizeof(k->detail), "needed, with all of %s", names);
 		}
 		g->r->latest_kept = true;
 		note(g->r, "  verified: %s is gone; kept on %s", verify_name(g->d, g->m), names);
@@ -677,62 +669,65 @@ static int guide(struct run *r, size_t di, unsigned ri)
 	return try_set(&g, set, true, &helped);
 }
 
+/* A remedy's target and change with the diagnosis's bindings, as a step
+ * shows them; value is what apply_* take (features, sysctl value).  The
+ * offload guide's target lists its candidates, in the order it tries them. */
+static void describe(const struct nd_diagnosis *d, const struct nd_rule_remedy *m,
+		     struct nd_doctor_step *s, char *value, size_t vlen)
+{
+	char tap[ND_RULE_VALUE_MAX], cands[GUIDE_CANDIDATES_MAX][IF_NAMESIZE];
+	unsigned n;
+
+	switch (m->action) {
+	case ND_REMEDY_OFFLOAD_GUIDE:
+		nd_rule_expand(d, nd_remedy_arg(m, "tap"), tap, sizeof(tap));
+		n = guide_candidates(tap, nd_diagnosis_var(d, "src"), cands);
+		for (unsigned i = 0; i < n; i++) {
+			size_t used = strlen(s->target);
+
+			snprintf(s->target + used, sizeof(s->target) - used, "%s%s", i ? "," : "",
+				 cands[i]);
+		}
+		snprintf(s->change, sizeof(s->change), "tx off, one device at a time");
+		break;
+	case ND_REMEDY_SYSCTL:
+		nd_rule_expand(d, nd_remedy_arg(m, "path"), s->target, sizeof(s->target));
+		nd_rule_expand(d, nd_remedy_arg(m, "value"), value, vlen);
+		snprintf(s->change, sizeof(s->change), "%s", value);
+		break;
+	case ND_REMEDY_OFFLOAD_OFF:
+		nd_rule_expand(d, nd_remedy_arg(m, "dev"), s->target, sizeof(s->target));
+		nd_rule_expand(d, nd_remedy_arg(m, "features"), value, vlen);
+		snprintf(s->change, sizeof(s->change), "%s off", value);
+		break;
+	case ND_REMEDY_MANUAL:
+		break;
+	}
+}
+
 /* Returns 1 when a change was kept, 0 when not, -EINTR when stopped. */
 static int remedy(struct run *r, size_t di, unsigned ri)
 {
 	const struct nd_diagnosis *d = &r->res->diagnoses.v[di];
 	const struct nd_rule_remedy *m = &d->rule->remedies[ri];
-	char a[2][ND_RULE_VALUE_MAX];
+	char value[ND_RULE_VALUE_MAX] = "";
 	struct nd_doctor_step *s;
 	int rc;
 
 	if (r->o->offload_only && m->action != ND_REMEDY_OFFLOAD_OFF &&
 	    m->action != ND_REMEDY_OFFLOAD_GUIDE)
 		return 0;
-	if (m->action == ND_REMEDY_MANUAL || r->o->mode == ND_DOCTOR_DRY_RUN) {
-		s = new_step(r, di, ri, m->action);
-		if (!s)
-			return 0;
-		s->outcome = m->action == ND_REMEDY_MANUAL ? ND_STEP_MANUAL : ND_STEP_PLANNED;
-		if (m->action == ND_REMEDY_OFFLOAD_GUIDE) {
-			char cands[GUIDE_CANDIDATES_MAX][IF_NAMESIZE];
-			const char *src = nd_diagnosis_var(d, "src");
-			unsigned n;
-
-			nd_rule_expand(d, nd_remedy_arg(m, "tap"), a[0], sizeof(a[0]));
-			n = guide_candidates(a[0], src, cands);
-			snprintf(s->change, sizeof(s->change), "tx off, one device at a time");
-			for (unsigned i = 0; i < n; i++) {
-				size_t used = strlen(s->target);
-
-				snprintf(s->target + used, sizeof(s->target) - used, "%s%s", i ? "," : "",
-					 cands[i]);
-			}
-		} else if (m->action == ND_REMEDY_SYSCTL) {
-			nd_rule_expand(d, nd_remedy_arg(m, "path"), s->target, sizeof(s->target));
-			nd_rule_expand(d, nd_remedy_arg(m, "value"), s->change, sizeof(s->change));
-		} else if (m->action == ND_REMEDY_OFFLOAD_OFF) {
-			nd_rule_expand(d, nd_remedy_arg(m, "dev"), s->target, sizeof(s->target));
-			nd_rule_expand(d, nd_remedy_arg(m, "features"), a[1], sizeof(a[1]));
-			snprintf(s->change, sizeof(s->change), "%s off", a[1]);
-		}
-		return 0;
-	}
-	if (m->action == ND_REMEDY_OFFLOAD_GUIDE)
+	if (m->action == ND_REMEDY_OFFLOAD_GUIDE && r->o->mode == ND_DOCTOR_FIX)
 		return guide(r, di, ri);
 	s = new_step(r, di, ri, m->action);
 	if (!s)
 		return 0;
-	if (m->action == ND_REMEDY_SYSCTL) {
-		nd_rule_expand(d, nd_remedy_arg(m, "path"), s->target, sizeof(s->target));
-		nd_rule_expand(d, nd_remedy_arg(m, "value"), s->change, sizeof(s->change));
-		rc = try_change(r, d, m, s, s->target, s->change);
-	} else {
-		nd_rule_expand(d, nd_remedy_arg(m, "dev"), s->target, sizeof(s->target));
-		nd_rule_expand(d, nd_remedy_arg(m, "features"), a[1], sizeof(a[1]));
-		snprintf(s->change, sizeof(s->change), "%s off", a[1]);
-		rc = try_change(r, d, m, s, s->target, a[1]);
+	describe(d, m, s, value, sizeof(value));
+	if (m->action == ND_REMEDY_MANUAL || r->o->mode == ND_DOCTOR_DRY_RUN) {
+		s->outcome = m->action == ND_REMEDY_MANUAL ? ND_STEP_MANUAL : ND_STEP_PLANNED;
+		return 0;
 	}
+	rc = try_change(r, d, m, s, s->target, value);
 	if (rc < 0)
 		return rc;
 	return s->outcome == ND_STEP_KEPT;
@@ -798,7 +793,7 @@ int nd_doctor_run(const struct nd_doctor_opts *o, const struct nd_rules *rs,
 
 	memset(res, 0, sizeof(*res));
 	nd_findings_init(&res->findings);
-	if (o->from && o->mode == ND_DOCTOR_FIX) {
+	if (o->given && o->mode == ND_DOCTOR_FIX) {
 		snprintf(err, errlen, "--fix needs a live look to verify with, not --from");
 		return -EINVAL;
 	}

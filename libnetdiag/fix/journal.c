@@ -1,6 +1,7 @@
 /* The change journal; see netdiag/journal.h. */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -304,6 +305,26 @@ int nd_journal_change(struct nd_journal *j, const char *kind, const char *object
 		if (!strcmp(kinds[k].kind, kind))
 			return kinds[k].write(object, key, after);
 	return ret ? ret : -ENOTSUP;
+}
+
+int nd_journal_sysctl(struct nd_journal *j, const char *path, const char *value)
+{
+	char file[PATH_MAX], before[64] = "";
+	FILE *f;
+
+	snprintf(file, sizeof(file), "/proc/sys/%s", path);
+	f = fopen(file, "r");
+	if (!f)
+		return -errno;
+	if (!fgets(before, sizeof(before), f)) {
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	before[strcspn(before, "\n")] = 0;
+	if (!strcmp(before, value))
+		return 1;
+	return nd_journal_change(j, "sysctl", path, "", before, value);
 }
 
 const struct nd_journal_record *nd_journal_records(struct nd_journal *j, unsigned *n)

@@ -48,14 +48,12 @@ static long proc_int(const char *fmt, const char *dev)
 	return v;
 }
 
-static int sysctl_to(struct nd_journal *j, const char *path, long now, const char *want,
-		     unsigned *changes)
+static int sysctl_to(struct nd_journal *j, const char *path, const char *want, unsigned *changes)
 {
-	char before[16];
+	int rc = nd_journal_sysctl(j, path, want);
 
-	snprintf(before, sizeof(before), "%ld", now);
-	(*changes)++;
-	return nd_journal_change(j, "sysctl", path, "-", before, want);
+	*changes += rc == 0;
+	return rc < 0 ? rc : 0;
 }
 
 static int save_state(const struct nd_guest_route *g)
@@ -154,19 +152,17 @@ int nd_route_guest_add(const struct nd_guest_route *g, unsigned *changes, char *
 				   proc_int("/proc/sys/net/ipv4/conf/%s/proxy_arp", g->dev));
 	snprintf(path, sizeof(path), "net/ipv4/conf/%s/proxy_arp", g->dev);
 	if (!ret && !v)
-		ret = sysctl_to(j, path, proc_int("/proc/sys/net/ipv4/conf/%s/proxy_arp", g->dev), "1",
-				changes);
+		ret = sysctl_to(j, path, "1", changes);
 	v = proc_int("/proc/sys/net/ipv4/ip_forward%s", "");
 	if (!ret && !v)
-		ret = sysctl_to(j, "net/ipv4/ip_forward", v, "1", changes);
+		ret = sysctl_to(j, "net/ipv4/ip_forward", "1", changes);
 	/* strict reverse-path filtering drops the guest's packets on a tap
 	 * with no route back through it for every source: loose (2) */
 	v = nd_rp_filter_effective(proc_int("/proc/sys/net/ipv4/conf/all/rp_filter", ""),
 				   proc_int("/proc/sys/net/ipv4/conf/%s/rp_filter", g->dev));
 	snprintf(path, sizeof(path), "net/ipv4/conf/%s/rp_filter", g->dev);
 	if (!ret && v == 1)
-		ret = sysctl_to(j, path, proc_int("/proc/sys/net/ipv4/conf/%s/rp_filter", g->dev), "2",
-				changes);
+		ret = sysctl_to(j, path, "2", changes);
 	/* IPv6: the prefix routed via the tap, and forwarding */
 	if (!ret && g->ip6[0]) {
 		ret = nd_route_present(g->ip6, g->dev, NULL, &present);
@@ -176,7 +172,7 @@ int nd_route_guest_add(const struct nd_guest_route *g, unsigned *changes, char *
 		}
 		v = proc_int("/proc/sys/net/ipv6/conf/all/forwarding%s", "");
 		if (!ret && !v)
-			ret = sysctl_to(j, "net/ipv6/conf/all/forwarding", v, "1", changes);
+			ret = sysctl_to(j, "net/ipv6/conf/all/forwarding", "1", changes);
 	}
 	if (!ret)
 		ret = save_state(g);

@@ -12,22 +12,9 @@ cd "$(dirname "$0")/../.."
 NETDIAG=$PWD/build/netdiag
 RUNS=${VM_RUNS:-3}
 . tests/lab/lib.sh
-export NETDIAG_GUEST_DIR=$PWD/build/guest NETDIAG_RUN_DIR="$LAB_DIR/run"
-h=$(lab_ns host)
-s=$(lab_ns srv)
-ip -n "$h" link add br0 type bridge stp_state 0 mcast_snooping 0
-ip -n "$h" link add srvp type veth peer name eth0 netns "$s"
-ip -n "$h" link set srvp master br0 up
-ip -n "$h" link set br0 up
-ip -n "$s" link set eth0 up
-ip -n "$s" addr add 192.0.2.1/24 dev eth0
-ip netns exec "$s" dnsmasq --conf-file=/dev/null --keep-in-foreground --no-resolv --no-hosts \
-	--interface=eth0 --bind-interfaces --user=root --no-ping \
-	--dhcp-leasefile="$LAB_DIR/d.leases" --pid-file="$LAB_DIR/d.pid" --log-facility="$LAB_DIR/d.log" \
-	--dhcp-range=192.0.2.50,192.0.2.60,255.255.255.0,1h \
-	--address=/probe.test/192.0.2.99 --address=/probe.test/2001:db8::99 &
-LAB_PIDS="$LAB_PIDS $!"
-wait_for 5 test -s "$LAB_DIR/d.pid" || fail "dnsmasq did not start"
+. tests/lab/lib-vm.sh
+vm_simple_topology
+h=$VM_H
 now() { date +%s.%N; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 

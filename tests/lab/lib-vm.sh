@@ -1,5 +1,6 @@
-# Shared by the scenarios with real QEMU guests and by 'make demo'; source
-# after lib.sh.  vm_topology builds, in namespaces of this run:
+# Shared by the scenarios with real QEMU guests, the launcher's benchmark
+# and 'make demo'; source after lib.sh.  vm_topology builds, in namespaces
+# of this run:
 #
 #   srv ns  eth0 192.0.2.2  dnsmasq: DHCP 192.0.2.50-60, DNS server 192.0.2.1
 #        |
@@ -11,15 +12,38 @@
 # finishing checksums the kernel left to the device, as a vnet_hdr-unaware
 # datapath does: with TX checksum offload on tapf, DNS answers reach the
 # guests with only the pseudo-header sum.  VM_H names the host namespace.
-# the source tree: NETDIAG is build/netdiag in it
-VM_ROOT=$(cd "$(dirname "$NETDIAG")/.." && pwd)
 
-vm_topology() {
+# vm_env: what every QEMU scenario needs (dnsmasq, QEMU, the built probe
+# guest: its files in VM_GUEST), and a run directory of this run
+vm_env() {
 	command -v dnsmasq >/dev/null || skip "dnsmasq not installed"
 	command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 missing (make deps)"
-	[ -s "$VM_ROOT/build/guest/vmlinuz" ] || fail "probe guest not built (make guest)"
-	export NETDIAG_GUEST_DIR="$VM_ROOT/build/guest"
+	VM_GUEST=$LAB_ROOT/build/guest
+	[ -s "$VM_GUEST/vmlinuz" ] && [ -s "$VM_GUEST/probe.cpio.gz" ] ||
+		fail "probe guest not built (make guest)"
+	export NETDIAG_GUEST_DIR="$VM_GUEST"
 	export NETDIAG_RUN_DIR="$LAB_DIR/run"
+}
+
+# vm_simple_topology: no fault, one server: br0 in namespace VM_H, and
+# namespace srv on port srvp, 192.0.2.1, with dnsmasq serving DHCP
+# (192.0.2.50-60) and DNS (probe.test)
+vm_simple_topology() {
+	vm_env
+	VM_H=$(lab_ns host)
+	vm_s=$(lab_ns srv)
+	ip -n "$VM_H" link add br0 type bridge stp_state 0 mcast_snooping 0
+	ip -n "$VM_H" link add srvp type veth peer name eth0 netns "$vm_s"
+	ip -n "$VM_H" link set srvp master br0 up
+	ip -n "$VM_H" link set br0 up
+	ip -n "$vm_s" link set eth0 up
+	ip -n "$vm_s" addr add 192.0.2.1/24 dev eth0
+	lab_dnsmasq "$vm_s" d --dhcp-range=192.0.2.50,192.0.2.60,255.255.255.0,1h \
+		--address=/probe.test/192.0.2.99 --address=/probe.test/2001:db8::99
+}
+
+vm_topology() {
+	vm_env
 	VM_H=$(lab_ns host)
 	vm_s=$(lab_ns srv)
 	ip -n "$VM_H" link add br0 type bridge stp_state 0 mcast_snooping 0

@@ -4,28 +4,10 @@
 # power it off through ACPI; two guests run side by side; bad input is
 # refused with one line and nothing left behind.
 . "$(dirname "$0")/lib.sh"
-command -v dnsmasq >/dev/null || skip "dnsmasq not installed"
-command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 missing (make deps)"
-GUEST=$(cd "$(dirname "$0")/../.." && pwd)/build/guest
-[ -s "$GUEST/vmlinuz" ] && [ -s "$GUEST/probe.cpio.gz" ] || fail "probe guest not built (make guest)"
-export NETDIAG_GUEST_DIR="$GUEST"
-export NETDIAG_RUN_DIR="$LAB_DIR/run"
-
-h=$(lab_ns host)
-s=$(lab_ns srv)
-ip -n "$h" link add br0 type bridge stp_state 0 mcast_snooping 0
-ip -n "$h" link add srvp type veth peer name eth0 netns "$s"
-ip -n "$h" link set srvp master br0 up
-ip -n "$h" link set br0 up
-ip -n "$s" link set eth0 up
-ip -n "$s" addr add 192.0.2.1/24 dev eth0
-ip netns exec "$s" dnsmasq --conf-file=/dev/null --keep-in-foreground --no-resolv --no-hosts \
-	--interface=eth0 --bind-interfaces --user=root --no-ping \
-	--dhcp-leasefile="$LAB_DIR/d.leases" --pid-file="$LAB_DIR/d.pid" \
-	--log-facility="$LAB_DIR/d.log" \
-	--dhcp-range=192.0.2.50,192.0.2.60,255.255.255.0,1h --address=/probe.test/192.0.2.99 --address=/probe.test/2001:db8::99 &
-LAB_PIDS="$LAB_PIDS $!"
-wait_for 5 test -s "$LAB_DIR/d.pid" || fail "dnsmasq did not start"
+. "$(dirname "$0")/lib-vm.sh"
+vm_simple_topology
+h=$VM_H
+GUEST=$VM_GUEST
 
 nd() { ip netns exec "$h" "$NETDIAG" "$@"; }
 probe() { name=$1; shift; nd vm run "$name" --probe --bridge br0 --resolve probe.test --accel tcg "$@"; }

@@ -45,7 +45,10 @@ struct nd_doctor_opts {
 	/* or: boot this guest (the probe guest, nd_probe_config) for each look,
 	 * its tap checked while it runs, its own report joined in */
 	const struct nd_vm_config *probe;
-	const char *from;               /* or: findings of a -j document, no looking */
+	/* or: these findings (of a saved -j document, say), no looking; they
+	 * move into the result.  Explain and dry run only: --fix verifies
+	 * with a live look. */
+	struct nd_findings *given;
 	enum nd_doctor_mode mode;
 	bool offload_only;              /* `offload guide`: offload remedies only */
 	/* asked before each change; NULL: yes to all */

@@ -51,6 +51,10 @@ int nd_journal_append(struct nd_journal *j, struct nd_journal_record *r);
 int nd_journal_change(struct nd_journal *j, const char *kind, const char *object,
 		      const char *key, const char *before, const char *after);
 
+/* /proc/sys/PATH (say net/ipv4/ip_forward) set to value through the
+ * journal: 1 when it already was, 0 when changed, negative errno. */
+int nd_journal_sysctl(struct nd_journal *j, const char *path, const char *value);
+
 /* Records not yet undone, oldest first; *n set.  Owned by the journal. */
 const struct nd_journal_record *nd_journal_records(struct nd_journal *j, unsigned *n);
 
