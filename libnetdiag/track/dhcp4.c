@@ -33,8 +33,10 @@ struct client_key {
 struct client {
 	struct client_key key;
 	uint32_t discovers, requests, offers, acks, naks, declines;
+	uint32_t discovers_before_offer;
 	double first, last;
 	double first_discover, first_offer;
+	bool offer_taken;             /* a REQUEST followed an OFFER: the client took one */
 	uint8_t pending_reply;        /* OFFER or ACK seen, no client message since */
 	double pending_ts;
 	struct nd_csum pending_csum;
@@ -100,10 +102,13 @@ static void client_message(struct client *c, const struct nd_dhcp4 *d,
 		if (!c->discovers)
 			c->first_discover = m->ts;
 		c->discovers++;
+		if (!c->offers)
+			c->discovers_before_offer++;
 		note_frame(c, m->number);
 		break;
 	case ND_DHCP4_REQUEST:
 		c->requests++;
+		c->offer_taken |= c->offers > 0;
 		note_frame(c, m->number);
 		break;
 	case ND_DHCP4_DECLINE:
@@ -240,18 +245,28 @@ static int client_findings(const struct client *c, struct nd_findings *out)
 		nd_finding_summary(fd, "%u DISCOVERs in %.1f s, no OFFER seen", c->discovers,
 				   c->last - c->first);
 	}
+	/* Severity by consequence: a slow OFFER the client took cost it time,
+	 * not the lease (dnsmasq's address check makes every first offer ~3 s
+	 * late); one it never took is a warning. */
 	if (c->offers && c->discovers && c->first_offer - c->first_discover > SLOW_OFFER) {
-		fd = client_finding(out, c, "dhcp4.slow-offer", ND_SEV_WARNING);
+		fd = client_finding(out, c, "dhcp4.slow-offer",
+				    c->offer_taken ? ND_SEV_INFO : ND_SEV_WARNING);
 		if (!fd)
 			return -ENOMEM;
 		fd->count = c->offers;
 		nd_finding_set_double(fd, "seconds", c->first_offer - c->first_discover);
-		nd_finding_set_int(fd, "discovers_before", c->discovers);
-		nd_finding_summary(fd, "the first OFFER came %.1f s after the first DISCOVER: "
-				   "clients with short timeouts give up before it",
-				   c->first_offer - c->first_discover);
+		nd_finding_set_int(fd, "discovers_before", c->discovers_before_offer);
+		nd_finding_set_str(fd, "taken", c->offer_taken ? "yes" : "no");
+		nd_finding_summary(fd, "the first OFFER came %.1f s after the first DISCOVER "
+				   "(%u DISCOVERs before it; a server's address check or STP "
+				   "listening); %s", c->first_offer - c->first_discover,
+				   c->discovers_before_offer,
+				   c->offer_taken ? "the client took it"
+				   : "the client took none: clients with short timeouts give up");
 	}
-	if (c->ignored) {
+	/* Repeats after an OFFER are not ignored offers when the client then
+	 * took one: the OFFER crossed a retransmission already on its way. */
+	if (c->ignored && !(c->ignored_type == ND_DHCP4_OFFER && c->offer_taken)) {
 		fd = client_finding(out, c, "dhcp4.offer-ignored", ND_SEV_ERROR);
 		if (!fd)
 			return -ENOMEM;

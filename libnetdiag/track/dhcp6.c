@@ -213,7 +213,24 @@ static int dhcp6_on_frame(struct nd_tracker *t, const struct nd_frame_meta *m,
 	return 0;
 }
 
-static int txn_findings(const struct txn *x, struct nd_findings *out)
+/* Did the client go on from an ADVERTISE: a REQUEST transaction of the
+ * same client on the same point?  Then SOLICITs repeated after the
+ * ADVERTISE had crossed it on the wire (RFC 8415 18.2.1: the client
+ * collects ADVERTISEs for a while before it requests). */
+static bool advertise_taken(struct nd_table *txns, const struct txn *x)
+{
+	for (uint32_t i = 0; i < txns->cap; i++) {
+		const struct txn *o = nd_table_slot(txns, i);
+
+		if (o && o != x && o->first_type == ND_DHCP6_REQUEST &&
+		    !memcmp(o->key.ifname, x->key.ifname, sizeof(x->key.ifname)) &&
+		    !memcmp(o->key.duid, x->key.duid, sizeof(x->key.duid)))
+			return true;
+	}
+	return false;
+}
+
+static int txn_findings(struct nd_table *txns, const struct txn *x, struct nd_findings *out)
 {
 	char subject[ND_FINDING_SUBJECT_MAX];
 	struct nd_finding *fd = NULL;
@@ -226,7 +243,8 @@ static int txn_findings(const struct txn *x, struct nd_findings *out)
 		fd->count = x->solicits;
 		nd_finding_set_int(fd, "solicits", x->solicits);
 		nd_finding_summary(fd, "%u SOLICITs, no ADVERTISE seen", x->solicits);
-	} else if (x->ignored) {
+	} else if (x->ignored && !(x->ignored_type == ND_DHCP6_ADVERTISE &&
+				   advertise_taken(txns, x))) {
 		fd = nd_findings_add(out, "dhcp6.reply-ignored", ND_SEV_ERROR);
 		if (!fd)
 			return -ENOMEM;
@@ -257,7 +275,7 @@ static int dhcp6_report(struct nd_tracker *t, double now, struct nd_findings *ou
 	t->evicted = dt->txns.evicted + dt->events_dropped;
 	for (uint32_t i = 0; i < dt->txns.cap; i++) {
 		struct txn *x = nd_table_slot(&dt->txns, i);
-		int err = x ? txn_findings(x, out) : 0;
+		int err = x ? txn_findings(&dt->txns, x, out) : 0;
 
 		if (err)
 			return err;

@@ -20,6 +20,10 @@
 #define TCP_SYN 0x02
 #define TCP_ACK 0x10
 #define NAME_KEEP 64
+/* A resolver that got no usable answer asks again within its timeout:
+ * glibc after 5 s (resolv.conf(5) timeout:5, attempts:2), busybox
+ * nslookup and dig sooner.  A repeat later than this is a new lookup. */
+#define DNS_RETRY_WINDOW 12.0
 
 
 struct txn_key {
@@ -38,6 +42,24 @@ struct txn {
 	char qname[NAME_KEEP];
 };
 
+/* A question, whatever the id and port: resolvers change both when
+ * they retry, so a retry is the same name and type asked again. */
+struct question_key {
+	char ifname[32];
+	struct nd_addr client, server;
+	uint64_t name_hash;          /* of the name, case folded */
+	uint16_t qtype;
+	uint8_t pad[6];
+};
+
+struct question {
+	struct question_key key;
+	double last_query, reply_ts;
+	bool replied;                /* an answer was on the wire since the last query */
+	uint16_t reply_rcode;
+	struct nd_csum reply_csum;
+};
+
 struct server_key {
 	char ifname[32];
 	struct nd_addr server;
@@ -48,6 +70,8 @@ struct server {
 	struct server_key key;
 	uint64_t txns, answered, unanswered, retransmissions, responses, unmatched;
 	uint64_t servfail, refused, truncated, ignored;
+	uint64_t retried_after_error;     /* asked again after SERVFAIL/REFUSED: normal */
+	uint64_t repeated_after_answer;   /* asked again after a sound answer: no blame */
 	struct nd_csum ignored_verdict;   /* the reply a client ignored, first example */
 	uint64_t ignored_frames[ND_FINDING_FRAMES_MAX];
 	unsigned nignored_frames;
@@ -63,6 +87,7 @@ struct server {
 struct dns_tracker {
 	struct nd_tracker t;
 	struct nd_table txns;
+	struct nd_table questions;
 	struct nd_table servers;
 	double now;
 	uint64_t messages, undecodable;
@@ -110,6 +135,58 @@ static void on_evict(void *ctx, void *entry)
 	settle(ctx, entry);
 }
 
+/* FNV-1a over the name, ASCII case folded (RFC 4343). */
+static uint64_t name_hash(const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		unsigned char c = *p >= 'A' && *p <= 'Z' ? *p + 32 : *p;
+
+		h = (h ^ c) * 0x100000001b3ull;
+	}
+	return h;
+}
+
+static struct question *question_for(struct dns_tracker *dt, const char *ifname,
+				     const struct nd_addr *client, const struct nd_addr *server,
+				     const struct nd_dns *d, bool create)
+{
+	struct question_key k;
+
+	memset(&k, 0, sizeof(k));
+	nd_key_name(k.ifname, sizeof(k.ifname), ifname);
+	k.client = *client;
+	k.server = *server;
+	k.name_hash = name_hash(d->qname);
+	k.qtype = d->qtype;
+	return nd_table_get(&dt->questions, &k, create, NULL);
+}
+
+/* The question asked again: after a reply that was on the wire, this
+ * is the client acting as if it never got it.  Counter-evidence stops
+ * the blame: an error answer (SERVFAIL, REFUSED) is retried by design,
+ * and a sound answer (checksum complete and right) cannot have been
+ * dropped for its checksum. */
+static void question_again(struct server *s, struct question *q, const struct nd_frame_meta *m)
+{
+	if (!q->replied || m->ts - q->reply_ts > DNS_RETRY_WINDOW)
+		return;
+	if (q->reply_rcode == ND_DNS_RCODE_SERVFAIL || q->reply_rcode == ND_DNS_RCODE_REFUSED) {
+		s->retried_after_error++;
+		return;
+	}
+	if (q->reply_csum.cls == ND_CSUM_OK || q->reply_csum.cls == ND_CSUM_NONE ||
+	    q->reply_csum.cls == ND_CSUM_NA) {
+		s->repeated_after_answer++;
+		return;
+	}
+	if (!s->ignored)
+		s->ignored_verdict = q->reply_csum;
+	s->ignored++;
+	add_frame(s->ignored_frames, &s->nignored_frames, m->number);
+}
+
 static void txn_key_of(struct txn_key *k, const char *ifname, const struct nd_addr *client,
 		       const struct nd_addr *server, uint16_t cport, uint16_t id)
 {
@@ -126,12 +203,17 @@ static void query(struct dns_tracker *dt, const struct nd_frame_meta *m,
 {
 	struct txn_key k;
 	struct server *s;
+	struct question *q;
 	struct txn *x;
 	bool created;
 
 	txn_key_of(&k, ifname, &f->src, &f->dst, f->sport, d->id);
 	x = nd_table_get(&dt->txns, &k, true, &created);
 	s = server_for(dt, ifname, &f->dst, NULL);
+	q = question_for(dt, ifname, &f->src, &f->dst, d, true);
+	question_again(s, q, m);
+	q->replied = false;
+	q->last_query = m->ts;
 	if (created) {
 		x->first_query = m->ts;
 		x->first_frame = m->number;
@@ -141,14 +223,6 @@ static void query(struct dns_tracker *dt, const struct nd_frame_meta *m,
 			s->first = m->ts;
 	} else {
 		s->retransmissions++;
-		/* the same query again after its reply was on the wire: the
-		 * client did not take the reply */
-		if (x->replied) {
-			if (!s->ignored)
-				s->ignored_verdict = x->reply_csum;
-			s->ignored++;
-			add_frame(s->ignored_frames, &s->nignored_frames, m->number);
-		}
 	}
 	x->queries++;
 	x->last_query = m->ts;
@@ -160,8 +234,15 @@ static void response(struct dns_tracker *dt, const struct nd_frame_meta *m,
 {
 	struct txn_key k;
 	struct server *s = server_for(dt, ifname, &f->src, NULL);
+	struct question *q = question_for(dt, ifname, &f->dst, &f->src, d, false);
 	struct txn *x;
 
+	if (q) {
+		q->replied = true;
+		q->reply_ts = m->ts;
+		q->reply_rcode = d->rcode;
+		q->reply_csum = f->l4_csum;
+	}
 	txn_key_of(&k, ifname, &f->dst, &f->src, f->dport, d->id);
 	x = nd_table_get(&dt->txns, &k, false, NULL);
 	s->responses++;
@@ -317,8 +398,8 @@ static int server_findings(struct dns_tracker *dt, struct server *s, struct nd_f
 		for (unsigned i = 0; i < s->nignored_frames; i++)
 			nd_finding_add_frame(fd, s->ignored_frames[i]);
 		nd_finding_set_csum(fd, "reply_checksum", &s->ignored_verdict);
-		nd_finding_summary(fd, "%llu queries repeated after their answer was on the wire; "
-				   "the answer's UDP checksum was %s",
+		nd_finding_summary(fd, "%llu questions asked again after their answer was on the "
+				   "wire; the answer's UDP checksum was %s",
 				   (unsigned long long)s->ignored,
 				   nd_csum_class_name(s->ignored_verdict.cls));
 	}
@@ -409,6 +490,7 @@ static void dns_destroy(struct nd_tracker *t)
 	struct dns_tracker *dt = (struct dns_tracker *)t;
 
 	nd_table_free(&dt->txns);
+	nd_table_free(&dt->questions);
 	nd_table_free(&dt->servers);
 	free(dt);
 }
@@ -427,6 +509,8 @@ struct nd_tracker *nd_dns_tracker_new(unsigned cap)
 	dt->t.cap = cap ? cap : DNS_DEFAULT_CAP;
 	if (nd_table_init(&dt->txns, (uint32_t)dt->t.cap, sizeof(struct txn),
 			  sizeof(struct txn_key)) ||
+	    nd_table_init(&dt->questions, (uint32_t)dt->t.cap, sizeof(struct question),
+			  sizeof(struct question_key)) ||
 	    nd_table_init(&dt->servers, DNS_SERVERS_MAX, sizeof(struct server),
 			  sizeof(struct server_key))) {
 		dns_destroy(&dt->t);

@@ -259,6 +259,95 @@ static void test_dhcp4_findings(void **state)
 
 /* A tracker with a cap of 4 under 10 distinct unanswered queries: 6
  * evicted, all 10 still counted as unanswered. */
+/* Resolvers change id and port when they retry: the same question asked
+ * again after an answer with an unfinished checksum is the blame; after
+ * SERVFAIL, or after a sound answer, it is not. */
+static void test_dns_retry_evidence(void **state)
+{
+	struct run r;
+	uint8_t m[64];
+	size_t n;
+
+	/* partial answer, then the question again from a new port and id */
+	start(&r);
+	n = dns(m, 7, false, 0, false);
+	feed(&r, "192.0.2.50", "192.0.2.1", 40000, 53, IPPROTO_UDP, m, n, 0, 0);
+	n = dns(m, 7, true, 0, false);
+	feed(&r, "192.0.2.1", "192.0.2.50", 53, 40000, IPPROTO_UDP, m, n, ND_SPOIL_PARTIAL, 0.001);
+	n = dns(m, 8, false, 0, false);
+	feed(&r, "192.0.2.50", "192.0.2.1", 40001, 53, IPPROTO_UDP, m, n, 0, 5.0);
+	n = dns(m, 8, true, 0, false);
+	feed(&r, "192.0.2.1", "192.0.2.50", 53, 40001, IPPROTO_UDP, m, n, ND_SPOIL_PARTIAL, 0.001);
+	n = dns(m, 9, false, 0, false);
+	feed(&r, "192.0.2.50", "192.0.2.1", 40002, 53, IPPROTO_UDP, m, n, 0, 5.0);
+	finish(&r);
+	assert_int_equal(only(&r, "dns.reply-ignored")->count, 2);
+	assert_int_equal(only(&r, "dns.reply-ignored")->frames[0], 3);
+	assert_int_equal(only(&r, "dns.reply-ignored")->frames[1], 5);
+	assert_string_equal(str(only(&r, "dns.reply-ignored"), "reply_checksum"), "partial");
+	stop(&r);
+
+	/* SERVFAIL, asked again at once: the resolver's design, no blame */
+	start(&r);
+	n = dns(m, 7, false, 0, false);
+	feed(&r, "192.0.2.50", "192.0.2.1", 40000, 53, IPPROTO_UDP, m, n, 0, 0);
+	n = dns(m, 7, true, 2, false);
+	feed(&r, "192.0.2.1", "192.0.2.50", 53, 40000, IPPROTO_UDP, m, n, ND_SPOIL_PARTIAL, 0.001);
+	n = dns(m, 8, false, 0, false);
+	feed(&r, "192.0.2.50", "192.0.2.1", 40001, 53, IPPROTO_UDP, m, n, 0, 0.01);
+	n = dns(m, 8, true, 2, false);
+	feed(&r, "192.0.2.1", "192.0.2.50", 53, 40001, IPPROTO_UDP, m, n, ND_SPOIL_PARTIAL, 0.001);
+	finish(&r);
+	assert_null(nd_findings_find(&r.fs, "dns.reply-ignored", NULL));
+	assert_int_equal(num(only(&r, "dns.servfail"), "count"), 2);
+	stop(&r);
+
+	/* a sound answer, the same lookup again 2 s later: a new lookup */
+	start(&r);
+	for (int i = 0; i < 2; i++) {
+		n = dns(m, (uint16_t)(7 + i), false, 0, false);
+		feed(&r, "192.0.2.50", "192.0.2.1", (uint16_t)(40000 + i), 53, IPPROTO_UDP, m, n, 0,
+		     i ? 2.0 : 0);
+		n = dns(m, (uint16_t)(7 + i), true, 0, false);
+		feed(&r, "192.0.2.1", "192.0.2.50", 53, (uint16_t)(40000 + i), IPPROTO_UDP, m, n, 0,
+		     0.001);
+	}
+	finish(&r);
+	assert_int_equal(nd_findings_count_at_least(&r.fs, ND_SEV_WARNING), 0);
+	stop(&r);
+}
+
+/* An OFFER that crosses a retransmitted DISCOVER and is then taken is no
+ * ignored offer, and a slow offer that was taken is info, not a warning. */
+static void test_dhcp4_counter_evidence(void **state)
+{
+	struct run r;
+	uint8_t m[400];
+	size_t n;
+
+	start(&r);
+	n = dhcp(m, 1, NULL);
+	feed(&r, CLIENT, m, n, 0, 0);
+	feed(&r, CLIENT, m, n, 0, 1.0);
+	feed(&r, CLIENT, m, n, 0, 2.0);
+	n = dhcp(m, 2, "192.0.2.1");
+	feed(&r, SERVER("192.0.2.1"), m, n, 0, 0.05);    /* 3.05 s: dnsmasq's ping */
+	n = dhcp(m, 1, NULL);
+	feed(&r, CLIENT, m, n, 0, 0.01);                  /* already on its way */
+	n = dhcp(m, 3, NULL);
+	feed(&r, CLIENT, m, n, 0, 0.01);
+	n = dhcp(m, 5, "192.0.2.1");
+	feed(&r, SERVER("192.0.2.1"), m, n, 0, 0.01);
+	finish(&r);
+	assert_int_equal(nd_findings_count_at_least(&r.fs, ND_SEV_WARNING), 0);
+	assert_int_equal(only(&r, "dhcp4.slow-offer")->severity, ND_SEV_INFO);
+	assert_in_range(num(only(&r, "dhcp4.slow-offer"), "seconds"), 3049, 3051);
+	assert_int_equal(num(only(&r, "dhcp4.slow-offer"), "discovers_before"), 3);
+	assert_string_equal(str(only(&r, "dhcp4.slow-offer"), "taken"), "yes");
+	assert_non_null(nd_findings_find(&r.fs, "dhcp4.lease", NULL));
+	stop(&r);
+}
+
 static void test_dns_eviction(void **state)
 {
 	struct run r;
@@ -290,6 +379,8 @@ int main(void)
 		cmocka_unit_test(test_dns_rcodes_and_truncation),
 		cmocka_unit_test(test_dhcp4_findings),
 		cmocka_unit_test(test_dns_eviction),
+		cmocka_unit_test(test_dns_retry_evidence),
+		cmocka_unit_test(test_dhcp4_counter_evidence),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
