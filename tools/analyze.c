@@ -122,10 +122,7 @@ static void print_json(struct nd_analysis *a, const struct nd_findings *fs, char
 {
 	struct nd_json j;
 
-	nd_json_init(&j, stdout, true);
-	nd_json_obj_open(&j);
-	nd_json_kv_str(&j, "schema", ND_JSON_SCHEMA);
-	nd_json_kv_str(&j, "command", "analyze");
+	cli_json_open(&j, "analyze");
 	nd_json_key(&j, "files");
 	nd_json_arr_open(&j);
 	for (int i = 0; i < nfiles; i++)

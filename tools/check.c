@@ -172,10 +172,7 @@ int cmd_check(int argc, char **argv)
 	if (json) {
 		struct nd_json j;
 
-		nd_json_init(&j, stdout, true);
-		nd_json_obj_open(&j);
-		nd_json_kv_str(&j, "schema", ND_JSON_SCHEMA);
-		nd_json_kv_str(&j, "command", "check");
+		cli_json_open(&j, "check");
 		nd_check_json(&res, &j);
 		nd_report_json_findings(&j, &fs);
 		nd_json_kv_str(&j, "status", status == EXIT_HEALTHY ? "healthy" : "problems");

@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 
+#include <netdiag/finding.h>
+
 enum {
 	EXIT_HEALTHY = 0,  /* ran, found nothing wrong */
 	EXIT_PROBLEMS = 1, /* ran, found problems */
@@ -23,6 +25,19 @@ void cli_err(const char *cmd, const char *object, const char *fmt, ...)
 
 /* True when output should be coloured (stdout is a TTY and NO_COLOR unset). */
 bool cli_colour(void);
+
+/* The exit-status rule, the same in every command: 1 when a finding at
+ * fail_on or worse is left (error by default; --fail-on warning), else 0. */
+int cli_fail_on(const char *cmd, const char *arg, enum nd_severity *sev);
+int cli_status(const struct nd_findings *fs, enum nd_severity fail_on);
+/* A command's JSON document begins: {"schema", "command": cmd, ... */
+struct nd_json;
+void cli_json_open(struct nd_json *j, const char *cmd);
+/* On exit 2 with -j: {"schema", "command", "status": "error", "error"},
+ * unless the command's own document has begun. */
+void cli_json_error(const char *cmd, const char *message);
+/* The last line cli_err said, for that document. */
+const char *cli_last_error(void);
 
 /* Commands, one file each in tools/. */
 int cmd_analyze(int argc, char **argv);

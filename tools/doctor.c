@@ -14,9 +14,11 @@
 static const char usage_text[] =
 	"usage: netdiag doctor [--bridge BR] [--tap TAP]... [--uplink IF] [--duration S]\n"
 	"                      [--active] [--probe] [--resolve NAME] [--from FILE] [--rules DIR]\n"
-	"                      [--fix | --yes | --dry-run] [--persist FORMAT] [-j]\n"
+	"                      [--fix | --yes | --dry-run] [--persist FORMAT]\n"
+	"                      [--fail-on error|warning] [-j]\n"
 	"\n"
-	"Look (netdiag check for S seconds, default 5, plus routed guests), match\n"
+	"Look (netdiag check for 5 seconds, and while a guest's DHCP or DNS exchange\n"
+	"is still open, up to S seconds, default 30; plus routed guests), match\n"
 	"the findings against the rules (one diagnosis per file in DIR, default the\n"
 	"shipped set; a bad rule file stops the run, unless --rules-lenient, which\n"
 	"says so and leaves it out) and explain each diagnosis: its cause, the evidence, the\n"
@@ -32,10 +34,14 @@ static const char usage_text[] =
 	"the run.  Kept changes are printed as persistence snippets; --persist\n"
 	"networkd|udev|sysctl writes them (journaled: netdiag undo removes them).\n"
 	"--offload-only tries only the remedies that change offloads (what\n"
-	"'netdiag offload guide' runs).\n"
+	"'netdiag offload guide' runs).  After a change the doctor looks again\n"
+	"until the guest's next exchange completes (up to S seconds).\n"
+	"Each diagnosis ends fixed, kept, undone, manual, declined or found; an\n"
+	"error finding no rule explains is listed as undiagnosed.\n"
 	"\n"
-	"Exit status: 0 healthy (or every problem fixed), 1 problems remain,\n"
-	"2 could not run or interrupted.\n";
+	"Exit status: 0 when no error finding is left (with --fail-on warning: no\n"
+	"warning either) after the fixes, 1 otherwise, 2 could not run or\n"
+	"interrupted.\n";
 
 static volatile sig_atomic_t stop_flag;
 
@@ -107,17 +113,21 @@ static void explain(const struct nd_doctor_result *res)
 {
 	char buf[ND_RULE_TEXT_MAX];
 
-	if (!res->diagnoses.n) {
+	if (!res->diagnoses.n && !res->nundiagnosed) {
 		printf("no diagnosis: none of the rules matched the %zu findings\n", res->findings.n);
 		return;
 	}
-	printf("diagnoses (worst first):\n");
+	if (res->diagnoses.n)
+		printf("diagnoses (worst first):\n");
 	for (size_t i = 0; i < res->diagnoses.n; i++) {
 		const struct nd_diagnosis *d = &res->diagnoses.v[i];
 		const struct nd_rule *r = d->rule;
 
 		nd_rule_expand(d, r->title, buf, sizeof(buf));
-		printf("\n%-7s %s: %s\n", nd_severity_name(r->severity), r->id, buf);
+		/* a diagnosis the run fixed is no longer an error */
+		printf("\n%-7s %s: %s\n", res->outcomes && res->outcomes[i] != ND_DIAG_FOUND
+		       ? nd_diag_outcome_name(res->outcomes[i]) : nd_severity_name(r->severity),
+		       r->id, buf);
 		nd_rule_expand(d, r->cause, buf, sizeof(buf));
 		wrapped("        cause: ", buf);
 		for (unsigned k = 0; k < d->nevidence; k++) {
@@ -143,6 +153,13 @@ static void explain(const struct nd_doctor_result *res)
 		}
 		for (unsigned k = 0; k < r->nrefs; k++)
 			printf("        see: %s\n", r->refs[k]);
+	}
+	if (res->nundiagnosed)
+		printf("\nundiagnosed (errors no rule explains):\n");
+	for (size_t i = 0; i < res->nundiagnosed; i++) {
+		const struct nd_finding *f = &res->findings.v[res->undiagnosed[i]];
+
+		printf("  %s %s: %s\n", f->id, f->ifname, f->summary);
 	}
 }
 
@@ -181,9 +198,11 @@ int doctor_main(const char *cmd, bool guide, int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "persist", required_argument, NULL, 'P' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "fail-on", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	enum nd_severity fail_on = ND_SEV_ERROR;
 	struct nd_doctor_opts o = { .mode = guide ? ND_DOCTOR_FIX : ND_DOCTOR_EXPLAIN, .note = say,
 				    .stop = &stop_flag, .offload_only = guide };
 	struct nd_doctor_result res;
@@ -229,8 +248,14 @@ int doctor_main(const char *cmd, bool guide, int argc, char **argv)
 		case 'n': o.mode = ND_DOCTOR_DRY_RUN; break;
 		case 'P': persist = optarg; break;
 		case 'j': json = true; break;
+		case 'f':
+			if (cli_fail_on(cmd, optarg, &fail_on))
+				return EXIT_CANNOT;
+			break;
 		case 'h': fputs(usage_text, stdout); return EXIT_HEALTHY;
-		default: fputs(usage_text, stderr); return EXIT_CANNOT;
+		default:
+			cli_err(cmd, NULL, "bad option (see 'netdiag %s --help')", cmd);
+			return EXIT_CANNOT;
 		}
 	}
 	if (guide && (!o.check.ntaps || from || probe)) {
@@ -268,8 +293,9 @@ int doctor_main(const char *cmd, bool guide, int argc, char **argv)
 		cli_err(cmd, NULL, "--persist goes with --fix or --yes");
 		return EXIT_CANNOT;
 	}
-	if (!o.check.duration)
-		o.check.duration = 5;
+	/* a first look of 5 s, longer while an exchange is open */
+	o.check.patience = o.check.duration ? o.check.duration : 30;
+	o.check.duration = o.check.patience < 5 ? o.check.patience : 5;
 	if (o.mode == ND_DOCTOR_FIX && !yes)
 		o.ask = ask;
 	if (json)
@@ -305,14 +331,7 @@ int doctor_main(const char *cmd, bool guide, int argc, char **argv)
 		status = EXIT_CANNOT;
 		goto out;
 	}
-	if (o.mode == ND_DOCTOR_FIX)
-		status = res.healthy_after ? EXIT_HEALTHY : EXIT_PROBLEMS;
-	else {
-		status = EXIT_HEALTHY;
-		for (size_t i = 0; i < res.diagnoses.n; i++)
-			if (res.diagnoses.v[i].rule->severity >= ND_SEV_WARNING)
-				status = EXIT_PROBLEMS;
-	}
+	status = nd_doctor_left(&res, fail_on) ? EXIT_PROBLEMS : EXIT_HEALTHY;
 	char written[1024] = "";
 
 	if (persist && nd_doctor_persist_write(&res, persist, written, sizeof(written), err,
@@ -323,10 +342,7 @@ int doctor_main(const char *cmd, bool guide, int argc, char **argv)
 	if (json) {
 		struct nd_json j;
 
-		nd_json_init(&j, stdout, true);
-		nd_json_obj_open(&j);
-		nd_json_kv_str(&j, "schema", ND_JSON_SCHEMA);
-		nd_json_kv_str(&j, "command", "doctor");
+		cli_json_open(&j, "doctor");
 		nd_json_kv_str(&j, "mode", o.mode == ND_DOCTOR_FIX ? "fix"
 					   : o.mode == ND_DOCTOR_DRY_RUN ? "dry-run" : "explain");
 		nd_doctor_json(&res, &j);

@@ -97,10 +97,7 @@ int cmd_host(int argc, char **argv)
 	if (json) {
 		struct nd_json j;
 
-		nd_json_init(&j, stdout, true);
-		nd_json_obj_open(&j);
-		nd_json_kv_str(&j, "schema", ND_JSON_SCHEMA);
-		nd_json_kv_str(&j, "command", "host");
+		cli_json_open(&j, "host");
 		nd_host_report_json(&r, &j);
 		nd_report_json_findings(&j, &fs);
 		nd_json_kv_str(&j, "status", status == EXIT_HEALTHY ? "healthy" : "problems");

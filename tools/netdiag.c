@@ -23,17 +23,33 @@ static const struct cli_cmd commands[] = {
 	{ "help", cmd_help, "list the commands" },
 };
 
+static char last_error[512];
+
 void cli_err(const char *cmd, const char *object, const char *fmt, ...)
 {
+	char reason[384];
 	va_list ap;
 
-	fprintf(stderr, "netdiag: %s: ", cmd);
-	if (object)
-		fprintf(stderr, "%s: ", object);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	snprintf(last_error, sizeof(last_error), "%s%s%s", object ? object : "",
+		 object ? ": " : "", reason);
+	fprintf(stderr, "netdiag: %s: %s\n", cmd, last_error);
+}
+
+const char *cli_last_error(void)
+{
+	return last_error;
+}
+
+/* -j or --json among a command's arguments (before a "--") */
+static bool wants_json(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
+			return true;
+	return false;
 }
 
 bool cli_colour(void)
@@ -66,9 +82,17 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
 		return cmd_help(argc - 1, argv + 1);
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].run(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		int rc;
+
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		rc = commands[i].run(argc - 1, argv + 1);
+		/* a program reading -j gets a document on every exit path */
+		if (rc == EXIT_CANNOT && wants_json(argc - 1, argv + 1))
+			cli_json_error(commands[i].name, last_error[0] ? last_error : "could not run");
+		return rc;
+	}
 	fprintf(stderr, "netdiag: %s: unknown command (see 'netdiag help')\n", argv[1]);
 	return EXIT_CANNOT;
 }

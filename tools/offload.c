@@ -73,10 +73,7 @@ static int show(int argc, char **argv)
 		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
 			json = true;
 	if (json) {
-		nd_json_init(&j, stdout, true);
-		nd_json_obj_open(&j);
-		nd_json_kv_str(&j, "schema", ND_JSON_SCHEMA);
-		nd_json_kv_str(&j, "command", "offload");
+		cli_json_open(&j, "offload");
 		nd_json_key(&j, "devices");
 		nd_json_arr_open(&j);
 	}

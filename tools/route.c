@@ -268,9 +268,7 @@ static int guest_list(int argc, char **argv)
 		return EXIT_CANNOT;
 	}
 	if (json) {
-		nd_json_init(&j, stdout, true);
-		nd_json_obj_open(&j);
-		nd_json_kv_str(&j, "schema", ND_JSON_SCHEMA);
+		cli_json_open(&j, "route guest list");
 		nd_json_key(&j, "guests");
 		nd_json_arr_open(&j);
 	}
@@ -325,10 +323,7 @@ static int guest_check(int argc, char **argv)
 	if (a.json) {
 		struct nd_json j;
 
-		nd_json_init(&j, stdout, true);
-		nd_json_obj_open(&j);
-		nd_json_kv_str(&j, "schema", ND_JSON_SCHEMA);
-		nd_json_kv_str(&j, "command", "route guest check");
+		cli_json_open(&j, "route guest check");
 		nd_report_json_findings(&j, &fs);
 		nd_json_kv_str(&j, "status", status ? "problems" : "healthy");
 		nd_json_obj_close(&j);

@@ -287,10 +287,7 @@ static int run_checked(struct run_args *a)
 	if (a->json) {
 		struct nd_json j;
 
-		nd_json_init(&j, stdout, true);
-		nd_json_obj_open(&j);
-		nd_json_kv_str(&j, "schema", ND_JSON_SCHEMA);
-		nd_json_kv_str(&j, "command", "vm run");
+		cli_json_open(&j, "vm run");
 		nd_json_key(&j, "vm");
 		nd_vm_result_json(&a->c, &res.vm, &j);
 		if (a->probe) {
@@ -334,10 +331,7 @@ static int run_plain(struct run_args *a)
 	if (a->json) {
 		struct nd_json j;
 
-		nd_json_init(&j, stdout, true);
-		nd_json_obj_open(&j);
-		nd_json_kv_str(&j, "schema", ND_JSON_SCHEMA);
-		nd_json_kv_str(&j, "command", "vm run");
+		cli_json_open(&j, "vm run");
 		nd_json_key(&j, "vm");
 		nd_vm_result_json(&a->c, &r, &j);
 		nd_json_obj_close(&j);
@@ -439,10 +433,7 @@ static int vm_list(int argc, char **argv)
 	if (json) {
 		struct nd_json j;
 
-		nd_json_init(&j, stdout, true);
-		nd_json_obj_open(&j);
-		nd_json_kv_str(&j, "schema", ND_JSON_SCHEMA);
-		nd_json_kv_str(&j, "command", "vm list");
+		cli_json_open(&j, "vm list");
 		nd_json_key(&j, "vms");
 		nd_vm_info_json(v, (size_t)n, &j);
 		nd_json_obj_close(&j);

@@ -195,7 +195,8 @@ void nd_probe_json(const struct nd_probe_report *p, struct nd_json *j)
 		nd_json_kv_bool(j, "lease", n->leased);
 		if (n->leased) {
 			nd_json_kv_str(j, "ip", n->ip);
-			nd_json_kv_str(j, "mask", n->mask);
+			/* a prefix length is a number */
+			nd_json_kv_int(j, "mask", atoi(n->mask));
 			nd_json_kv_str(j, "router", n->router);
 			nd_json_kv_str(j, "dns", n->dns);
 			nd_json_kv_str(j, "server", n->server);

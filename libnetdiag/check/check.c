@@ -8,6 +8,7 @@
 
 #include <netdiag/capture.h>
 #include <netdiag/check.h>
+#include <netdiag/dhcp4.h>
 
 #define DEFAULT_DURATION 10.0
 #define DEFAULT_FILTER "udp or icmp6"
@@ -45,10 +46,16 @@ static void count_roles(struct nd_check_point *p, const struct nd_frame *f)
 {
 	if (f->status != ND_DECODE_OK || f->l4proto != IPPROTO_UDP)
 		return;
-	if (f->dport == 67 && f->sport == 68)
+	if (f->dport == 67 && f->sport == 68) {
 		p->dhcp4_client++;
-	else if (f->sport == 67)
+	} else if (f->sport == 67) {
+		struct nd_dhcp4 d;
+
 		p->dhcp4_server++;
+		p->dhcp4_ack += !nd_dhcp4_parse(&d, f->payload) && d.type == ND_DHCP4_ACK;
+	}
+	else if ((f->sport == 546 && f->dport == 547) || (f->sport == 547 && f->dport == 546))
+		p->dhcp6++;
 	else if (f->dport == 53)
 		p->dns_query++;
 	else if (f->sport == 53)
@@ -132,31 +139,72 @@ static int localise(const struct nd_check_opts *o, const struct nd_check_result 
 	return 0;
 }
 
-/* Every conversation that started has its answer: a DHCP exchange got an
- * OFFER and an ACK (two server messages) and a DNS query got a reply. */
-static bool have_verdict(const struct nd_check_result *res)
+/* Every conversation that started has its answer: a DHCP exchange got
+ * its ACK, and a DNS query its reply; a guest that just got its lease
+ * asks DNS next, so a lease alone is waited on for DNS_AFTER_LEASE. */
+#define DNS_AFTER_LEASE 3.0
+
+static bool have_verdict(const struct nd_check_result *res, double since_ack)
 {
 	bool dhcp_asked = false, dhcp_done = false, dns_asked = false, dns_done = false;
 
 	for (unsigned i = 0; i < res->npoints; i++) {
 		dhcp_asked |= res->points[i].dhcp4_client > 0;
-		dhcp_done |= res->points[i].dhcp4_server >= 2;
+		dhcp_done |= res->points[i].dhcp4_ack > 0;
 		dns_asked |= res->points[i].dns_query > 0;
 		dns_done |= res->points[i].dns_reply > 0;
 	}
+	if (dhcp_asked && dhcp_done && !dns_asked)
+		return since_ack >= DNS_AFTER_LEASE;
 	return (dhcp_asked || dns_asked) && (!dhcp_asked || dhcp_done) && (!dns_asked || dns_done);
+}
+
+/* An exchange that started and has no answer yet: worth waiting for. */
+static bool exchange_open(const struct nd_check_result *res)
+{
+	uint64_t client = 0, ack = 0, query = 0, reply = 0;
+
+	for (unsigned i = 0; i < res->npoints; i++) {
+		client += res->points[i].dhcp4_client;
+		ack += res->points[i].dhcp4_ack;
+		query += res->points[i].dns_query;
+		reply += res->points[i].dns_reply;
+	}
+	return (client && !ack) || query > reply;
+}
+
+static uint64_t acks_seen(const struct nd_check_result *res)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < res->npoints; i++)
+		n += res->points[i].dhcp4_ack;
+	return n;
 }
 
 static int capture(const struct nd_check_opts *o, struct nd_check_result *res,
 		   struct nd_live *lv, struct run_ctx *ctx)
 {
 	double duration = o->duration > 0 ? o->duration : DEFAULT_DURATION;
-	double start = now_mono(), left = duration;
+	double bound = o->patience > duration ? o->patience : duration;
+	double start = now_mono(), left = duration, ack_at = 0;
+	uint64_t acks = 0;
 	int ret = 0;
 
-	while (left > 0 && !(o->stop && *o->stop) && !(o->until_verdict && have_verdict(res))) {
-		ret = nd_live_poll(lv, left * 1000 < POLL_MS ? (int)(left * 1000) + 1 : POLL_MS,
-				   on_frame, ctx);
+	while (!(o->stop && *o->stop)) {
+		double t = now_mono();
+
+		if (acks_seen(res) != acks) {
+			acks = acks_seen(res);
+			ack_at = t;
+		}
+		if (o->until_verdict && have_verdict(res, acks ? t - ack_at : 0))
+			break;
+		/* past duration, only an open exchange keeps the capture going */
+		if (left <= 0 && (t - start >= bound || !exchange_open(res)))
+			break;
+		ret = nd_live_poll(lv, left > 0 && left * 1000 < POLL_MS ? (int)(left * 1000) + 1
+				   : POLL_MS, on_frame, ctx);
 		if (ret < 0)
 			return ret;
 		left = duration - (now_mono() - start);
@@ -170,6 +218,65 @@ static int capture(const struct nd_check_opts *o, struct nd_check_result *res,
 	}
 	res->seconds = now_mono() - start;
 	return 0;
+}
+
+/* Taps first (the guest's side), then the bridge, then the uplink: the
+ * order open_points gave them. */
+static int point_rank(void *arg, const char *ifname)
+{
+	const struct nd_check_result *res = arg;
+
+	for (unsigned i = 0; i < res->npoints; i++)
+		if (!strcmp(res->points[i].ifname, ifname))
+			return (int)i;
+	return ND_CHECK_POINTS_MAX;
+}
+
+/* Where the DISCOVERs were seen and where not, among the points. */
+static void discovers_path(const struct nd_check_result *res, char *out, size_t len)
+{
+	size_t used = 0;
+
+	for (int seen = 1; seen >= 0; seen--) {
+		bool first = true;
+
+		for (unsigned i = 0; i < res->npoints; i++) {
+			if ((res->points[i].dhcp4_client > 0) != seen)
+				continue;
+			used += (size_t)snprintf(out + used, used < len ? len - used : 0, "%s%s",
+						 first ? (seen ? "seen on " : "; not on ") : ", ",
+						 res->points[i].ifname);
+			first = false;
+		}
+	}
+	if (!used)
+		snprintf(out, len, "seen where captured");
+}
+
+/* What only the live host can add to packet findings: whether something
+ * on this host serves DHCP, where the DISCOVERs stop, whether a DNS
+ * server is this host's own. */
+static void annotate(const struct nd_check_result *res, struct nd_findings *out)
+{
+	char served[ND_FIELD_STR_MAX] = "", path[ND_FIELD_STR_MAX];
+	bool looked = false;
+
+	for (size_t i = 0; i < out->n; i++) {
+		struct nd_finding *f = &out->v[i];
+		const struct nd_field *srv = nd_finding_field(f, "server");
+
+		if (!strcmp(f->id, "dhcp4.no-offer")) {
+			if (!looked && nd_host_udp_listeners(67, served, sizeof(served)) <= 0)
+				snprintf(served, sizeof(served), "nothing listens on udp/67");
+			looked = true;
+			discovers_path(res, path, sizeof(path));
+			nd_finding_set_str(f, "served_here", served);
+			nd_finding_set_str(f, "stops_at", path);
+		} else if (!strncmp(f->id, "dns.", 4) && srv && srv->type == ND_FIELD_STR) {
+			nd_finding_set_str(f, "server_here", nd_host_addr_local(srv->v.s)
+					   ? "a resolver on this host" : "a server beyond this host");
+		}
+	}
 }
 
 int nd_check_run(const struct nd_check_opts *o, struct nd_check_result *res,
@@ -198,6 +305,8 @@ int nd_check_run(const struct nd_check_opts *o, struct nd_check_result *res,
 		ret = nd_active_probe(&ao, out, err, errlen);
 		/* with --active alone the probe is the whole check */
 		if (ret || o->duration <= 0) {
+			if (!ret)
+				ret = nd_check_verdicts(o, res, out);
 			nd_findings_sort(out);
 			goto out;
 		}
@@ -225,12 +334,18 @@ int nd_check_run(const struct nd_check_opts *o, struct nd_check_result *res,
 		res->analysis.last_ts = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9;
 		ret = nd_analysis_finish(&res->analysis, out);
 	}
+	if (!ret) {
+		ret = nd_findings_merge_points(out, point_rank, res);
+		annotate(res, out);
+	}
 	if (!ret)
 		ret = localise(o, res, out, "DHCPv4 client messages",
 			       offsetof(struct nd_check_point, dhcp4_client), true);
 	if (!ret)
 		ret = localise(o, res, out, "DNS queries",
 			       offsetof(struct nd_check_point, dns_query), false);
+	if (!ret)
+		ret = nd_check_verdicts(o, res, out);
 	nd_findings_sort(out);
 	if (!ret && ctx.write_err) {
 		ret = ctx.write_err;
@@ -256,6 +371,21 @@ void nd_check_result_free(struct nd_check_result *res)
 void nd_check_json(const struct nd_check_result *res, struct nd_json *j)
 {
 	nd_json_kv_double(j, "seconds", res->seconds);
+	/* the verdict lines, as the text shows them */
+	nd_json_key(j, "checks");
+	nd_json_arr_open(j);
+	for (unsigned i = 0; i < res->nverdicts; i++) {
+		const struct nd_check_verdict *v = &res->verdicts[i];
+
+		nd_json_obj_open(j);
+		nd_json_kv_str(j, "name", v->name);
+		nd_json_kv_str(j, "verdict", nd_verdict_name(v->verdict));
+		nd_json_kv_uint(j, "evidence", v->evidence);
+		nd_json_kv_bool(j, "required", v->required);
+		nd_json_kv_str(j, "findings", v->findings);
+		nd_json_obj_close(j);
+	}
+	nd_json_arr_close(j);
 	nd_json_key(j, "host");
 	nd_json_obj_open(j);
 	nd_host_report_json(&res->host, j);
@@ -271,6 +401,8 @@ void nd_check_json(const struct nd_check_result *res, struct nd_json *j)
 		nd_json_kv_uint(j, "kernel_drops", p->stats.kernel_drops);
 		nd_json_kv_uint(j, "dhcp4_client", p->dhcp4_client);
 		nd_json_kv_uint(j, "dhcp4_server", p->dhcp4_server);
+		nd_json_kv_uint(j, "dhcp4_ack", p->dhcp4_ack);
+		nd_json_kv_uint(j, "dhcp6", p->dhcp6);
 		nd_json_kv_uint(j, "dns_query", p->dns_query);
 		nd_json_kv_uint(j, "dns_reply", p->dns_reply);
 		nd_json_obj_close(j);

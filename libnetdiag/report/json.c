@@ -108,11 +108,26 @@ void nd_json_uint(struct nd_json *j, uint64_t v)
 
 void nd_json_double(struct nd_json *j, double v)
 {
+	char buf[64];
+	size_t n;
+
 	before_item(j);
-	if (isfinite(v))
-		fprintf(j->out, "%.6g", v);
-	else
+	if (!isfinite(v)) {
 		fputs("null", j->out);
+		return;
+	}
+	if (fabs(v) < 1e5) {
+		fprintf(j->out, "%.6g", v);
+		return;
+	}
+	/* large values are mostly times since the epoch: microseconds kept,
+	 * trailing zeros not */
+	n = (size_t)snprintf(buf, sizeof(buf), "%.6f", v);
+	while (n > 1 && buf[n - 1] == '0')
+		buf[--n] = 0;
+	if (n > 1 && buf[n - 1] == '.')
+		buf[--n] = 0;
+	fputs(buf, j->out);
 }
 
 void nd_json_bool(struct nd_json *j, bool v)

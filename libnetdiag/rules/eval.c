@@ -47,6 +47,23 @@ static bool finding_value(const struct nd_finding *f, const char *key, char *out
 	return true;
 }
 
+/* have equals want, or one of want's '|'-separated alternatives. */
+static bool value_in(const char *have, const char *want)
+{
+	size_t n = strlen(have);
+
+	for (const char *w = want;; w++) {
+		const char *end = strchr(w, '|');
+		size_t len = end ? (size_t)(end - w) : strlen(w);
+
+		if (len == n && !strncmp(w, have, n))
+			return true;
+		if (!end)
+			return false;
+		w = end;
+	}
+}
+
 /* Does f satisfy c?  New bindings are added to b (the caller keeps a copy
  * to roll back). */
 static bool cond_matches(const struct nd_rule_cond *c, const struct nd_finding *f,
@@ -74,7 +91,7 @@ static bool cond_matches(const struct nd_rule_cond *c, const struct nd_finding *
 			}
 			want = v;
 		}
-		if ((strcmp(have, want) == 0) != (m->op == ND_MATCH_EQ))
+		if (value_in(have, want) != (m->op == ND_MATCH_EQ))
 			return false;
 	}
 	return true;
@@ -229,7 +246,7 @@ void nd_rule_expand(const struct nd_diagnosis *d, const char *text, char *out, s
 }
 
 void nd_diagnoses_json(const struct nd_diagnoses *ds, const struct nd_findings *fs,
-		       struct nd_json *j)
+		       const char *const *outcomes, struct nd_json *j)
 {
 	char buf[ND_RULE_TEXT_MAX];
 
@@ -241,6 +258,8 @@ void nd_diagnoses_json(const struct nd_diagnoses *ds, const struct nd_findings *
 		nd_json_obj_open(j);
 		nd_json_kv_str(j, "rule", r->id);
 		nd_json_kv_str(j, "severity", nd_severity_name(r->severity));
+		if (outcomes)
+			nd_json_kv_str(j, "outcome", outcomes[i]);
 		nd_rule_expand(d, r->title, buf, sizeof(buf));
 		nd_json_kv_str(j, "title", buf);
 		nd_rule_expand(d, r->cause, buf, sizeof(buf));

@@ -276,12 +276,15 @@ static int kw_unless(struct parser *p, const char *s, const char *line)
 static const struct {
 	const char *name;
 	enum nd_remedy_action action;
-	const char *required[3];
+	const char *required[5];
 } actions[] = {
 	{ "manual", ND_REMEDY_MANUAL, { NULL } },
 	{ "offload-off", ND_REMEDY_OFFLOAD_OFF, { "dev", "features", NULL } },
 	{ "offload-guide", ND_REMEDY_OFFLOAD_GUIDE, { "tap", NULL } },
 	{ "sysctl", ND_REMEDY_SYSCTL, { "path", "value", NULL } },
+	{ "nft-accept", ND_REMEDY_NFT_ACCEPT, { "family", "table", "chain", "bridge", NULL } },
+	{ "link-mtu", ND_REMEDY_LINK_MTU, { "dev", "mtu", NULL } },
+	{ "bridge-set", ND_REMEDY_BRIDGE_SET, { "bridge", "key", "value", NULL } },
 };
 
 const char *nd_remedy_action_name(enum nd_remedy_action a)
@@ -314,7 +317,7 @@ static int kw_remedy(struct parser *p, const char *s, const char *line)
 			break;
 	if (a == sizeof(actions) / sizeof(actions[0]))
 		return fail(p, s, line, "unknown remedy '%.*s' (manual, offload-off, offload-guide, "
-			    "sysctl)", (int)n, s);
+			    "sysctl, nft-accept, link-mtu, bridge-set)", (int)n, s);
 	m = &p->r->remedies[p->r->nremedies];
 	memset(m, 0, sizeof(*m));
 	m->action = actions[a].action;
@@ -387,6 +390,18 @@ static int kw_verify(struct parser *p, const char *s, const char *line)
 	return parse_cond(p, &m->verify, s, line, false);
 }
 
+/* A finding that must be there after the change: the traffic the
+ * diagnosis concerned, seen healthy (a lease, answers). */
+static int kw_confirm(struct parser *p, const char *s, const char *line)
+{
+	struct nd_rule_remedy *m = current_remedy(p, line);
+
+	if (!m)
+		return -EINVAL;
+	memset(&m->confirm, 0, sizeof(m->confirm));
+	return parse_cond(p, &m->confirm, s, line, false);
+}
+
 static int kw_ref(struct parser *p, const char *s, const char *line)
 {
 	if (p->r->nrefs == ND_RULE_REFS_MAX)
@@ -410,6 +425,7 @@ static const struct {
 	{ "blast", kw_blast, false, false },
 	{ "how", kw_how, false, false },
 	{ "verify", kw_verify, false, false },
+	{ "confirm", kw_confirm, false, false },
 	{ "ref", kw_ref, false, false },
 };
 

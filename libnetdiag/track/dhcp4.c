@@ -228,7 +228,21 @@ static struct nd_finding *client_finding(struct nd_findings *out, const struct c
 	return fd;
 }
 
-static int client_findings(const struct client *c, struct nd_findings *out)
+/* Servers that answered anyone on the client's capture point. */
+static unsigned servers_on(struct nd_table *servers, const struct client *c)
+{
+	unsigned n = 0;
+
+	for (uint32_t i = 0; i < servers->cap; i++) {
+		const struct server *s = nd_table_slot(servers, i);
+
+		n += s && !memcmp(s->key.ifname, c->key.ifname, sizeof(c->key.ifname));
+	}
+	return n;
+}
+
+static int client_findings(struct nd_table *servers, const struct client *c,
+			   struct nd_findings *out)
 {
 	char ip[INET_ADDRSTRLEN];
 	struct nd_finding *fd;
@@ -242,6 +256,11 @@ static int client_findings(const struct client *c, struct nd_findings *out)
 			nd_finding_add_frame(fd, c->frames[i]);
 		nd_finding_set_int(fd, "discovers", c->discovers);
 		nd_finding_set_double(fd, "seconds", c->last - c->first);
+		/* what a capture file cannot tell; a live check fills them in */
+		nd_finding_set_str(fd, "served_here", "unknown");
+		/* a server that answers others and not this client is another story */
+		nd_finding_set_int(fd, "servers_seen", servers_on(servers, c));
+		nd_finding_set_str(fd, "stops_at", "seen where captured");
 		nd_finding_summary(fd, "%u DISCOVERs in %.1f s, no OFFER seen", c->discovers,
 				   c->last - c->first);
 	}
@@ -377,7 +396,7 @@ static int dhcp4_report(struct nd_tracker *t, double now, struct nd_findings *ou
 	t->evicted = dt->clients.evicted + dt->servers.evicted;
 	for (uint32_t i = 0; i < dt->clients.cap; i++) {
 		struct client *c = nd_table_slot(&dt->clients, i);
-		int err = c ? client_findings(c, out) : 0;
+		int err = c ? client_findings(&dt->servers, c, out) : 0;
 
 		if (err)
 			return err;

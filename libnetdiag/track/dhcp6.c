@@ -230,6 +230,19 @@ static bool advertise_taken(struct nd_table *txns, const struct txn *x)
 	return false;
 }
 
+/* Any server message on x's capture point: a server is there. */
+static bool server_seen(struct nd_table *txns, const struct txn *x)
+{
+	for (uint32_t i = 0; i < txns->cap; i++) {
+		const struct txn *o = nd_table_slot(txns, i);
+
+		if (o && (o->adverts || o->replies) &&
+		    !memcmp(o->key.ifname, x->key.ifname, sizeof(x->key.ifname)))
+			return true;
+	}
+	return false;
+}
+
 static int txn_findings(struct nd_table *txns, const struct txn *x, struct nd_findings *out)
 {
 	char subject[ND_FINDING_SUBJECT_MAX];
@@ -242,6 +255,7 @@ static int txn_findings(struct nd_table *txns, const struct txn *x, struct nd_fi
 			return -ENOMEM;
 		fd->count = x->solicits;
 		nd_finding_set_int(fd, "solicits", x->solicits);
+		nd_finding_set_str(fd, "server_seen", server_seen(txns, x) ? "yes" : "no");
 		nd_finding_summary(fd, "%u SOLICITs, no ADVERTISE seen", x->solicits);
 	} else if (x->ignored && !(x->ignored_type == ND_DHCP6_ADVERTISE &&
 				   advertise_taken(txns, x))) {

@@ -350,6 +350,8 @@ static struct nd_finding *server_finding(struct nd_findings *out, const struct s
 	else
 		nd_finding_subject(fd, "server %s", srv);
 	nd_finding_set_str(fd, "server", srv);
+	/* local or beyond: a live check knows the host's addresses */
+	nd_finding_set_str(fd, "server_here", "unknown");
 	fd->first = s->first;
 	fd->last = s->last;
 	return fd;

@@ -187,3 +187,63 @@ const char *nd_dir_name(enum nd_dir dir)
 
 	return (unsigned)dir < sizeof(names) / sizeof(names[0]) ? names[dir] : "?";
 }
+
+/* Packet findings are facts about traffic; the same fact seen at the tap
+ * and again at the bridge is one fact.  Host findings are about devices. */
+static bool packet_fact(const struct nd_finding *f)
+{
+	static const char *const prefixes[] = { "csum.", "dhcp4.", "dhcp6.", "dns.", "nd." };
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(f->id, prefixes[i], strlen(prefixes[i])))
+			return f->subject[0] != 0;
+	return false;
+}
+
+static void append_point(struct nd_finding *f, const char *ifname)
+{
+	const struct nd_field *seen = nd_finding_field(f, "seen_on");
+	char list[ND_FIELD_STR_MAX];
+
+	snprintf(list, sizeof(list), "%s%s%s", seen ? seen->v.s : f->ifname, ",", ifname);
+	nd_finding_set_str(f, "seen_on", list);
+}
+
+int nd_findings_merge_points(struct nd_findings *fs, int (*rank)(void *arg, const char *ifname),
+			     void *arg)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < fs->n; i++) {
+		struct nd_finding *f = &fs->v[i];
+		size_t k;
+
+		for (k = 0; k < out; k++) {
+			struct nd_finding *o = &fs->v[k];
+
+			if (packet_fact(f) && !strcmp(o->id, f->id) && !strcmp(o->subject, f->subject) &&
+			    strcmp(o->ifname, f->ifname))
+				break;
+		}
+		if (k == out) {
+			if (packet_fact(f) && !nd_finding_field(f, "seen_on"))
+				nd_finding_set_str(f, "seen_on", f->ifname);
+			fs->v[out++] = *f;
+			continue;
+		}
+		/* keep the figures of the point ranked first (the guest's tap) */
+		if (rank(arg, f->ifname) < rank(arg, fs->v[k].ifname)) {
+			struct nd_finding kept = *f;
+			const struct nd_field *seen = nd_finding_field(&fs->v[k], "seen_on");
+			char list[ND_FIELD_STR_MAX];
+
+			snprintf(list, sizeof(list), "%s,%s", f->ifname, seen ? seen->v.s : "");
+			nd_finding_set_str(&kept, "seen_on", list);
+			fs->v[k] = kept;
+		} else {
+			append_point(&fs->v[k], f->ifname);
+		}
+	}
+	fs->n = out;
+	return 0;
+}

@@ -111,7 +111,7 @@ static void test_parse_errors(void **state)
 		{ 4, "title     odd $nobody",
 		  "r/tap-odd.rule:4:15: $nobody is not bound by any 'when'" },
 		{ 10, "remedy    reboot", "r/tap-odd.rule:10:11: unknown remedy 'reboot' (manual, "
-		  "offload-off, offload-guide, sysctl)" },
+		  "offload-off, offload-guide, sysctl, nft-accept, link-mtu, bridge-set)" },
 		{ 10, "remedy    sysctl path=net/x", "r/tap-odd.rule:10:28: remedy sysctl needs value=" },
 		{ 16, "how", "r/tap-odd.rule:16:4: 'how' needs a value" },
 		{ 17, "ref       RFC 1\nseverity  info", "r/tap-odd.rule:18:1: 'severity' given twice" },
@@ -210,6 +210,51 @@ static void test_eval(void **state)
 	nd_rules_free(&rs);
 }
 
+/* KEY=A|B takes either value; `confirm` names a finding that must be
+ * there after a change, with the diagnosis's bindings. */
+static void test_alternatives_and_confirm(void **state)
+{
+	static const char text[] =
+		"rule      either\n"
+		"severity  error\n"
+		"title     $client ignores\n"
+		"when      dhcp4.offer-ignored client=$client reply_checksum=partial-offload|partial\n"
+		"cause     it does\n"
+		"remedy    offload-guide tap=t1\n"
+		"does      guide\n"
+		"confirm   dhcp4.lease client=$client\n";
+	struct nd_rules rs = { 0 };
+	struct nd_diagnoses ds = { 0 };
+	struct nd_findings fs, after;
+	char err[256];
+
+	(void)state;
+	rs.v = calloc(1, sizeof(*rs.v));
+	rs.n = rs.cap = 1;
+	assert_int_equal(parse(text, "either.rule", &rs.v[0], err, sizeof(err)), 0);
+	assert_string_equal(rs.v[0].remedies[0].confirm.finding, "dhcp4.lease");
+	nd_findings_init(&fs);
+	nd_finding_set_str(add(&fs, "dhcp4.offer-ignored", ND_SEV_ERROR, "t1"), "client", "c1");
+	nd_finding_set_str(&fs.v[0], "reply_checksum", "partial-offload");
+	nd_finding_set_str(add(&fs, "dhcp4.offer-ignored", ND_SEV_ERROR, "t1"), "client", "c2");
+	nd_finding_set_str(&fs.v[1], "reply_checksum", "partial");
+	nd_finding_set_str(add(&fs, "dhcp4.offer-ignored", ND_SEV_ERROR, "t1"), "client", "c3");
+	nd_finding_set_str(&fs.v[2], "reply_checksum", "ok");
+	assert_int_equal(nd_rules_eval(&rs, &fs, &ds), 0);
+	assert_int_equal(ds.n, 2);
+	assert_string_equal(nd_diagnosis_var(&ds.v[0], "client"), "c1");
+	assert_string_equal(nd_diagnosis_var(&ds.v[1], "client"), "c2");
+	/* a lease for c1 after the change, none for c2 */
+	nd_findings_init(&after);
+	nd_finding_set_str(add(&after, "dhcp4.lease", ND_SEV_INFO, "t1"), "client", "c1");
+	assert_true(nd_rule_cond_holds(&rs.v[0].remedies[0].confirm, &ds.v[0], &after));
+	assert_false(nd_rule_cond_holds(&rs.v[0].remedies[0].confirm, &ds.v[1], &after));
+	nd_findings_free(&after);
+	nd_diagnoses_free(&ds);
+	nd_findings_free(&fs);
+	nd_rules_free(&rs);
+}
+
 static void collect(void *arg, const char *err)
 {
 	char *all = arg;
@@ -285,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_parse_missing),
 		cmocka_unit_test(test_eval),
+		cmocka_unit_test(test_alternatives_and_confirm),
 		cmocka_unit_test(test_load_lenient),
 		cmocka_unit_test(test_shipped),
 	};

@@ -24,6 +24,13 @@ struct nd_check_opts {
 	const char *write_path;          /* pcapng evidence, NULL for none */
 	const char *filter;              /* NULL: UDP and ICMPv6 */
 	bool until_verdict;              /* stop once DHCP and DNS have their answers */
+	/* after duration, go on while an exchange is open (a DHCP client
+	 * with no ACK yet, a query with no answer), up to this many seconds
+	 * in all; 0: no more than duration */
+	double patience;
+	/* checks that must have seen traffic ("dhcp,dns"): a required check
+	 * that saw none is an error finding (check.not-seen) */
+	const char *require;
 	bool active;                     /* run the active probe from a probe port */
 	const char *resolve;             /* the name the probe looks up */
 	volatile sig_atomic_t *stop;     /* set by a signal handler to end early */
@@ -37,7 +44,27 @@ struct nd_check_point {
 	char ifname[IF_NAMESIZE];
 	uint64_t frames;
 	uint64_t dhcp4_client, dhcp4_server, dns_query, dns_reply;
+	uint64_t dhcp4_ack;              /* of the server messages: ACKs */
+	uint64_t dhcp6;                  /* DHCPv6 messages either way */
 	struct nd_live_stats stats;
+};
+
+/* A check's verdict: no evidence, no verdict. */
+enum nd_verdict {
+	ND_VERDICT_OK,          /* traffic seen, nothing wrong */
+	ND_VERDICT_NOT_SEEN,    /* no traffic of this kind: neither pass nor fail */
+	ND_VERDICT_WARNING,
+	ND_VERDICT_ERROR,
+};
+
+#define ND_CHECK_VERDICTS_MAX 8
+
+struct nd_check_verdict {
+	const char *name;                /* "dhcp", "dns", "checksums", ... */
+	enum nd_verdict verdict;
+	uint64_t evidence;               /* frames (for host: checks) behind it */
+	bool required;
+	char findings[ND_FIELD_STR_MAX]; /* ids at warning or worse, comma-joined */
 };
 
 struct nd_check_result {
@@ -46,6 +73,8 @@ struct nd_check_result {
 	struct nd_check_point points[ND_CHECK_POINTS_MAX];
 	unsigned npoints;
 	double seconds;
+	struct nd_check_verdict verdicts[ND_CHECK_VERDICTS_MAX];
+	unsigned nverdicts;
 };
 
 /* Run the check; findings (host, packets, path) are appended to out,
@@ -56,5 +85,13 @@ int nd_check_run(const struct nd_check_opts *o, struct nd_check_result *res,
 void nd_check_result_free(struct nd_check_result *res);
 
 void nd_check_json(const struct nd_check_result *res, struct nd_json *j);
+
+/* The per-check verdicts of a run into res->verdicts (nd_check_run does
+ * this); required not-seen checks add a check.not-seen error to fs. */
+int nd_check_verdicts(const struct nd_check_opts *o, struct nd_check_result *res,
+		      struct nd_findings *fs);
+/* Is every name in list ("dhcp,dns") a check?  bad gets the first that is not. */
+bool nd_check_names_valid(const char *list, char *bad, size_t len);
+const char *nd_verdict_name(enum nd_verdict v);
 
 #endif

@@ -27,6 +27,18 @@ enum nd_step_outcome {
 	ND_STEP_GONE,       /* cured by a change kept for an earlier diagnosis */
 };
 
+/* What became of a diagnosis. */
+enum nd_diag_outcome {
+	ND_DIAG_FOUND,      /* explained, nothing tried (no --fix, or info only) */
+	ND_DIAG_FIXED,      /* a change made it go, verified (or an earlier one did) */
+	ND_DIAG_KEPT,       /* a change was kept for it, but it is still seen */
+	ND_DIAG_UNDONE,     /* every change tried did not help and was undone */
+	ND_DIAG_MANUAL,     /* no automatic change: the remedies say what to do */
+	ND_DIAG_DECLINED,   /* the user said no */
+	ND_DIAG_PLANNED,    /* dry run */
+	ND_DIAG_FAILED,     /* a change could not be applied */
+};
+
 #define ND_DOCTOR_STEPS_MAX 48
 
 struct nd_doctor_step {
@@ -62,12 +74,24 @@ struct nd_doctor_opts {
 struct nd_doctor_result {
 	struct nd_findings findings;    /* of the first look */
 	struct nd_diagnoses diagnoses;
+	enum nd_diag_outcome *outcomes; /* one per diagnosis */
+	/* error findings of the first look that no rule explains (indexes) */
+	size_t *undiagnosed;
+	size_t nundiagnosed;
+	/* the host as the doctor leaves it: the look after the last kept
+	 * change, or the first look when nothing was kept */
+	struct nd_findings after;
+	bool changed;                   /* after is a new look */
 	struct nd_doctor_step steps[ND_DOCTOR_STEPS_MAX];
 	unsigned nsteps;
 	unsigned looks;                 /* checks run, the first included */
 	bool interrupted;               /* stopped: every change of the run undone */
 	bool healthy_after;             /* fix: no warning/error diagnosis remains */
 };
+
+/* Error (and, with fail_on ND_SEV_WARNING, warning) findings left on the
+ * host after the run: what the exit status is made of. */
+size_t nd_doctor_left(const struct nd_doctor_result *res, enum nd_severity fail_on);
 
 /* Returns 0 when it ran (the result says what happened), negative with err
  * set when it could not look or change anything.  Free with
@@ -76,6 +100,7 @@ int nd_doctor_run(const struct nd_doctor_opts *o, const struct nd_rules *rs,
 		  struct nd_doctor_result *res, char *err, size_t errlen);
 void nd_doctor_result_free(struct nd_doctor_result *res);
 const char *nd_step_outcome_name(enum nd_step_outcome o);
+const char *nd_diag_outcome_name(enum nd_diag_outcome o);
 void nd_doctor_json(const struct nd_doctor_result *res, struct nd_json *j);
 
 /* Persistence of kept changes: the snippet for a format, or a file

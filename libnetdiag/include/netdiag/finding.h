@@ -8,6 +8,7 @@
 #ifndef NETDIAG_FINDING_H
 #define NETDIAG_FINDING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <net/if.h>
@@ -75,6 +76,12 @@ struct nd_finding *nd_findings_add(struct nd_findings *fs, const char *id,
 
 /* Worst first: severity, then count, then id. Stable for equal keys. */
 void nd_findings_sort(struct nd_findings *fs);
+
+/* One finding per fact: packet findings with the same id and subject at
+ * several capture points become one, with the figures of the point that
+ * rank() puts first (lowest) and a field seen_on listing every point. */
+int nd_findings_merge_points(struct nd_findings *fs, int (*rank)(void *arg, const char *ifname),
+			     void *arg);
 
 /* First finding with this id (and ifname, when not NULL), or NULL. */
 const struct nd_finding *nd_findings_find(const struct nd_findings *fs,

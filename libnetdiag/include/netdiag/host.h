@@ -90,4 +90,11 @@ int nd_parse_snmp_udp(const char *text, bool v6, uint64_t *csum_errors, uint64_t
 
 const char *nd_port_state_name(int state);
 
+/* Who on this host (this network namespace) listens on UDP port:
+ * "dnsmasq (pid 812) on 0.0.0.0:67", several joined by "; ", "" for
+ * nobody.  Returns how many sockets. */
+int nd_host_udp_listeners(uint16_t port, char *out, size_t len);
+/* Is addr (text) one of this host's own addresses? */
+bool nd_host_addr_local(const char *addr);
+
 #endif

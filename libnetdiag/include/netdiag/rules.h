@@ -12,12 +12,13 @@
  *   blast     what else it changes ("also disables TSO on $tap")
  *   how       the same by hand (commands, config)
  *   verify    csum.partial interface=$tap    the finding that must be gone
+ *   confirm   dhcp4.lease client=$client     a finding that must be there after
  *   ref       RFC 1071
  *
  * `does`, `cause`, `blast` and `how` go on over indented lines.
  * `when` conditions all hold, over distinct or equal findings; KEY=VALUE
- * compares, KEY!=VALUE excludes, KEY=$name binds a variable on first use
- * and compares after.  Keys: id-specific fields, and interface,
+ * compares, KEY=A|B takes either, KEY!=VALUE excludes, KEY=$name binds a
+ * variable on first use and compares after.  Keys: id-specific fields, and interface,
  * direction, subject.  Host facts reach rules as the host inspection's
  * findings (bridge.stp-delay, brnf.forward-drop, ...).  Remedies are tried
  * in file order, least invasive first. */
@@ -63,6 +64,11 @@ enum nd_remedy_action {
 	ND_REMEDY_OFFLOAD_OFF,   /* dev=DEV features=NAME[,NAME] */
 	ND_REMEDY_OFFLOAD_GUIDE, /* tap=TAP [src=ADDR]: find the device by trial */
 	ND_REMEDY_SYSCTL,        /* path=net/... value=V */
+	/* family= table= chain= bridge=: an accept rule for frames bridged on
+	 * the bridge, first in the chain that drops them */
+	ND_REMEDY_NFT_ACCEPT,
+	ND_REMEDY_LINK_MTU,      /* dev=DEV mtu=N */
+	ND_REMEDY_BRIDGE_SET,    /* bridge=BR key=forward_delay|stp_state value=N */
 };
 
 struct nd_rule_remedy {
@@ -72,6 +78,7 @@ struct nd_rule_remedy {
 	unsigned nargs;
 	char does[ND_RULE_LINE_MAX], blast[ND_RULE_LINE_MAX], how[ND_RULE_TEXT_MAX];
 	struct nd_rule_cond verify;      /* finding that must be gone; "" = the rule's */
+	struct nd_rule_cond confirm;     /* finding that must be there; "" = none */
 };
 
 struct nd_rule {
@@ -145,7 +152,9 @@ const char *nd_diagnosis_var(const struct nd_diagnosis *d, const char *name);
 const char *nd_remedy_action_name(enum nd_remedy_action a);
 const char *nd_remedy_arg(const struct nd_rule_remedy *m, const char *key);
 
+/* The diagnoses as a JSON array; outcomes (one name per diagnosis, or
+ * NULL) adds each one's "outcome". */
 void nd_diagnoses_json(const struct nd_diagnoses *ds, const struct nd_findings *fs,
-		       struct nd_json *j);
+		       const char *const *outcomes, struct nd_json *j);
 
 #endif

@@ -1,0 +1,143 @@
+/* The kinds of change a rule's remedy can name, as a table: how each is
+ * shown (target, change) and applied through the journal. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netdiag/journal.h>
+
+#include "doctor_internal.h"
+
+/* The tx checksum features of dev that are on and changeable. */
+unsigned remedy_tx_on(struct nd_ethtool *e, const char *dev, const char *names[TX_NAMES_MAX])
+{
+	const char *alias[TX_NAMES_MAX];
+	unsigned n = nd_feature_alias("tx", alias, TX_NAMES_MAX), k = 0;
+	struct nd_features fs;
+
+	if (nd_offload_get(e, dev, &fs))
+		return 0;
+	for (unsigned i = 0; i < n; i++) {
+		const struct nd_feature *f = nd_feature_find(&fs, alias[i]);
+
+		if (f && f->active && !f->fixed)
+			names[k++] = alias[i];
+	}
+	return k;
+}
+
+int remedy_offload_off(struct nd_doctor_step *s, const char *dev, const char *features,
+			 char *err, size_t errlen)
+{
+	struct nd_offload_request req = { 0 };
+	const char *names[TX_NAMES_MAX];
+	struct nd_ethtool *e;
+	char list[128], *save = NULL;
+	unsigned n = 0;
+	int rc;
+
+	rc = nd_ethtool_open(&e);
+	if (rc) {
+		snprintf(err, errlen, "ethtool netlink: %s", strerror(-rc));
+		return rc;
+	}
+	snprintf(req.ifname, sizeof(req.ifname), "%s", dev);
+	snprintf(list, sizeof(list), "%s", features);
+	n = remedy_tx_on(e, dev, names);
+	for (char *f = strtok_r(list, ",", &save); f; f = strtok_r(NULL, ",", &save))
+		for (unsigned i = 0; i < n && req.n < ND_OFFLOAD_CHANGES_MAX; i++)
+			if (!strcmp(f, "tx") || !strcmp(f, names[i]))
+				req.ch[req.n++] = (struct nd_feature_change){ names[i], false };
+	nd_ethtool_close(e);
+	if (!req.n)
+		return 1;                /* nothing on: nothing to do */
+	rc = nd_offload_change(&req, 1, NULL, err, errlen);
+	if (s) {
+		s->features = req.n;
+		snprintf(s->detail, sizeof(s->detail), "%u feature%s", req.n, req.n == 1 ? "" : "s");
+	}
+	return rc;
+}
+
+static int sysctl_apply(struct nd_doctor_step *s, const char *value, char *err, size_t errlen)
+{
+	const char *path = s->target;
+	struct nd_journal *j;
+	int rc;
+
+	rc = nd_journal_open(&j, err, errlen);
+	if (rc)
+		return rc;
+	rc = nd_journal_sysctl(j, path, value);
+	nd_journal_close(j);
+	if (rc < 0)
+		snprintf(err, errlen, "/proc/sys/%s: %s", path, strerror(-rc));
+	return rc;
+}
+
+static void expand_arg(const struct nd_diagnosis *d, const struct nd_rule_remedy *m,
+		       const char *key, char *out, size_t len)
+{
+	nd_rule_expand(d, nd_remedy_arg(m, key), out, len);
+}
+
+static int offload_apply(struct nd_doctor_step *s, const char *value, char *err, size_t errlen)
+{
+	return remedy_offload_off(s, s->target, value, err, errlen);
+}
+
+/* The offload guide's target lists its candidates, in the order it tries
+ * them; doctor_guide applies it, one device at a time. */
+static void guide_describe(const struct nd_diagnosis *d, const struct nd_rule_remedy *m,
+			   struct nd_doctor_step *s, char *value, size_t vlen)
+{
+	char tap[ND_RULE_VALUE_MAX], cands[GUIDE_CANDIDATES_MAX][IF_NAMESIZE];
+	unsigned n;
+
+	expand_arg(d, m, "tap", tap, sizeof(tap));
+	n = doctor_guide_candidates(tap, nd_diagnosis_var(d, "src"), cands);
+	for (unsigned i = 0; i < n; i++) {
+		size_t used = strlen(s->target);
+
+		snprintf(s->target + used, sizeof(s->target) - used, "%s%s", i ? "," : "", cands[i]);
+	}
+	snprintf(s->change, sizeof(s->change), "tx off, one device at a time");
+}
+
+static void sysctl_describe(const struct nd_diagnosis *d, const struct nd_rule_remedy *m,
+			    struct nd_doctor_step *s, char *value, size_t vlen)
+{
+	expand_arg(d, m, "path", s->target, sizeof(s->target));
+	expand_arg(d, m, "value", value, vlen);
+	snprintf(s->change, sizeof(s->change), "%s", value);
+}
+
+static void offload_describe(const struct nd_diagnosis *d, const struct nd_rule_remedy *m,
+			     struct nd_doctor_step *s, char *value, size_t vlen)
+{
+	expand_arg(d, m, "dev", s->target, sizeof(s->target));
+	expand_arg(d, m, "features", value, vlen);
+	snprintf(s->change, sizeof(s->change), "%s off", value);
+}
+
+static void manual_describe(const struct nd_diagnosis *d, const struct nd_rule_remedy *m,
+			    struct nd_doctor_step *s, char *value, size_t vlen)
+{
+}
+
+static const struct remedy_kind kinds[] = {
+	{ ND_REMEDY_MANUAL, manual_describe, NULL },
+	{ ND_REMEDY_OFFLOAD_OFF, offload_describe, offload_apply },
+	/* doctor_guide runs it; each of its tries is an offload-off */
+	{ ND_REMEDY_OFFLOAD_GUIDE, guide_describe, offload_apply },
+	{ ND_REMEDY_SYSCTL, sysctl_describe, sysctl_apply },
+};
+
+const struct remedy_kind *remedy_kind(enum nd_remedy_action a)
+{
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (kinds[i].action == a)
+			return &kinds[i];
+	return &kinds[0];
+}
