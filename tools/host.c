@@ -34,9 +34,12 @@ static void print_text(const struct nd_host_report *r, const struct nd_findings 
 		for (unsigned k = 0; k < b->nports; k++) {
 			const struct nd_link_info *p = &b->ports[k];
 
-			printf("  port %-15s %-6s %-10s mtu %u%s\n", p->name, p->kind,
+			printf("  port %-15s %-6s %-10s mtu %u%s", p->name, p->kind,
 			       nd_port_state_name(p->port_state), p->mtu,
 			       p->up && p->carrier ? "" : p->up ? ", no carrier" : ", down");
+			if (p->forward_in >= 0)
+				printf(", forwards in %.1f s", p->forward_in);
+			putchar('\n');
 		}
 	}
 	printf("ip_forward %d, br_netfilter %s, UDP InCsumErrors %llu (IPv6 %llu)\n",

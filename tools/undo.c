@@ -13,8 +13,9 @@ static const char usage_text[] =
 	"usage: netdiag undo [--last N] [--dry-run]\n"
 	"\n"
 	"Restore the state recorded before each change netdiag made (offloads,\n"
-	"sysctls, routes, addresses, files written by doctor --persist), newest\n"
-	"first; --last N only the N newest; --dry-run only lists.\n"
+	"sysctls, routes, addresses, MTUs, bridge STP settings, files written by\n"
+	"doctor --persist), newest first; --last N only the N newest; --dry-run\n"
+	"only lists.\n"
 	"The journal is in $NETDIAG_RUN_DIR or /run/netdiag.\n";
 
 static void report(void *arg, const struct nd_journal_record *r, int result)

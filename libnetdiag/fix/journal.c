@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include <netdiag/journal.h>
+#include <netdiag/linkset.h>
 #include <netdiag/offload.h>
 #include <netdiag/rtnl.h>
 
@@ -97,6 +99,51 @@ static int file_write(const char *path, const char *unused, const char *value)
 	return access(path, F_OK) == 0 ? 0 : -ENOENT;
 }
 
+static int parse_long(const char *text, long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtol(text, &end, 10);
+	return errno || end == text || *end ? -EINVAL : 0;
+}
+
+/* object DEV, value the MTU in bytes; read back, so a driver that clamps
+ * or refuses silently is an error */
+static int mtu_write(const char *dev, const char *unused, const char *value)
+{
+	unsigned now;
+	long mtu;
+	int ret = parse_long(value, &mtu);
+
+	if (ret || mtu <= 0 || mtu > (long)UINT32_MAX)
+		return -EINVAL;
+	ret = nd_link_mtu_write(dev, (unsigned)mtu);
+	if (!ret)
+		ret = nd_link_mtu(dev, &now);
+	return ret ? ret : now == (unsigned)mtu ? 0 : -EIO;
+}
+
+/* object BR, key a bridge attribute (forward_delay, stp_state), value its
+ * number; stp_state 1 may read back 2 when a user-space STP helper took
+ * over (br_stp_start), which is STP on all the same */
+static int bridge_write(const char *br, const char *key, const char *value)
+{
+	long want, now;
+	int ret = parse_long(value, &want);
+
+	if (ret)
+		return ret;
+	ret = nd_bridge_attr_write(br, key, want);
+	if (!ret)
+		ret = nd_bridge_attr(br, key, &now);
+	if (ret)
+		return ret;
+	if (!strcmp(key, "stp_state"))
+		return (now != 0) == (want != 0) ? 0 : -EIO;
+	return now == want ? 0 : -EIO;
+}
+
 static const struct {
 	const char *kind;
 	int (*write)(const char *object, const char *key, const char *value);
@@ -106,6 +153,8 @@ static const struct {
 	{ "sysctl", sysctl_write },
 	{ "route", route_write },
 	{ "addr", addr_write },
+	{ "mtu", mtu_write },
+	{ "bridge", bridge_write },
 };
 
 /* ---- the file ---- */

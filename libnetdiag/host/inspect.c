@@ -19,8 +19,14 @@
 
 #define SYSFS_NET "/sys/class/net"
 #define PROC_IPV4 "/proc/sys/net/ipv4"
-#define USER_HZ 100.0        /* bridge timers in sysfs are in clock ticks */
-#define STP_DELAY_SLOW 2.0   /* forward delay above this delays new ports noticeably */
+/* Forward delay above which a new port's listening and learning outlast a
+ * DHCP client's first tries: 4 s (8 s silent) costs the DISCOVERs at 0 and
+ * ~4 s (RFC 2131 4.1 back-off) and the one at ~12 s passes; 15 s (the
+ * default, 30 s silent) outlasts udhcpc's and many firmware clients' tries.
+ * libvirt's STP bridges run at the 2 s minimum. */
+#define STP_DELAY_SLOW 4.0
+/* A port whose timer says it forwards later than this is not simply new. */
+#define FORWARD_IN_SLACK 0.5
 
 static long read_or(const char *path, long dflt)
 {
@@ -50,6 +56,7 @@ static void fill_link(struct rtnl_link *l, struct nd_link_info *li, long rp_all)
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/accept_ra", li->name);
 	li->accept_ra = (int)read_or(path, -1);
 	li->port_state = li->learning = li->flooding = -1;
+	li->forward_in = -1;
 }
 
 static long bridge_attr(const struct nd_bridge_info *b, const char *attr)
@@ -63,7 +70,7 @@ static long bridge_attr(const struct nd_bridge_info *b, const char *attr)
 static void bridge_attrs(struct nd_bridge_info *b)
 {
 	b->stp = bridge_attr(b, "stp_state") != 0;
-	b->forward_delay = (double)bridge_attr(b, "forward_delay") / USER_HZ;
+	b->forward_delay = nd_clock_ticks_to_s(bridge_attr(b, "forward_delay"));
 	b->snooping = bridge_attr(b, "multicast_snooping") != 0;
 	b->querier = bridge_attr(b, "multicast_querier") != 0;
 	b->nf_call_iptables = bridge_attr(b, "nf_call_iptables") != 0;
@@ -88,6 +95,9 @@ static void bridge_ports(struct nl_cache *cache, struct nd_bridge_info *b, long 
 		snprintf(path, sizeof(path), SYSFS_NET "/%s/brif/%s/unicast_flood", b->link.name,
 			 p->name);
 		p->flooding = (int)read_or(path, -1);
+		snprintf(path, sizeof(path), SYSFS_NET "/%s/brif/%s/forward_delay_timer",
+			 b->link.name, p->name);
+		p->forward_in = nd_port_forward_in(p->port_state, read_or(path, 0), b->forward_delay);
 	}
 }
 
@@ -103,23 +113,116 @@ static struct nd_finding *link_finding(struct nd_findings *out, const char *id,
 	return f;
 }
 
-static int carrier_findings(const struct nd_link_info *l, struct nd_findings *out)
+/* Why a link of this kind lacks carrier, in the words of its driver. */
+static const char *no_carrier_reason(const char *kind)
 {
-	struct nd_finding *f;
+	static const struct {
+		const char *kind, *reason;
+	} reasons[] = {
+		{ "tun", "no process (QEMU) holds the tap open" },
+		{ "veth", "the other end of its veth pair is down" },
+		{ "macvtap", "its lower device has no carrier" },
+		{ "macvlan", "its lower device has no carrier" },
+		{ "vlan", "its lower device has no carrier" },
+		{ "", "no link partner: the cable is unplugged or the far end is down" },
+	};
 
-	if (l->up && l->carrier)
-		return 0;
-	f = link_finding(out, "link.no-carrier", ND_SEV_ERROR, l->name);
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (!strcmp(reasons[i].kind, kind))
+			return reasons[i].reason;
+	return "its driver reports no carrier";
+}
+
+static int no_carrier(const struct nd_link_info *l, const char *reason, struct nd_findings *out)
+{
+	struct nd_finding *f = link_finding(out, "link.no-carrier", ND_SEV_ERROR, l->name);
+
 	if (!f)
 		return -ENOMEM;
 	nd_finding_set_str(f, "state", l->up ? "up, no carrier" : "down");
+	nd_finding_set_str(f, "kind", l->kind);
+	nd_finding_set_str(f, "reason", reason);
 	if (!l->up)
 		nd_finding_summary(f, "%s is down: nothing passes it", l->name);
-	else if (!strcmp(l->kind, "tun"))
-		nd_finding_summary(f, "%s has no carrier: no process (QEMU) holds the tap open",
-				   l->name);
 	else
-		nd_finding_summary(f, "%s has no carrier: its other end is down or unplugged", l->name);
+		nd_finding_summary(f, "%s has no carrier: %s", l->name, reason);
+	return 0;
+}
+
+static int carrier_findings(const struct nd_link_info *l, struct nd_findings *out)
+{
+	if (l->up && l->carrier)
+		return 0;
+	return no_carrier(l, l->up ? no_carrier_reason(l->kind) : "it is administratively down", out);
+}
+
+/* A bridge has carrier while one of its ports forwards (br_port_state_selection
+ * in net/bridge/br_stp.c), so its own "no carrier" is about its ports.  A port
+ * the STP timer is about to forward is normal: its own finding says when. */
+static int bridge_carrier_findings(const struct nd_bridge_info *b, struct nd_findings *out)
+{
+	char reason[ND_FIELD_STR_MAX];
+	size_t used;
+
+	if (!b->link.up || b->link.carrier)
+		return carrier_findings(&b->link, out);
+	if (!b->nports)
+		return no_carrier(&b->link, "it has no ports", out);
+	for (unsigned i = 0; i < b->nports; i++)
+		if (b->ports[i].forward_in >= 0)
+			return 0;
+	used = (size_t)snprintf(reason, sizeof(reason), "none of its %u port%s forwards (",
+				b->nports, b->nports == 1 ? "" : "s");
+	for (unsigned i = 0; i < b->nports && used < sizeof(reason); i++) {
+		const struct nd_link_info *p = &b->ports[i];
+
+		used += (size_t)snprintf(reason + used, sizeof(reason) - used, "%s%s %s",
+					 i ? ", " : "", p->name,
+					 !p->up ? "down" : !p->carrier ? "no carrier"
+								       : nd_port_state_name(p->port_state));
+	}
+	if (used < sizeof(reason))
+		snprintf(reason + used, sizeof(reason) - used, ")");
+	return no_carrier(&b->link, reason, out);
+}
+
+/* A port with carrier that does not forward: listening or learning on the
+ * way to forwarding (info: a new port), held there with no timer (user-space
+ * STP decides), blocking (error: STP cut it off), disabled. */
+static int port_state_finding(const struct nd_bridge_info *b, const struct nd_link_info *p,
+			      struct nd_findings *out)
+{
+	const char *state = nd_port_state_name(p->port_state);
+	bool joining = p->forward_in >= 0 &&
+		       p->forward_in <= 2 * b->forward_delay + FORWARD_IN_SLACK;
+	enum nd_severity sev = joining ? ND_SEV_INFO
+			       : p->port_state == ND_PORT_BLOCKING ? ND_SEV_ERROR : ND_SEV_WARNING;
+	struct nd_finding *f = link_finding(out, "bridge.port-not-forwarding", sev, p->name);
+
+	if (!f)
+		return -ENOMEM;
+	nd_finding_set_str(f, "state", state);
+	nd_finding_set_str(f, "bridge", b->link.name);
+	nd_finding_subject(f, "port of %s", b->link.name);
+	if (p->forward_in < 0) {
+		nd_finding_summary(f, "%s is %s on %s: frames to and from it are not forwarded%s",
+				   p->name, state, b->link.name,
+				   p->port_state == ND_PORT_LISTENING || p->port_state == ND_PORT_LEARNING
+					   ? ", and no kernel STP timer will change that"
+					   : "");
+		return 0;
+	}
+	nd_finding_set_double(f, "forward_in", p->forward_in);
+	nd_finding_set_double(f, "forward_delay", b->forward_delay);
+	if (p->port_state == ND_PORT_LISTENING)
+		nd_finding_summary(f, "%s is listening on %s (STP, a new port): it starts learning "
+				   "in %.1f s and forwards in %.1f s%s", p->name, b->link.name,
+				   p->forward_in - b->forward_delay, p->forward_in,
+				   b->link.carrier ? "" : "; the bridge has no carrier until then");
+	else
+		nd_finding_summary(f, "%s is learning on %s (STP, a new port): it forwards in "
+				   "%.1f s%s", p->name, b->link.name, p->forward_in,
+				   b->link.carrier ? "" : "; the bridge has no carrier until then");
 	return 0;
 }
 
@@ -128,7 +231,7 @@ static int bridge_findings(const struct nd_bridge_info *b, struct nd_findings *o
 	struct nd_finding *f;
 	int err;
 
-	err = carrier_findings(&b->link, out);
+	err = bridge_carrier_findings(b, out);
 	if (err)
 		return err;
 	if (b->stp && b->forward_delay > STP_DELAY_SLOW) {
@@ -160,17 +263,9 @@ static int bridge_findings(const struct nd_bridge_info *b, struct nd_findings *o
 		if (err)
 			return err;
 		if (p->up && p->carrier && p->port_state != ND_PORT_FORWARDING) {
-			f = link_finding(out, "bridge.port-not-forwarding",
-					 p->port_state == ND_PORT_BLOCKING ? ND_SEV_ERROR
-									   : ND_SEV_WARNING,
-					 p->name);
-			if (!f)
-				return -ENOMEM;
-			nd_finding_set_str(f, "state", nd_port_state_name(p->port_state));
-			nd_finding_set_str(f, "bridge", b->link.name);
-			nd_finding_subject(f, "port of %s", b->link.name);
-			nd_finding_summary(f, "%s is %s on %s: frames to and from it are not forwarded",
-					   p->name, nd_port_state_name(p->port_state), b->link.name);
+			err = port_state_finding(b, p, out);
+			if (err)
+				return err;
 		}
 		if (p->mtu != b->link.mtu) {
 			f = link_finding(out, "mtu.mismatch", ND_SEV_WARNING, p->name);
@@ -485,6 +580,8 @@ static void link_json(const struct nd_link_info *l, struct nd_json *j)
 		nd_json_kv_str(j, "port_state", nd_port_state_name(l->port_state));
 		nd_json_kv_int(j, "learning", l->learning);
 		nd_json_kv_int(j, "flooding", l->flooding);
+		if (l->forward_in >= 0)
+			nd_json_kv_double(j, "forward_in", l->forward_in);
 	}
 	nd_json_key(j, "addresses");
 	nd_json_arr_open(j);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <netdiag/host.h>
 
@@ -85,4 +86,22 @@ const char *nd_port_state_name(int state)
 					      "blocking" };
 
 	return state >= 0 && state < 5 ? names[state] : "-";
+}
+
+double nd_clock_ticks_to_s(long ticks)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+
+	return (double)ticks / (double)(hz > 0 ? hz : 100);
+}
+
+/* A listening port's timer ends listening; learning, one forward delay
+ * long, follows before forwarding (br_forward_delay_timer_expired). */
+double nd_port_forward_in(int state, long timer_ticks, double forward_delay)
+{
+	double left = nd_clock_ticks_to_s(timer_ticks);
+
+	if ((state != ND_PORT_LISTENING && state != ND_PORT_LEARNING) || timer_ticks <= 0)
+		return -1;
+	return state == ND_PORT_LISTENING ? left + forward_delay : left;
 }

@@ -56,7 +56,10 @@ host_json --bridge br0 --tap g0
 # (the bridge loses its carrier with its only port)
 assert_eq "$(ids)" "link.no-carrier:br0 link.no-carrier:g0" "port down"
 assert_eq "$(jget "$LAB_DIR/h.json" '.findings[] | select(.id == "link.no-carrier" and .interface == "g0") | .fields.state')" down "down state"
-rule_fires "$LAB_DIR/h.json" tap-down dev=br0,g0
+rule_fires "$LAB_DIR/h.json" tap-down dev=g0
+assert_eq "$(jget "$LAB_DIR/h.json" '.findings[] | select(.id == "link.no-carrier" and .interface == "br0") | .fields.reason')" \
+	"none of its 1 port forwards (g0 down)" "the bridge's reason"
+rule_fires "$LAB_DIR/h.json" bridge-no-carrier br=br0
 ip -n "$ns" link set g0 up
 
 # MTU 1400 on one port
@@ -88,6 +91,11 @@ assert_eq "$(jget "$LAB_DIR/h.json" '.findings[] | select(.id == "bridge.stp-del
 	"forward delay"
 assert_eq "$(jget "$LAB_DIR/h.json" '.findings[] | select(.id == "bridge.port-not-forwarding" and .interface == "g1") | .fields.state')" \
 	listening "new port state under STP"
+# a new port is information (it forwards within two forward delays), not a fault
+assert_eq "$(jget "$LAB_DIR/h.json" '.findings[] | select(.id == "bridge.port-not-forwarding" and .interface == "g1") | .severity')" \
+	info "new port severity"
+jq -e '.findings[] | select(.id == "bridge.port-not-forwarding" and .interface == "g1") | .fields.forward_in | . > 15 and . <= 30' \
+	"$LAB_DIR/h.json" >/dev/null || fail "forward_in of a new listening port outside (15, 30]"
 
 # multicast querier on: no snooping finding
 ip -n "$ns" link set br0 type bridge stp_state 0 mcast_querier 1

@@ -53,12 +53,27 @@ static void test_read_int(void **state)
 	assert_string_equal(nd_port_state_name(9), "-");
 }
 
+/* A listening port has its timer's rest and a whole learning phase ahead;
+ * a learning port only the timer; no timer, no forecast. */
+static void test_port_forward_in(void **state)
+{
+	double hz = (double)sysconf(_SC_CLK_TCK);
+
+	assert_true(nd_port_forward_in(ND_PORT_LISTENING, (long)(3 * hz), 4.0) == 7.0);
+	assert_true(nd_port_forward_in(ND_PORT_LEARNING, (long)(hz / 2), 4.0) == 0.5);
+	assert_true(nd_port_forward_in(ND_PORT_LISTENING, 0, 4.0) == -1);
+	assert_true(nd_port_forward_in(ND_PORT_FORWARDING, 100, 4.0) == -1);
+	assert_true(nd_port_forward_in(ND_PORT_BLOCKING, 100, 4.0) == -1);
+	assert_true(nd_clock_ticks_to_s((long)(15 * hz)) == 15.0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rp_filter_effective),
 		cmocka_unit_test(test_snmp),
 		cmocka_unit_test(test_read_int),
+		cmocka_unit_test(test_port_forward_in),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <netdiag/journal.h>
+#include <netdiag/linkset.h>
 
 static char dir[] = "/tmp/nd-journal-XXXXXX";
 
@@ -115,11 +116,41 @@ static void test_too_long(void **state)
 	nd_journal_close(j);
 }
 
+/* The link remedies read their before-value first: a key not in the
+ * table, a device that does not exist or an MTU of 0 is refused with the
+ * object named, and nothing is journaled. */
+static void test_link_refusals(void **state)
+{
+	struct nd_journal *j;
+	char err[256];
+	unsigned n, after;
+
+	(void)state;
+	assert_int_equal(nd_journal_open(&j, err, sizeof(err)), 0);
+	nd_journal_records(j, &n);
+	assert_int_equal(nd_bridge_set(j, "nd-nosuch0", "hello_time", 100, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "nd-nosuch0: hello_time: Invalid argument");
+	assert_int_equal(nd_bridge_set(j, "nd-nosuch0", "forward_delay", 200, err, sizeof(err)),
+			 -ENODEV);
+	assert_string_equal(err, "nd-nosuch0: No such device");
+	assert_int_equal(nd_link_set_mtu(j, "nd-nosuch0", 1500, err, sizeof(err)), -ENODEV);
+	assert_string_equal(err, "nd-nosuch0: No such device");
+	assert_int_equal(nd_link_set_mtu(j, "lo", 0, err, sizeof(err)), -EINVAL);
+	/* lo is no bridge */
+	assert_int_equal(nd_bridge_set(j, "lo", "stp_state", 0, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "lo: not a bridge: Invalid argument");
+	nd_journal_records(j, &after);
+	assert_int_equal(after, n);
+	nd_journal_close(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fields_round_trip),
 		cmocka_unit_test(test_too_long),
+		cmocka_unit_test(test_link_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

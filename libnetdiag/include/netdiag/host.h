@@ -31,6 +31,8 @@ struct nd_link_info {
 	int accept_ra;             /* this interface's */
 	int port_state;            /* enum nd_port_state when a bridge port, else -1 */
 	int learning, flooding;    /* bridge port learning / unicast flooding, -1 if not a port */
+	double forward_in;         /* seconds until a listening/learning port forwards by the
+				    * kernel's forward-delay timer; -1 when no timer runs */
 	char addrs[4][48];         /* first addresses, "192.0.2.1/24" */
 	unsigned naddrs;
 };
@@ -65,9 +67,12 @@ struct nd_host_report {
 	uint64_t udp6_in_csum_errors, udp6_in_errors;
 };
 
-/* Inspect and append findings: link.no-carrier, bridge.tap-not-enslaved,
- * bridge.port-not-forwarding, bridge.stp-delay, mtu.mismatch,
- * rpfilter.strict, bridge.snooping-no-querier.  The report is filled for
+/* Inspect and append findings: link.no-carrier (what really lacks
+ * carrier; a bridge only when none of its ports is on its way to
+ * forwarding), bridge.tap-not-enslaved, bridge.port-not-forwarding (info
+ * for a port the STP timer will forward, with forward_in seconds),
+ * bridge.stp-delay, mtu.mismatch, rpfilter.strict,
+ * bridge.snooping-no-querier.  The report is filled for
  * inventories; free with nd_host_report_free.  -ENODEV: a named bridge or
  * tap does not exist (err names it); -EINVAL: the bridge is not a bridge. */
 int nd_host_inspect(const struct nd_host_opts *o, struct nd_host_report *r,
@@ -96,5 +101,17 @@ const char *nd_port_state_name(int state);
 int nd_host_udp_listeners(uint16_t port, char *out, size_t len);
 /* Is addr (text) one of this host's own addresses? */
 bool nd_host_addr_local(const char *addr);
+
+/* Clock ticks (USER_HZ, as sysfs bridge timers and netlink's IFLA_BR_*
+ * delays count) to seconds. */
+double nd_clock_ticks_to_s(long ticks);
+
+/* Seconds until a bridge port in `state` forwards, from its
+ * forward_delay_timer (clock ticks, USER_HZ) and the bridge's forward delay
+ * (seconds): a listening port still has the learning phase ahead
+ * (net/bridge/br_stp_timer.c).  -1 when no timer will move it (forwarding,
+ * blocking, disabled, or a listening/learning port with no timer running:
+ * user-space STP). */
+double nd_port_forward_in(int state, long timer_ticks, double forward_delay);
 
 #endif
