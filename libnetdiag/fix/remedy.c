@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <netdiag/journal.h>
+#include <netdiag/linkset.h>
 
 #include "doctor_internal.h"
 
@@ -121,6 +122,81 @@ static void offload_describe(const struct nd_diagnosis *d, const struct nd_rule_
 	snprintf(s->change, sizeof(s->change), "%s off", value);
 }
 
+/* A remedy's journaled change through one of the library's setters:
+ * open the journal, call, close; the setters say 1 for "already so". */
+static int journaled(int (*set)(struct nd_journal *j, const char *obj, const char *key,
+				const char *value, char *err, size_t errlen),
+		     const char *obj, const char *key, const char *value, char *err, size_t errlen)
+{
+	struct nd_journal *j;
+	int rc = nd_journal_open(&j, err, errlen);
+
+	if (rc)
+		return rc;
+	rc = set(j, obj, key, value, err, errlen);
+	nd_journal_close(j);
+	return rc;
+}
+
+static int set_mtu(struct nd_journal *j, const char *dev, const char *key, const char *value,
+		   char *err, size_t errlen)
+{
+	char *end;
+	unsigned long mtu = strtoul(value, &end, 10);
+
+	if (*end || !mtu || mtu > 65535) {
+		snprintf(err, errlen, "%s: '%s' is no MTU", dev, value);
+		return -EINVAL;
+	}
+	return nd_link_set_mtu(j, dev, (unsigned)mtu, err, errlen);
+}
+
+static int set_bridge(struct nd_journal *j, const char *br, const char *key, const char *value,
+		      char *err, size_t errlen)
+{
+	char *end;
+	long v = strtol(value, &end, 10);
+
+	if (*end || !*value) {
+		snprintf(err, errlen, "%s: %s: '%s' is no number", br, key, value);
+		return -EINVAL;
+	}
+	return nd_bridge_set(j, br, key, v, err, errlen);
+}
+
+static void mtu_describe(const struct nd_diagnosis *d, const struct nd_rule_remedy *m,
+			 struct nd_doctor_step *s, char *value, size_t vlen)
+{
+	expand_arg(d, m, "dev", s->target, sizeof(s->target));
+	expand_arg(d, m, "mtu", value, vlen);
+	snprintf(s->change, sizeof(s->change), "mtu %s", value);
+}
+
+static int mtu_apply(struct nd_doctor_step *s, const char *value, char *err, size_t errlen)
+{
+	return journaled(set_mtu, s->target, NULL, value, err, errlen);
+}
+
+/* bridge-set: the key travels in the step's change ("forward_delay 200") */
+static void bridge_describe(const struct nd_diagnosis *d, const struct nd_rule_remedy *m,
+			    struct nd_doctor_step *s, char *value, size_t vlen)
+{
+	char key[32];
+
+	expand_arg(d, m, "bridge", s->target, sizeof(s->target));
+	expand_arg(d, m, "key", key, sizeof(key));
+	expand_arg(d, m, "value", value, vlen);
+	snprintf(s->change, sizeof(s->change), "%s %s", key, value);
+}
+
+static int bridge_apply(struct nd_doctor_step *s, const char *value, char *err, size_t errlen)
+{
+	char key[32];
+
+	snprintf(key, sizeof(key), "%.*s", (int)strcspn(s->change, " "), s->change);
+	return journaled(set_bridge, s->target, key, value, err, errlen);
+}
+
 static void manual_describe(const struct nd_diagnosis *d, const struct nd_rule_remedy *m,
 			    struct nd_doctor_step *s, char *value, size_t vlen)
 {
@@ -132,6 +208,8 @@ static const struct remedy_kind kinds[] = {
 	/* doctor_guide runs it; each of its tries is an offload-off */
 	{ ND_REMEDY_OFFLOAD_GUIDE, guide_describe, offload_apply },
 	{ ND_REMEDY_SYSCTL, sysctl_describe, sysctl_apply },
+	{ ND_REMEDY_LINK_MTU, mtu_describe, mtu_apply },
+	{ ND_REMEDY_BRIDGE_SET, bridge_describe, bridge_apply },
 };
 
 const struct remedy_kind *remedy_kind(enum nd_remedy_action a)

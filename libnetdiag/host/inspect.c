@@ -268,7 +268,7 @@ static int bridge_findings(const struct nd_bridge_info *b, struct nd_findings *o
 				return err;
 		}
 		if (p->mtu != b->link.mtu) {
-			f = link_finding(out, "mtu.mismatch", ND_SEV_WARNING, p->name);
+			f = link_finding(out, "mtu.mismatch", ND_SEV_ERROR, p->name);
 			if (!f)
 				return -ENOMEM;
 			nd_finding_set_int(f, "mtu", p->mtu);
