@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <netdiag/journal.h>
+#include <netdiag/nft.h>
 #include <netdiag/offload.h>
 #include <netdiag/rtnl.h>
 
@@ -106,6 +107,7 @@ static const struct {
 	{ "sysctl", sysctl_write },
 	{ "route", route_write },
 	{ "addr", addr_write },
+	{ "nft-rule", nd_nft_rule_write },
 };
 
 /* ---- the file ---- */

@@ -2,20 +2,23 @@
 #ifndef NETDIAG_HOST_INTERNAL_H
 #define NETDIAG_HOST_INTERNAL_H
 
-#define ND_FORWARD_DROPS_MAX 16
+#include <netdiag/host.h>
 
-struct nd_forward_drop {
-	unsigned family;      /* NFPROTO_* */
-	char table[64], chain[64];
+/* The bridge a walk of the ruleset is for: its name and index (the ip/inet
+ * FORWARD hook sees these under br_netfilter) and its ports (what the
+ * bridge family's iifname/oifname see). */
+struct nd_nft_bridge {
+	const char *name;
+	int ifindex;
+	const char *ports[ND_HOST_PORTS_MAX];
+	unsigned nports;
 };
 
-struct nd_forward_drops {
-	struct nd_forward_drop v[ND_FORWARD_DROPS_MAX];
-	unsigned n;
-};
-
-/* Base chains on the forward hook with policy drop, every family. */
-int nd_nft_forward_drops(struct nd_forward_drops *d);
+/* Every base chain on the forward hook (families ip, ip6, inet, bridge),
+ * each walked as a frame bridged on br: the rule or policy that decides
+ * it.  Up to max into v, *n set; 0 or -errno. */
+int nd_nft_forward_paths(const struct nd_nft_bridge *br, struct nd_fw_path *v, unsigned max,
+			 unsigned *n);
 const char *nd_nf_family_name(unsigned family);
 
 #endif

@@ -221,40 +221,69 @@ static int tap_findings(const struct nd_host_report *r, const struct nd_link_inf
 	return carrier_findings(t, out);
 }
 
-/* A forward-hook chain with policy drop stops bridged guest frames when it
- * is in the bridge family, or when br_netfilter hands bridged IPv4/IPv6
- * frames to the ip/ip6/inet FORWARD hook (bridge-nf-call-ip[6]tables). */
-static int firewall_findings(const struct nd_host_report *r, struct nd_findings *out)
+/* Does a frame bridged on b reach chain p?  The bridge family's forward
+ * hook sees every bridged frame; ip/ip6/inet FORWARD only when br_netfilter
+ * is loaded and calls ip[6]tables, host-wide (per namespace) or for this
+ * bridge (nf_call_iptables): br_nf_forward_ip() returns early otherwise. */
+static bool fw_applies(const struct nd_host_report *r, const struct nd_bridge_info *b,
+		       const struct nd_fw_path *p)
 {
-	struct nd_forward_drops d;
+	bool v4 = r->brnf_loaded && (r->brnf_call_iptables == 1 || b->nf_call_iptables);
+	bool v6 = r->brnf_loaded && (r->brnf_call_ip6tables == 1 || b->nf_call_ip6tables);
 
-	if (!r->nbridges || nd_nft_forward_drops(&d))
-		return 0;
-	for (unsigned i = 0; i < d.n; i++) {
-		const struct nd_forward_drop *c = &d.v[i];
-		bool v4 = c->family == 2 || c->family == 1, v6 = c->family == 10 || c->family == 1;
-		bool bridged = c->family == 7 || (v4 && r->brnf_call_iptables == 1) ||
-			       (v6 && r->brnf_call_ip6tables == 1);
+	if (!strcmp(p->family, "bridge"))
+		return true;
+	if (!strcmp(p->family, "ip"))
+		return v4;
+	if (!strcmp(p->family, "ip6"))
+		return v6;
+	return v4 || v6;
+}
+
+/* The forward-hook chains as the bridge's frames meet them: a finding for
+ * each that drops them, naming the rule (or policy) that does.  None when
+ * an accept for the bridge comes first (libvirt's LIBVIRT_FWX). */
+static int firewall_findings(struct nd_host_report *r, struct nd_bridge_info *b,
+			     struct nd_findings *out)
+{
+	struct nd_nft_bridge br = { b->link.name, b->link.ifindex, { 0 }, 0 };
+
+	for (unsigned i = 0; i < b->nports; i++)
+		br.ports[br.nports++] = b->ports[i].name;
+	if (nd_nft_forward_paths(&br, b->fw, ND_HOST_FW_MAX, &b->nfw))
+		return 0;  /* no nf_tables here: nothing to say */
+	for (unsigned i = 0; i < b->nfw; i++) {
+		struct nd_fw_path *p = &b->fw[i];
 		struct nd_finding *f;
 
-		if (!bridged)
+		p->applies = fw_applies(r, b, p);
+		if (!p->applies || !p->dropped)
 			continue;
-		f = link_finding(out, "brnf.forward-drop", ND_SEV_ERROR, r->bridges[0].link.name);
+		f = link_finding(out, "brnf.forward-drop", ND_SEV_ERROR, b->link.name);
 		if (!f)
 			return -ENOMEM;
-		nd_finding_set_str(f, "family", nd_nf_family_name(c->family));
-		nd_finding_set_str(f, "table", c->table);
-		nd_finding_set_str(f, "chain", c->chain);
+		nd_finding_set_str(f, "family", p->family);
+		nd_finding_set_str(f, "table", p->table);
+		nd_finding_set_str(f, "chain", p->chain);
 		nd_finding_set_int(f, "br_netfilter", r->brnf_loaded);
-		nd_finding_subject(f, "%s %s %s", nd_nf_family_name(c->family), c->table, c->chain);
-		if (c->family == 7)
-			nd_finding_summary(f, "the bridge forward chain %s/%s has policy drop: frames "
-					   "between guests and the uplink are dropped", c->table, c->chain);
+		nd_finding_set_str(f, "by", p->handle ? "rule" : "policy");
+		nd_finding_set_str(f, "rule_chain", p->rule_chain);
+		nd_finding_set_int(f, "handle", (int64_t)p->handle);
+		nd_finding_set_str(f, "rule", p->rule);
+		if (p->packets >= 0)
+			nd_finding_set_int(f, "packets", p->packets);
+		nd_finding_set_str(f, "fix_chain", p->fix_chain);
+		nd_finding_subject(f, "%s %s %s", p->family, p->table, p->chain);
+		if (!strcmp(p->family, "bridge"))
+			nd_finding_summary(f, "the bridge forward chain %s/%s drops frames bridged on "
+					   "%s (%s: %s)", p->table, p->chain, b->link.name,
+					   p->rule_chain, p->rule);
 		else
-			nd_finding_summary(f, "br_netfilter passes bridged frames to FORWARD, and chain "
-					   "%s %s/%s has policy drop (Docker sets this): guest DHCP "
-					   "and DNS across the bridge are dropped",
-					   nd_nf_family_name(c->family), c->table, c->chain);
+			nd_finding_summary(f, "br_netfilter passes frames bridged on %s to FORWARD, "
+					   "and %s %s/%s drops them before any accept for the bridge "
+					   "(%s: %s): guest DHCP and DNS across the bridge are dropped",
+					   b->link.name, p->family, p->table, p->chain, p->rule_chain,
+					   p->rule);
 	}
 	return 0;
 }
@@ -451,8 +480,8 @@ int nd_host_inspect(const struct nd_host_opts *o, struct nd_host_report *r,
 	}
 	for (unsigned i = 0; !ret && i < r->ntaps; i++)
 		ret = tap_findings(r, &r->taps[i], o, out);
-	if (!ret)
-		ret = firewall_findings(r, out);
+	for (unsigned i = 0; !ret && i < r->nbridges; i++)
+		ret = firewall_findings(r, &r->bridges[i], out);
 	if (!ret)
 		ret = offload_findings(r, out);
 	nd_findings_sort(out);
@@ -494,6 +523,30 @@ static void link_json(const struct nd_link_info *l, struct nd_json *j)
 	nd_json_obj_close(j);
 }
 
+static void fw_json(const struct nd_bridge_info *b, struct nd_json *j)
+{
+	nd_json_key(j, "forward_chains");
+	nd_json_arr_open(j);
+	for (unsigned i = 0; i < b->nfw; i++) {
+		const struct nd_fw_path *p = &b->fw[i];
+
+		nd_json_obj_open(j);
+		nd_json_kv_str(j, "family", p->family);
+		nd_json_kv_str(j, "table", p->table);
+		nd_json_kv_str(j, "chain", p->chain);
+		nd_json_kv_bool(j, "applies", p->applies);
+		nd_json_kv_str(j, "verdict", p->dropped ? "drop" : "accept");
+		nd_json_kv_str(j, "by", p->handle ? "rule" : "policy");
+		nd_json_kv_str(j, "rule_chain", p->rule_chain);
+		nd_json_kv_uint(j, "handle", p->handle);
+		nd_json_kv_str(j, "rule", p->rule);
+		nd_json_kv_int(j, "packets", p->packets);
+		nd_json_kv_str(j, "fix_chain", p->fix_chain);
+		nd_json_obj_close(j);
+	}
+	nd_json_arr_close(j);
+}
+
 void nd_host_report_json(const struct nd_host_report *r, struct nd_json *j)
 {
 	nd_json_key(j, "bridges");
@@ -509,6 +562,8 @@ void nd_host_report_json(const struct nd_host_report *r, struct nd_json *j)
 		nd_json_kv_bool(j, "multicast_snooping", b->snooping);
 		nd_json_kv_bool(j, "multicast_querier", b->querier);
 		nd_json_kv_bool(j, "nf_call_iptables", b->nf_call_iptables);
+		nd_json_kv_bool(j, "nf_call_ip6tables", b->nf_call_ip6tables);
+		fw_json(b, j);
 		nd_json_key(j, "ports");
 		nd_json_arr_open(j);
 		for (unsigned k = 0; k < b->nports; k++)
