@@ -21,4 +21,8 @@ int nd_nft_forward_paths(const struct nd_nft_bridge *br, struct nd_fw_path *v, u
 			 unsigned *n);
 const char *nd_nf_family_name(unsigned family);
 
+/* Is a UDP socket listening on port (host order) at the wildcard or one of
+ * l's IPv4 addresses, in this namespace (/proc/net/udp)?  0 or -errno. */
+int nd_udp4_listening(uint16_t port, const struct nd_link_info *l, bool *yes);
+
 #endif

@@ -240,9 +240,23 @@ static bool fw_applies(const struct nd_host_report *r, const struct nd_bridge_in
 	return v4 || v6;
 }
 
+/* "dhcp", "dns", "dhcp,dns" or "": what the host serves on the bridge */
+static void host_serves(struct nd_bridge_info *b)
+{
+	bool dhcp = false, dns = false;
+
+	nd_udp4_listening(67, &b->link, &dhcp);
+	nd_udp4_listening(53, &b->link, &dns);
+	snprintf(b->host_serves, sizeof(b->host_serves), "%s%s%s", dhcp ? "dhcp" : "",
+		 dhcp && dns ? "," : "", dns ? "dns" : "");
+}
+
 /* The forward-hook chains as the bridge's frames meet them: a finding for
  * each that drops them, naming the rule (or policy) that does.  None when
- * an accept for the bridge comes first (libvirt's LIBVIRT_FWX). */
+ * an accept for the bridge comes first (libvirt's LIBVIRT_FWX).  When the
+ * host itself serves DHCP on the bridge (libvirt's dnsmasq), a guest's
+ * lease and DNS end in INPUT and only guest-to-guest and guest-to-uplink
+ * frames are dropped: a warning, not an error. */
 static int firewall_findings(struct nd_host_report *r, struct nd_bridge_info *b,
 			     struct nd_findings *out)
 {
@@ -250,16 +264,21 @@ static int firewall_findings(struct nd_host_report *r, struct nd_bridge_info *b,
 
 	for (unsigned i = 0; i < b->nports; i++)
 		br.ports[br.nports++] = b->ports[i].name;
+	host_serves(b);
 	if (nd_nft_forward_paths(&br, b->fw, ND_HOST_FW_MAX, &b->nfw))
 		return 0;  /* no nf_tables here: nothing to say */
 	for (unsigned i = 0; i < b->nfw; i++) {
 		struct nd_fw_path *p = &b->fw[i];
 		struct nd_finding *f;
 
+		bool local_dhcp;
+
 		p->applies = fw_applies(r, b, p);
 		if (!p->applies || !p->dropped)
 			continue;
-		f = link_finding(out, "brnf.forward-drop", ND_SEV_ERROR, b->link.name);
+		local_dhcp = !strncmp(b->host_serves, "dhcp", 4);
+		f = link_finding(out, "brnf.forward-drop", local_dhcp ? ND_SEV_WARNING : ND_SEV_ERROR,
+				 b->link.name);
 		if (!f)
 			return -ENOMEM;
 		nd_finding_set_str(f, "family", p->family);
@@ -273,8 +292,15 @@ static int firewall_findings(struct nd_host_report *r, struct nd_bridge_info *b,
 		if (p->packets >= 0)
 			nd_finding_set_int(f, "packets", p->packets);
 		nd_finding_set_str(f, "fix_chain", p->fix_chain);
+		nd_finding_set_str(f, "host_serves", b->host_serves);
 		nd_finding_subject(f, "%s %s %s", p->family, p->table, p->chain);
-		if (!strcmp(p->family, "bridge"))
+		if (local_dhcp)
+			nd_finding_summary(f, "%s %s/%s drops frames bridged on %s (%s: %s); the host "
+					   "serves %s itself, so guests' leases pass, but traffic "
+					   "between guests and to the uplink does not", p->family,
+					   p->table, p->chain, b->link.name, p->rule_chain, p->rule,
+					   b->host_serves);
+		else if (!strcmp(p->family, "bridge"))
 			nd_finding_summary(f, "the bridge forward chain %s/%s drops frames bridged on "
 					   "%s (%s: %s)", p->table, p->chain, b->link.name,
 					   p->rule_chain, p->rule);
@@ -563,6 +589,7 @@ void nd_host_report_json(const struct nd_host_report *r, struct nd_json *j)
 		nd_json_kv_bool(j, "multicast_querier", b->querier);
 		nd_json_kv_bool(j, "nf_call_iptables", b->nf_call_iptables);
 		nd_json_kv_bool(j, "nf_call_ip6tables", b->nf_call_ip6tables);
+		nd_json_kv_str(j, "host_serves", b->host_serves);
 		fw_json(b, j);
 		nd_json_key(j, "ports");
 		nd_json_arr_open(j);

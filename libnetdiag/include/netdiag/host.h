@@ -68,6 +68,8 @@ struct nd_bridge_info {
 	unsigned nports;
 	struct nd_fw_path fw[ND_HOST_FW_MAX];   /* forward-hook chains, see above */
 	unsigned nfw;
+	char host_serves[16];      /* "dhcp", "dns", "dhcp,dns": UDP 67/53 listened to on
+				      the bridge's IPv4 address (or the wildcard) */
 };
 
 struct nd_host_opts {
