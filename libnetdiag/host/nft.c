@@ -28,7 +28,6 @@
 #include "host_internal.h"
 
 #define NF_FORWARD_HOOK 2   /* NF_INET_FORWARD and NF_BR_FORWARD are both 2 */
-#define NFT_REGS 24         /* NFT_REG_VERDICT..NFT_REG32_15 */
 #define JUMP_DEPTH 16       /* the kernel's own limit (NFT_JUMP_STACK_SIZE) */
 
 /* struct xt_physdev_info of linux/netfilter/xt_physdev.h, whose linux/if.h
@@ -39,63 +38,66 @@ struct physdev_info {
 	uint8_t invert, bitmask;
 };
 
-struct nft_chain {
-	unsigned family;
-	char table[64], name[64];
-	int hook;               /* -1: a regular chain */
-	int policy;
-	int64_t packets;        /* base chain counter, -1 without one */
-};
-
-struct ruleset {
-	struct nft_chain *chains;
-	size_t nchains, chains_cap;
-	struct nftnl_rule **rules;  /* dump order: per chain, in position order */
-	size_t nrules, rules_cap;
-};
-
 /* ---- reading ---- */
 
-static int chain_cb(const struct nlmsghdr *nlh, void *data)
+int nd_nft_ruleset_add_chain(struct nd_nft_ruleset *rs, const struct nd_nft_chain *c)
 {
-	struct ruleset *rs = data;
-	struct nftnl_chain *c = nftnl_chain_alloc();
-	struct nft_chain *e;
-
-	if (!c)
-		return MNL_CB_ERROR;
-	if (nftnl_chain_nlmsg_parse(nlh, c) < 0)
-		goto out;
 	if (rs->nchains == rs->chains_cap) {
 		size_t cap = rs->chains_cap ? 2 * rs->chains_cap : 32;
-		struct nft_chain *v = realloc(rs->chains, cap * sizeof(*v));
+		struct nd_nft_chain *v = realloc(rs->chains, cap * sizeof(*v));
 
-		if (!v) {
-			nftnl_chain_free(c);
-			return MNL_CB_ERROR;
-		}
+		if (!v)
+			return -ENOMEM;
 		rs->chains = v;
 		rs->chains_cap = cap;
 	}
-	e = &rs->chains[rs->nchains++];
-	memset(e, 0, sizeof(*e));
-	e->family = nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY);
-	snprintf(e->table, sizeof(e->table), "%s", nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE));
-	snprintf(e->name, sizeof(e->name), "%s", nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
-	e->hook = nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM)
-			  ? (int)nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM) : -1;
-	e->policy = nftnl_chain_is_set(c, NFTNL_CHAIN_POLICY)
-			    ? (int)nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) : NF_ACCEPT;
-	e->packets = nftnl_chain_is_set(c, NFTNL_CHAIN_PACKETS)
-			     ? (int64_t)nftnl_chain_get_u64(c, NFTNL_CHAIN_PACKETS) : -1;
-out:
+	rs->chains[rs->nchains++] = *c;
+	return 0;
+}
+
+int nd_nft_ruleset_add_rule(struct nd_nft_ruleset *rs, struct nftnl_rule *r)
+{
+	if (rs->nrules == rs->rules_cap) {
+		size_t cap = rs->rules_cap ? 2 * rs->rules_cap : 64;
+		struct nftnl_rule **v = realloc(rs->rules, cap * sizeof(*v));
+
+		if (!v) {
+			nftnl_rule_free(r);
+			return -ENOMEM;
+		}
+		rs->rules = v;
+		rs->rules_cap = cap;
+	}
+	rs->rules[rs->nrules++] = r;
+	return 0;
+}
+
+static int chain_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nd_nft_chain e = { 0 };
+	int ret = 0;
+
+	if (!c)
+		return MNL_CB_ERROR;
+	if (nftnl_chain_nlmsg_parse(nlh, c) == 0) {
+		e.family = nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY);
+		snprintf(e.table, sizeof(e.table), "%s", nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE));
+		snprintf(e.name, sizeof(e.name), "%s", nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
+		e.hook = nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM)
+				 ? (int)nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM) : -1;
+		e.policy = nftnl_chain_is_set(c, NFTNL_CHAIN_POLICY)
+				   ? (int)nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) : NF_ACCEPT;
+		e.packets = nftnl_chain_is_set(c, NFTNL_CHAIN_PACKETS)
+				    ? (int64_t)nftnl_chain_get_u64(c, NFTNL_CHAIN_PACKETS) : -1;
+		ret = nd_nft_ruleset_add_chain(data, &e);
+	}
 	nftnl_chain_free(c);
-	return MNL_CB_OK;
+	return ret ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
 static int rule_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct ruleset *rs = data;
 	struct nftnl_rule *r = nftnl_rule_alloc();
 
 	if (!r)
@@ -104,22 +106,10 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 		nftnl_rule_free(r);
 		return MNL_CB_OK;
 	}
-	if (rs->nrules == rs->rules_cap) {
-		size_t cap = rs->rules_cap ? 2 * rs->rules_cap : 64;
-		struct nftnl_rule **v = realloc(rs->rules, cap * sizeof(*v));
-
-		if (!v) {
-			nftnl_rule_free(r);
-			return MNL_CB_ERROR;
-		}
-		rs->rules = v;
-		rs->rules_cap = cap;
-	}
-	rs->rules[rs->nrules++] = r;
-	return MNL_CB_OK;
+	return nd_nft_ruleset_add_rule(data, r) ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
-static int dump(struct mnl_socket *nl, uint16_t type, mnl_cb_t cb, struct ruleset *rs)
+static int dump(struct mnl_socket *nl, uint16_t type, mnl_cb_t cb, struct nd_nft_ruleset *rs)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	unsigned seq = (unsigned)time(NULL) + type, portid = mnl_socket_get_portid(nl);
@@ -138,7 +128,7 @@ static int dump(struct mnl_socket *nl, uint16_t type, mnl_cb_t cb, struct rulese
 	}
 }
 
-static void ruleset_free(struct ruleset *rs)
+void nd_nft_ruleset_free(struct nd_nft_ruleset *rs)
 {
 	for (size_t i = 0; i < rs->nrules; i++)
 		nftnl_rule_free(rs->rules[i]);
@@ -146,7 +136,7 @@ static void ruleset_free(struct ruleset *rs)
 	free(rs->chains);
 }
 
-static int ruleset_read(struct ruleset *rs)
+int nd_nft_ruleset_read(struct nd_nft_ruleset *rs)
 {
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
 	int ret;
@@ -163,7 +153,7 @@ static int ruleset_read(struct ruleset *rs)
 	return ret;
 }
 
-static const struct nft_chain *chain_find(const struct ruleset *rs, unsigned family,
+static const struct nd_nft_chain *chain_find(const struct nd_nft_ruleset *rs, unsigned family,
 					  const char *table, const char *name)
 {
 	for (size_t i = 0; i < rs->nchains; i++)
@@ -191,10 +181,6 @@ struct rule_view {
 	int64_t packets;        /* counter expression, -1 without one */
 	char text[ND_FW_RULE_MAX];
 	char verdict_text[80];
-};
-
-struct reg_src {
-	int meta_key;           /* NFT_META_*, -1: not a meta load we decide */
 };
 
 static void text_add(struct rule_view *v, const char *fmt, const char *s)
@@ -339,36 +325,38 @@ static void rule_view(const struct nftnl_rule *r, const struct nd_nft_bridge *br
 {
 	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
 	unsigned family = nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
-	struct reg_src regs[NFT_REGS];
+	/* the interface-name load just before: nft and iptables-nft put the
+	 * meta load right before its cmp, and any other load may reuse the
+	 * register */
+	int meta_key = -1;
+	uint32_t meta_reg = 0;
 	bool bridge_named = false, unknown = false;
 	enum cond acc = COND_TRUE;
 	struct nftnl_expr *e;
 
 	memset(v, 0, sizeof(*v));
 	v->packets = -1;
-	for (unsigned i = 0; i < NFT_REGS; i++)
-		regs[i].meta_key = -1;
 	while (it && (e = nftnl_expr_iter_next(it))) {
 		const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
-		uint32_t len = 0, reg;
+		int prev_key = meta_key;
+		uint32_t len = 0;
 		const void *d;
 
+		meta_key = -1;
 		if (!strcmp(name, "meta") && nftnl_expr_is_set(e, NFTNL_EXPR_META_DREG)) {
-			reg = nftnl_expr_get_u32(e, NFTNL_EXPR_META_DREG);
-			if (reg < NFT_REGS) {
-				int key = (int)nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY);
+			int key = (int)nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY);
 
-				regs[reg].meta_key = meta_word(key) ? key : -1;
-			}
+			meta_key = meta_word(key) ? key : -1;
+			meta_reg = nftnl_expr_get_u32(e, NFTNL_EXPR_META_DREG);
 		} else if (!strcmp(name, "cmp")) {
 			int op = (int)nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP);
 
-			reg = nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_SREG);
 			d = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len);
-			if (reg < NFT_REGS && regs[reg].meta_key >= 0 && d) {
+			if (prev_key >= 0 && d &&
+			    nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_SREG) == meta_reg) {
 				cond_and(&acc, &bridge_named, &unknown,
-					 meta_cmp(br, family, regs[reg].meta_key, op, d, len));
-				cmp_text(v, regs[reg].meta_key, op, d, len);
+					 meta_cmp(br, family, prev_key, op, d, len));
+				cmp_text(v, prev_key, op, d, len);
 			} else {
 				unknown = true;
 				text_add(v, "%s", "[match]");
@@ -428,7 +416,7 @@ static void rule_view(const struct nftnl_rule *r, const struct nd_nft_bridge *br
 enum walk_end { WALK_FELL_THROUGH, WALK_RETURNED, WALK_DECIDED };
 
 struct walk {
-	const struct ruleset *rs;
+	const struct nd_nft_ruleset *rs;
 	const struct nd_nft_bridge *br;
 	struct nd_fw_path *out;
 };
@@ -491,17 +479,15 @@ static enum walk_end walk_chain(struct walk *w, const char *chain, unsigned dept
 	return WALK_FELL_THROUGH;
 }
 
-int nd_nft_forward_paths(const struct nd_nft_bridge *br, struct nd_fw_path *v, unsigned max,
-			 unsigned *n)
+unsigned nd_nft_walk(const struct nd_nft_ruleset *rs, const struct nd_nft_bridge *br,
+		     struct nd_fw_path *v, unsigned max)
 {
-	struct ruleset rs;
-	int ret = ruleset_read(&rs);
+	unsigned n = 0;
 
-	*n = 0;
-	for (size_t i = 0; !ret && i < rs.nchains && *n < max; i++) {
-		const struct nft_chain *c = &rs.chains[i];
-		struct nd_fw_path *p = &v[*n];
-		struct walk w = { &rs, br, p };
+	for (size_t i = 0; i < rs->nchains && n < max; i++) {
+		const struct nd_nft_chain *c = &rs->chains[i];
+		struct nd_fw_path *p = &v[n];
+		struct walk w = { rs, br, p };
 
 		if (c->hook != NF_FORWARD_HOOK || (c->family != NFPROTO_IPV4 &&
 		    c->family != NFPROTO_IPV6 && c->family != NFPROTO_INET &&
@@ -521,9 +507,19 @@ int nd_nft_forward_paths(const struct nd_nft_bridge *br, struct nd_fw_path *v, u
 		}
 		if (!p->fix_chain[0])
 			snprintf(p->fix_chain, sizeof(p->fix_chain), "%s", c->name);
-		(*n)++;
+		n++;
 	}
-	ruleset_free(&rs);
+	return n;
+}
+
+int nd_nft_forward_paths(const struct nd_nft_bridge *br, struct nd_fw_path *v, unsigned max,
+			 unsigned *n)
+{
+	struct nd_nft_ruleset rs;
+	int ret = nd_nft_ruleset_read(&rs);
+
+	*n = ret ? 0 : nd_nft_walk(&rs, br, v, max);
+	nd_nft_ruleset_free(&rs);
 	return ret;
 }
 
