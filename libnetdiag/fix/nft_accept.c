@@ -317,6 +317,9 @@ int nd_nft_rule_write(const char *object, const char *bridge, const char *value)
 	ret = chain_ref_parse(object, &c);
 	if (!ret)
 		ret = find_rule(&c, bridge, &f);
+	/* a chain (or table) since deleted holds no rule of ours */
+	if (ret == -ENOENT && !want)
+		return 0;
 	if (ret || f.found == want)
 		return ret;
 	ret = want ? rule_insert(&c, bridge) : rule_delete(&c, f.handle);
