@@ -54,8 +54,15 @@ int nd_nft_forward_paths(const struct nd_nft_bridge *br, struct nd_fw_path *v, u
 			 unsigned *n);
 const char *nd_nf_family_name(unsigned family);
 
-/* Is a UDP socket listening on port (host order) at the wildcard or one of
- * l's IPv4 addresses, in this namespace (/proc/net/udp)?  0 or -errno. */
-int nd_udp4_listening(uint16_t port, const struct nd_link_info *l, bool *yes);
+/* A finding on an interface, count 1 (inspect.c). */
+struct nd_finding *nd_link_finding(struct nd_findings *out, const char *id,
+				   enum nd_severity sev, const char *ifname);
+
+/* brnf.forward-drop for bridge b: walks the ruleset into b->fw, fills
+ * b->host_serves (firewall.c).  0 or -ENOMEM. */
+int nd_firewall_findings(struct nd_host_report *r, struct nd_bridge_info *b,
+			 struct nd_findings *out);
+/* b's "forward_chains" member */
+void nd_firewall_json(const struct nd_bridge_info *b, struct nd_json *j);
 
 #endif

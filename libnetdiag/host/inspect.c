@@ -91,7 +91,7 @@ static void bridge_ports(struct nl_cache *cache, struct nd_bridge_info *b, long 
 	}
 }
 
-static struct nd_finding *link_finding(struct nd_findings *out, const char *id,
+struct nd_finding *nd_link_finding(struct nd_findings *out, const char *id,
 				       enum nd_severity sev, const char *ifname)
 {
 	struct nd_finding *f = nd_findings_add(out, id, sev);
@@ -109,7 +109,7 @@ static int carrier_findings(const struct nd_link_info *l, struct nd_findings *ou
 
 	if (l->up && l->carrier)
 		return 0;
-	f = link_finding(out, "link.no-carrier", ND_SEV_ERROR, l->name);
+	f = nd_link_finding(out, "link.no-carrier", ND_SEV_ERROR, l->name);
 	if (!f)
 		return -ENOMEM;
 	nd_finding_set_str(f, "state", l->up ? "up, no carrier" : "down");
@@ -132,7 +132,7 @@ static int bridge_findings(const struct nd_bridge_info *b, struct nd_findings *o
 	if (err)
 		return err;
 	if (b->stp && b->forward_delay > STP_DELAY_SLOW) {
-		f = link_finding(out, "bridge.stp-delay", ND_SEV_WARNING, b->link.name);
+		f = nd_link_finding(out, "bridge.stp-delay", ND_SEV_WARNING, b->link.name);
 		if (!f)
 			return -ENOMEM;
 		nd_finding_set_double(f, "forward_delay", b->forward_delay);
@@ -146,7 +146,7 @@ static int bridge_findings(const struct nd_bridge_info *b, struct nd_findings *o
 		 * querier floods multicast instead of filtering it; trouble comes
 		 * when a querier elsewhere appears and goes, or with switches
 		 * between hosts that snoop too */
-		f = link_finding(out, "bridge.snooping-no-querier", ND_SEV_INFO, b->link.name);
+		f = nd_link_finding(out, "bridge.snooping-no-querier", ND_SEV_INFO, b->link.name);
 		if (!f)
 			return -ENOMEM;
 		nd_finding_summary(f, "multicast snooping is on and this bridge is no querier: if "
@@ -160,7 +160,7 @@ static int bridge_findings(const struct nd_bridge_info *b, struct nd_findings *o
 		if (err)
 			return err;
 		if (p->up && p->carrier && p->port_state != ND_PORT_FORWARDING) {
-			f = link_finding(out, "bridge.port-not-forwarding",
+			f = nd_link_finding(out, "bridge.port-not-forwarding",
 					 p->port_state == ND_PORT_BLOCKING ? ND_SEV_ERROR
 									   : ND_SEV_WARNING,
 					 p->name);
@@ -173,7 +173,7 @@ static int bridge_findings(const struct nd_bridge_info *b, struct nd_findings *o
 					   p->name, nd_port_state_name(p->port_state), b->link.name);
 		}
 		if (p->mtu != b->link.mtu) {
-			f = link_finding(out, "mtu.mismatch", ND_SEV_WARNING, p->name);
+			f = nd_link_finding(out, "mtu.mismatch", ND_SEV_WARNING, p->name);
 			if (!f)
 				return -ENOMEM;
 			nd_finding_set_int(f, "mtu", p->mtu);
@@ -193,7 +193,7 @@ static int rp_findings(const struct nd_link_info *l, struct nd_findings *out)
 
 	if (l->rp_filter != 1)
 		return 0;
-	f = link_finding(out, "rpfilter.strict", ND_SEV_WARNING, l->name);
+	f = nd_link_finding(out, "rpfilter.strict", ND_SEV_WARNING, l->name);
 	if (!f)
 		return -ENOMEM;
 	nd_finding_set_int(f, "rp_filter", l->rp_filter);
@@ -211,7 +211,7 @@ static int tap_findings(const struct nd_host_report *r, const struct nd_link_inf
 
 	if (!b || t->master == b->link.ifindex)
 		return 0;
-	f = link_finding(out, "bridge.tap-not-enslaved", ND_SEV_ERROR, t->name);
+	f = nd_link_finding(out, "bridge.tap-not-enslaved", ND_SEV_ERROR, t->name);
 	if (!f)
 		return -ENOMEM;
 	nd_finding_set_str(f, "bridge", b->link.name);
@@ -219,99 +219,6 @@ static int tap_findings(const struct nd_host_report *r, const struct nd_link_inf
 			   b->link.name);
 	(void)o;
 	return carrier_findings(t, out);
-}
-
-/* Does a frame bridged on b reach chain p?  The bridge family's forward
- * hook sees every bridged frame; ip/ip6/inet FORWARD only when br_netfilter
- * is loaded and calls ip[6]tables, host-wide (per namespace) or for this
- * bridge (nf_call_iptables): br_nf_forward_ip() returns early otherwise. */
-static bool fw_applies(const struct nd_host_report *r, const struct nd_bridge_info *b,
-		       const struct nd_fw_path *p)
-{
-	bool v4 = r->brnf_loaded && (r->brnf_call_iptables == 1 || b->nf_call_iptables);
-	bool v6 = r->brnf_loaded && (r->brnf_call_ip6tables == 1 || b->nf_call_ip6tables);
-
-	if (!strcmp(p->family, "bridge"))
-		return true;
-	if (!strcmp(p->family, "ip"))
-		return v4;
-	if (!strcmp(p->family, "ip6"))
-		return v6;
-	return v4 || v6;
-}
-
-/* "dhcp", "dns", "dhcp,dns" or "": what the host serves on the bridge */
-static void host_serves(struct nd_bridge_info *b)
-{
-	bool dhcp = false, dns = false;
-
-	nd_udp4_listening(67, &b->link, &dhcp);
-	nd_udp4_listening(53, &b->link, &dns);
-	snprintf(b->host_serves, sizeof(b->host_serves), "%s%s%s", dhcp ? "dhcp" : "",
-		 dhcp && dns ? "," : "", dns ? "dns" : "");
-}
-
-/* The forward-hook chains as the bridge's frames meet them: a finding for
- * each that drops them, naming the rule (or policy) that does.  None when
- * an accept for the bridge comes first (libvirt's LIBVIRT_FWX).  When the
- * host itself serves DHCP on the bridge (libvirt's dnsmasq), a guest's
- * lease and DNS end in INPUT and only guest-to-guest and guest-to-uplink
- * frames are dropped: a warning, not an error. */
-static int firewall_findings(struct nd_host_report *r, struct nd_bridge_info *b,
-			     struct nd_findings *out)
-{
-	struct nd_nft_bridge br = { b->link.name, b->link.ifindex, { 0 }, 0 };
-
-	for (unsigned i = 0; i < b->nports; i++)
-		br.ports[br.nports++] = b->ports[i].name;
-	host_serves(b);
-	if (nd_nft_forward_paths(&br, b->fw, ND_HOST_FW_MAX, &b->nfw))
-		return 0;  /* no nf_tables here: nothing to say */
-	for (unsigned i = 0; i < b->nfw; i++) {
-		struct nd_fw_path *p = &b->fw[i];
-		struct nd_finding *f;
-
-		bool local_dhcp;
-
-		p->applies = fw_applies(r, b, p);
-		if (!p->applies || !p->dropped)
-			continue;
-		local_dhcp = !strncmp(b->host_serves, "dhcp", 4);
-		f = link_finding(out, "brnf.forward-drop", local_dhcp ? ND_SEV_WARNING : ND_SEV_ERROR,
-				 b->link.name);
-		if (!f)
-			return -ENOMEM;
-		nd_finding_set_str(f, "family", p->family);
-		nd_finding_set_str(f, "table", p->table);
-		nd_finding_set_str(f, "chain", p->chain);
-		nd_finding_set_int(f, "br_netfilter", r->brnf_loaded);
-		nd_finding_set_str(f, "by", p->handle ? "rule" : "policy");
-		nd_finding_set_str(f, "rule_chain", p->rule_chain);
-		nd_finding_set_int(f, "handle", (int64_t)p->handle);
-		nd_finding_set_str(f, "rule", p->rule);
-		if (p->packets >= 0)
-			nd_finding_set_int(f, "packets", p->packets);
-		nd_finding_set_str(f, "fix_chain", p->fix_chain);
-		nd_finding_set_str(f, "host_serves", b->host_serves);
-		nd_finding_subject(f, "%s %s %s", p->family, p->table, p->chain);
-		if (local_dhcp)
-			nd_finding_summary(f, "%s %s/%s drops frames bridged on %s (%s: %s); the host "
-					   "serves %s itself, so guests' leases pass, but traffic "
-					   "between guests and to the uplink does not", p->family,
-					   p->table, p->chain, b->link.name, p->rule_chain, p->rule,
-					   b->host_serves);
-		else if (!strcmp(p->family, "bridge"))
-			nd_finding_summary(f, "the bridge forward chain %s/%s drops frames bridged on "
-					   "%s (%s: %s)", p->table, p->chain, b->link.name,
-					   p->rule_chain, p->rule);
-		else
-			nd_finding_summary(f, "br_netfilter passes frames bridged on %s to FORWARD, "
-					   "and %s %s/%s drops them before any accept for the bridge "
-					   "(%s: %s): guest DHCP and DNS across the bridge are dropped",
-					   b->link.name, p->family, p->table, p->chain, p->rule_chain,
-					   p->rule);
-	}
-	return 0;
 }
 
 /* TX checksum offload on a guest-facing device: harmless with virtio-net
@@ -342,7 +249,7 @@ static int offload_findings(const struct nd_host_report *r, struct nd_findings *
 		}
 		if (!on[0])
 			continue;
-		f = link_finding(out, "offload.tx-csum-on", ND_SEV_INFO, dev);
+		f = nd_link_finding(out, "offload.tx-csum-on", ND_SEV_INFO, dev);
 		if (!f) {
 			ret = -ENOMEM;
 			break;
@@ -507,7 +414,7 @@ int nd_host_inspect(const struct nd_host_opts *o, struct nd_host_report *r,
 	for (unsigned i = 0; !ret && i < r->ntaps; i++)
 		ret = tap_findings(r, &r->taps[i], o, out);
 	for (unsigned i = 0; !ret && i < r->nbridges; i++)
-		ret = firewall_findings(r, &r->bridges[i], out);
+		ret = nd_firewall_findings(r, &r->bridges[i], out);
 	if (!ret)
 		ret = offload_findings(r, out);
 	nd_findings_sort(out);
@@ -549,30 +456,6 @@ static void link_json(const struct nd_link_info *l, struct nd_json *j)
 	nd_json_obj_close(j);
 }
 
-static void fw_json(const struct nd_bridge_info *b, struct nd_json *j)
-{
-	nd_json_key(j, "forward_chains");
-	nd_json_arr_open(j);
-	for (unsigned i = 0; i < b->nfw; i++) {
-		const struct nd_fw_path *p = &b->fw[i];
-
-		nd_json_obj_open(j);
-		nd_json_kv_str(j, "family", p->family);
-		nd_json_kv_str(j, "table", p->table);
-		nd_json_kv_str(j, "chain", p->chain);
-		nd_json_kv_bool(j, "applies", p->applies);
-		nd_json_kv_str(j, "verdict", p->dropped ? "drop" : "accept");
-		nd_json_kv_str(j, "by", p->handle ? "rule" : "policy");
-		nd_json_kv_str(j, "rule_chain", p->rule_chain);
-		nd_json_kv_uint(j, "handle", p->handle);
-		nd_json_kv_str(j, "rule", p->rule);
-		nd_json_kv_int(j, "packets", p->packets);
-		nd_json_kv_str(j, "fix_chain", p->fix_chain);
-		nd_json_obj_close(j);
-	}
-	nd_json_arr_close(j);
-}
-
 void nd_host_report_json(const struct nd_host_report *r, struct nd_json *j)
 {
 	nd_json_key(j, "bridges");
@@ -590,7 +473,7 @@ void nd_host_report_json(const struct nd_host_report *r, struct nd_json *j)
 		nd_json_kv_bool(j, "nf_call_iptables", b->nf_call_iptables);
 		nd_json_kv_bool(j, "nf_call_ip6tables", b->nf_call_ip6tables);
 		nd_json_kv_str(j, "host_serves", b->host_serves);
-		fw_json(b, j);
+		nd_firewall_json(b, j);
 		nd_json_key(j, "ports");
 		nd_json_arr_open(j);
 		for (unsigned k = 0; k < b->nports; k++)
