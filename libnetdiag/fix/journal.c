@@ -13,6 +13,7 @@
 
 #include <netdiag/journal.h>
 #include <netdiag/linkset.h>
+#include <netdiag/nft.h>
 #include <netdiag/offload.h>
 #include <netdiag/rtnl.h>
 
@@ -155,6 +156,7 @@ static const struct {
 	{ "addr", addr_write },
 	{ "mtu", mtu_write },
 	{ "bridge", bridge_write },
+	{ "nft-rule", nd_nft_rule_write },
 };
 
 /* ---- the file ---- */

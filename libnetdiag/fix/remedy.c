@@ -7,6 +7,7 @@
 
 #include <netdiag/journal.h>
 #include <netdiag/linkset.h>
+#include <netdiag/nft.h>
 
 #include "doctor_internal.h"
 
@@ -197,6 +198,38 @@ static int bridge_apply(struct nd_doctor_step *s, const char *value, char *err, 
 	return journaled(set_bridge, s->target, key, value, err, errlen);
 }
 
+/* nft-accept: the target is FAMILY TABLE CHAIN, the value the bridge */
+static void nft_describe(const struct nd_diagnosis *d, const struct nd_rule_remedy *m,
+			 struct nd_doctor_step *s, char *value, size_t vlen)
+{
+	char family[16], table[64], chain[64];
+
+	expand_arg(d, m, "family", family, sizeof(family));
+	expand_arg(d, m, "table", table, sizeof(table));
+	expand_arg(d, m, "chain", chain, sizeof(chain));
+	expand_arg(d, m, "bridge", value, vlen);
+	snprintf(s->target, sizeof(s->target), "%s %s %s", family, table, chain);
+	snprintf(s->change, sizeof(s->change), "insert iifname %s oifname %s accept", value, value);
+}
+
+static int nft_apply(struct nd_doctor_step *s, const char *value, char *err, size_t errlen)
+{
+	char family[16], table[64], chain[64];
+	struct nd_journal *j;
+	int rc;
+
+	if (sscanf(s->target, "%15s %63s %63s", family, table, chain) != 3) {
+		snprintf(err, errlen, "%s: not FAMILY TABLE CHAIN", s->target);
+		return -EINVAL;
+	}
+	rc = nd_journal_open(&j, err, errlen);
+	if (rc)
+		return rc;
+	rc = nd_nft_bridge_accept(j, family, table, chain, value, err, errlen);
+	nd_journal_close(j);
+	return rc;
+}
+
 static void manual_describe(const struct nd_diagnosis *d, const struct nd_rule_remedy *m,
 			    struct nd_doctor_step *s, char *value, size_t vlen)
 {
@@ -208,6 +241,7 @@ static const struct remedy_kind kinds[] = {
 	/* doctor_guide runs it; each of its tries is an offload-off */
 	{ ND_REMEDY_OFFLOAD_GUIDE, guide_describe, offload_apply },
 	{ ND_REMEDY_SYSCTL, sysctl_describe, sysctl_apply },
+	{ ND_REMEDY_NFT_ACCEPT, nft_describe, nft_apply },
 	{ ND_REMEDY_LINK_MTU, mtu_describe, mtu_apply },
 	{ ND_REMEDY_BRIDGE_SET, bridge_describe, bridge_apply },
 };

@@ -101,7 +101,7 @@ static void bridge_ports(struct nl_cache *cache, struct nd_bridge_info *b, long 
 	}
 }
 
-static struct nd_finding *link_finding(struct nd_findings *out, const char *id,
+struct nd_finding *nd_link_finding(struct nd_findings *out, const char *id,
 				       enum nd_severity sev, const char *ifname)
 {
 	struct nd_finding *f = nd_findings_add(out, id, sev);
@@ -135,7 +135,7 @@ static const char *no_carrier_reason(const char *kind)
 
 static int no_carrier(const struct nd_link_info *l, const char *reason, struct nd_findings *out)
 {
-	struct nd_finding *f = link_finding(out, "link.no-carrier", ND_SEV_ERROR, l->name);
+	struct nd_finding *f = nd_link_finding(out, "link.no-carrier", ND_SEV_ERROR, l->name);
 
 	if (!f)
 		return -ENOMEM;
@@ -197,7 +197,7 @@ static int port_state_finding(const struct nd_bridge_info *b, const struct nd_li
 		       p->forward_in <= 2 * b->forward_delay + FORWARD_IN_SLACK;
 	enum nd_severity sev = joining ? ND_SEV_INFO
 			       : p->port_state == ND_PORT_BLOCKING ? ND_SEV_ERROR : ND_SEV_WARNING;
-	struct nd_finding *f = link_finding(out, "bridge.port-not-forwarding", sev, p->name);
+	struct nd_finding *f = nd_link_finding(out, "bridge.port-not-forwarding", sev, p->name);
 
 	if (!f)
 		return -ENOMEM;
@@ -235,7 +235,7 @@ static int bridge_findings(const struct nd_bridge_info *b, struct nd_findings *o
 	if (err)
 		return err;
 	if (b->stp && b->forward_delay > STP_DELAY_SLOW) {
-		f = link_finding(out, "bridge.stp-delay", ND_SEV_WARNING, b->link.name);
+		f = nd_link_finding(out, "bridge.stp-delay", ND_SEV_WARNING, b->link.name);
 		if (!f)
 			return -ENOMEM;
 		nd_finding_set_double(f, "forward_delay", b->forward_delay);
@@ -249,7 +249,7 @@ static int bridge_findings(const struct nd_bridge_info *b, struct nd_findings *o
 		 * querier floods multicast instead of filtering it; trouble comes
 		 * when a querier elsewhere appears and goes, or with switches
 		 * between hosts that snoop too */
-		f = link_finding(out, "bridge.snooping-no-querier", ND_SEV_INFO, b->link.name);
+		f = nd_link_finding(out, "bridge.snooping-no-querier", ND_SEV_INFO, b->link.name);
 		if (!f)
 			return -ENOMEM;
 		nd_finding_summary(f, "multicast snooping is on and this bridge is no querier: if "
@@ -268,7 +268,7 @@ static int bridge_findings(const struct nd_bridge_info *b, struct nd_findings *o
 				return err;
 		}
 		if (p->mtu != b->link.mtu) {
-			f = link_finding(out, "mtu.mismatch", ND_SEV_ERROR, p->name);
+			f = nd_link_finding(out, "mtu.mismatch", ND_SEV_ERROR, p->name);
 			if (!f)
 				return -ENOMEM;
 			nd_finding_set_int(f, "mtu", p->mtu);
@@ -288,7 +288,7 @@ static int rp_findings(const struct nd_link_info *l, struct nd_findings *out)
 
 	if (l->rp_filter != 1)
 		return 0;
-	f = link_finding(out, "rpfilter.strict", ND_SEV_WARNING, l->name);
+	f = nd_link_finding(out, "rpfilter.strict", ND_SEV_WARNING, l->name);
 	if (!f)
 		return -ENOMEM;
 	nd_finding_set_int(f, "rp_filter", l->rp_filter);
@@ -306,7 +306,7 @@ static int tap_findings(const struct nd_host_report *r, const struct nd_link_inf
 
 	if (!b || t->master == b->link.ifindex)
 		return 0;
-	f = link_finding(out, "bridge.tap-not-enslaved", ND_SEV_ERROR, t->name);
+	f = nd_link_finding(out, "bridge.tap-not-enslaved", ND_SEV_ERROR, t->name);
 	if (!f)
 		return -ENOMEM;
 	nd_finding_set_str(f, "bridge", b->link.name);
@@ -314,44 +314,6 @@ static int tap_findings(const struct nd_host_report *r, const struct nd_link_inf
 			   b->link.name);
 	(void)o;
 	return carrier_findings(t, out);
-}
-
-/* A forward-hook chain with policy drop stops bridged guest frames when it
- * is in the bridge family, or when br_netfilter hands bridged IPv4/IPv6
- * frames to the ip/ip6/inet FORWARD hook (bridge-nf-call-ip[6]tables). */
-static int firewall_findings(const struct nd_host_report *r, struct nd_findings *out)
-{
-	struct nd_forward_drops d;
-
-	if (!r->nbridges || nd_nft_forward_drops(&d))
-		return 0;
-	for (unsigned i = 0; i < d.n; i++) {
-		const struct nd_forward_drop *c = &d.v[i];
-		bool v4 = c->family == 2 || c->family == 1, v6 = c->family == 10 || c->family == 1;
-		bool bridged = c->family == 7 || (v4 && r->brnf_call_iptables == 1) ||
-			       (v6 && r->brnf_call_ip6tables == 1);
-		struct nd_finding *f;
-
-		if (!bridged)
-			continue;
-		f = link_finding(out, "brnf.forward-drop", ND_SEV_ERROR, r->bridges[0].link.name);
-		if (!f)
-			return -ENOMEM;
-		nd_finding_set_str(f, "family", nd_nf_family_name(c->family));
-		nd_finding_set_str(f, "table", c->table);
-		nd_finding_set_str(f, "chain", c->chain);
-		nd_finding_set_int(f, "br_netfilter", r->brnf_loaded);
-		nd_finding_subject(f, "%s %s %s", nd_nf_family_name(c->family), c->table, c->chain);
-		if (c->family == 7)
-			nd_finding_summary(f, "the bridge forward chain %s/%s has policy drop: frames "
-					   "between guests and the uplink are dropped", c->table, c->chain);
-		else
-			nd_finding_summary(f, "br_netfilter passes bridged frames to FORWARD, and chain "
-					   "%s %s/%s has policy drop (Docker sets this): guest DHCP "
-					   "and DNS across the bridge are dropped",
-					   nd_nf_family_name(c->family), c->table, c->chain);
-	}
-	return 0;
 }
 
 /* TX checksum offload on a guest-facing device: harmless with virtio-net
@@ -382,7 +344,7 @@ static int offload_findings(const struct nd_host_report *r, struct nd_findings *
 		}
 		if (!on[0])
 			continue;
-		f = link_finding(out, "offload.tx-csum-on", ND_SEV_INFO, dev);
+		f = nd_link_finding(out, "offload.tx-csum-on", ND_SEV_INFO, dev);
 		if (!f) {
 			ret = -ENOMEM;
 			break;
@@ -546,8 +508,8 @@ int nd_host_inspect(const struct nd_host_opts *o, struct nd_host_report *r,
 	}
 	for (unsigned i = 0; !ret && i < r->ntaps; i++)
 		ret = tap_findings(r, &r->taps[i], o, out);
-	if (!ret)
-		ret = firewall_findings(r, out);
+	for (unsigned i = 0; !ret && i < r->nbridges; i++)
+		ret = nd_firewall_findings(r, &r->bridges[i], out);
 	if (!ret)
 		ret = offload_findings(r, out);
 	nd_findings_sort(out);
@@ -606,6 +568,9 @@ void nd_host_report_json(const struct nd_host_report *r, struct nd_json *j)
 		nd_json_kv_bool(j, "multicast_snooping", b->snooping);
 		nd_json_kv_bool(j, "multicast_querier", b->querier);
 		nd_json_kv_bool(j, "nf_call_iptables", b->nf_call_iptables);
+		nd_json_kv_bool(j, "nf_call_ip6tables", b->nf_call_ip6tables);
+		nd_json_kv_str(j, "host_serves", b->host_serves);
+		nd_firewall_json(b, j);
 		nd_json_key(j, "ports");
 		nd_json_arr_open(j);
 		for (unsigned k = 0; k < b->nports; k++)

@@ -14,6 +14,8 @@
 
 #define ND_HOST_PORTS_MAX 64
 #define ND_HOST_TAPS_MAX 16
+#define ND_HOST_FW_MAX 8
+#define ND_FW_RULE_MAX 96
 
 enum nd_port_state {
 	ND_PORT_DISABLED = 0, ND_PORT_LISTENING, ND_PORT_LEARNING, ND_PORT_FORWARDING,
@@ -37,6 +39,27 @@ struct nd_link_info {
 	unsigned naddrs;
 };
 
+/* A base chain on the forward hook, walked as a frame bridged on this
+ * bridge would go: which rule, or the policy, decides it.  Rule conditions
+ * on the interface (iifname, oifname, iif, oif, meta ibrname/obrname,
+ * xt physdev) are decided; others (addresses, ports, ct state) are not,
+ * so an accept or drop counts when its decided conditions name the bridge
+ * or when it has no conditions at all. */
+struct nd_fw_path {
+	char family[8];            /* "ip", "ip6", "inet", "bridge" */
+	unsigned family_nr;        /* NFPROTO_* */
+	char table[64], chain[64]; /* the base chain */
+	bool applies;              /* bridged frames reach this chain (br_netfilter
+				      mode for ip/ip6/inet; always for bridge) */
+	bool dropped;              /* the decision: drop (or reject), else accept */
+	char rule_chain[64];       /* chain holding the deciding rule (jump/goto target) */
+	uint64_t handle;           /* the deciding rule's handle; 0: the base chain's policy */
+	char rule[ND_FW_RULE_MAX]; /* readable: 'iifname "br0" oifname "br0" accept', "policy drop" */
+	int64_t packets;           /* its counter; -1 when it has none */
+	char fix_chain[64];        /* where an accept for the bridge belongs: DOCKER-USER
+				      when the base chain jumps there first, else the base chain */
+};
+
 struct nd_bridge_info {
 	struct nd_link_info link;
 	bool stp;
@@ -45,6 +68,10 @@ struct nd_bridge_info {
 	bool nf_call_iptables, nf_call_ip6tables;  /* from the bridge's own settings */
 	struct nd_link_info ports[ND_HOST_PORTS_MAX];
 	unsigned nports;
+	struct nd_fw_path fw[ND_HOST_FW_MAX];   /* forward-hook chains, see above */
+	unsigned nfw;
+	char host_serves[16];      /* "dhcp", "dns", "dhcp,dns": UDP 67/53 listened to on
+				      the bridge's IPv4 address (or the wildcard) */
 };
 
 struct nd_host_opts {
@@ -72,7 +99,8 @@ struct nd_host_report {
  * forwarding), bridge.tap-not-enslaved, bridge.port-not-forwarding (info
  * for a port the STP timer will forward, with forward_in seconds),
  * bridge.stp-delay, mtu.mismatch, rpfilter.strict,
- * bridge.snooping-no-querier.  The report is filled for
+ * bridge.snooping-no-querier, brnf.forward-drop (one per bridge and
+ * forward-hook chain that drops its bridged frames).  The report is filled for
  * inventories; free with nd_host_report_free.  -ENODEV: a named bridge or
  * tap does not exist (err names it); -EINVAL: the bridge is not a bridge. */
 int nd_host_inspect(const struct nd_host_opts *o, struct nd_host_report *r,
