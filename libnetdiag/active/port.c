@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libmnl/libmnl.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
@@ -160,6 +161,17 @@ out:
 	return err;
 }
 
+/* rtnetlink bound in home_ns, so the port state can be asked from inside */
+static int state_socket(struct nd_probe_port *p)
+{
+	p->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!p->nl)
+		return -errno;
+	if (mnl_socket_bind(p->nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		return -errno;
+	return 0;
+}
+
 int nd_probe_port_open(struct nd_probe_port *p, const char *bridge)
 {
 	struct nl_sock *sk = NULL;
@@ -188,8 +200,11 @@ int nd_probe_port_open(struct nd_probe_port *p, const char *bridge)
 	err = add_veth(sk, p);
 	if (err)
 		goto fail;
-	err = rtnl_link_enslave_ifindex(sk, br_index, (int)if_nametoindex(p->host_if));
+	p->host_ifindex = (int)if_nametoindex(p->host_if);
+	err = rtnl_link_enslave_ifindex(sk, br_index, p->host_ifindex);
 	err = err < 0 ? nl_to_errno(err) : set_up(sk, p->host_if);
+	if (!err)
+		err = state_socket(p);
 	if (!err)
 		err = setup_inside(p);
 	if (err)
@@ -221,6 +236,9 @@ void nd_probe_port_close(struct nd_probe_port *p)
 		delete_link(sk, p->host_if);
 		nl_socket_free(sk);
 	}
+	if (p->nl)
+		mnl_socket_close(p->nl);
+	p->nl = NULL;
 	if (p->probe_ns >= 0)
 		close(p->probe_ns);
 	if (p->home_ns >= 0)
