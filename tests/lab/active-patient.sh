@@ -118,6 +118,34 @@ assert_eq "$(field active.dns-answer rcode)" NOERROR "DNS answer, prompt"
 note "prompt: lease in $lease s, answer in $ms ms, run $secs s"
 stop_dnsmasq
 
+# (b2) OFFER but no ACK: the server's namespace drops REQUESTs (DHCP
+# option 53 = 3, the first option: UDP payload byte 242)
+start_dnsmasq --no-ping
+ip netns exec "$s" nft add table inet ndlab
+ip netns exec "$s" nft add chain inet ndlab in '{ type filter hook input priority 0; }'
+ip netns exec "$s" nft add rule inet ndlab in udp dport 67 @ih,1936,8 3 counter drop
+probe noack --timeout 3
+assert_eq "$rc" 1 "exit status, REQUESTs dropped"
+assert_eq "$(field active.no-lease seen)" "OFFER but no ACK" "what was seen, REQUESTs dropped"
+assert_eq "$(field active.no-lease discovers)" 1 "DISCOVERs, REQUESTs dropped"
+# REQUESTs at 0, 0.5 and 1.5 s after the prompt OFFER
+assert_eq "$(field active.no-lease requests)" 3 "REQUESTs in 3 s"
+dropped=$(ip netns exec "$s" nft -j list ruleset | jq '[.nftables[] | select(.rule) | .rule.expr[] | select(.counter) | .counter.packets] | add')
+assert_eq "$dropped" 3 "REQUESTs dropped by the server's firewall"
+ip netns exec "$s" nft delete table inet ndlab
+stop_dnsmasq
+
+# (b3) the resolver never answers (DNS off, still offered): the query is
+# repeated within the budget and the lookup is the error
+start_dnsmasq --no-ping --port=0 --dhcp-option=6,192.0.2.1
+probe nodns --timeout 3
+assert_eq "$rc" 1 "exit status, no DNS"
+assert_eq "$(field active.lease slow_reason)" null "no slow_reason, no DNS"
+assert_eq "$(jget "$jf" '.findings[] | select(.id == "active.dns-no-answer") | .severity')" error "dns-no-answer severity"
+assert_eq "$(field active.dns-no-answer queries)" 3 "queries in 3 s"
+is "$secs >= 3 && $secs < 5" "no-DNS run took $secs s"
+stop_dnsmasq
+
 # (c) no DHCP server: no-lease after the whole budget, and no longer
 probe noserver
 assert_eq "$rc" 1 "exit status, no server"
