@@ -13,7 +13,7 @@
 #include <net/if.h>
 #include <stdint.h>
 
-struct mnl_socket;
+struct nl_sock;
 
 struct nd_probe_port {
 	int home_ns;                 /* fd of the namespace netdiag runs in */
@@ -24,7 +24,7 @@ struct nd_probe_port {
 	int host_ifindex;            /* in home_ns */
 	int probe_ifindex;           /* in probe_ns */
 	uint8_t probe_mac[6];
-	struct mnl_socket *nl;       /* rtnetlink in home_ns, for the port state */
+	struct nl_sock *nl;          /* rtnetlink in home_ns, for the port state */
 };
 
 /* Create the namespace and the veth pair, enslave and bring up the
