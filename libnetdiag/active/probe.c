@@ -189,10 +189,10 @@ static int report_no_lease(struct nd_findings *out, const char *bridge, const st
 	if (l->stage == ACTIVE_NAK)
 		nd_finding_summary(f, "a new port on %s got no DHCP lease: the server said NAK", bridge);
 	else if (l->port_state >= 0 && l->port_state != ND_PORT_FORWARDING)
-		nd_finding_summary(f, "a new port on %s got no DHCP lease in %.0f s: the bridge still "
+		nd_finding_summary(f, "a new port on %s got no DHCP lease in %g s: the bridge still "
 				   "had the port %s", bridge, budget, nd_port_state_name(l->port_state));
 	else
-		nd_finding_summary(f, "a new port on %s got no DHCP lease in %.0f s (%s after %u "
+		nd_finding_summary(f, "a new port on %s got no DHCP lease in %g s (%s after %u "
 				   "DISCOVERs, %u REQUESTs)", bridge, budget, stage_seen[l->stage],
 				   l->discovers, l->requests);
 	return 0;
@@ -201,23 +201,24 @@ static int report_no_lease(struct nd_findings *out, const char *bridge, const st
 /* The OFFER's delay in words, for the lease summary */
 static void slow_text(const struct active_lease *l, const char *reason, char *buf, size_t len)
 {
+	bool stp = strstr(reason, "stp-forward-delay");
 	size_t n;
 
-	n = (size_t)snprintf(buf, len, "; the OFFER took %.1f s", l->offer_s);
-	if (strstr(reason, "stp-forward-delay") && n < len)
-		n += (size_t)snprintf(buf + n, len - n, ", the port %.1f s in STP listening/learning",
+	n = (size_t)snprintf(buf, len, "; the OFFER took %.1f s:", l->offer_s);
+	if (stp && n < len)
+		n += (size_t)snprintf(buf + n, len - n, " STP held the port %.1f s (listening, learning)",
 				      l->port_wait_s);
 	if (strstr(reason, "server-address-check") && n < len)
-		n += (size_t)snprintf(buf + n, len - n, ", the server %.1f s checking the address",
-				      l->server_s);
+		n += (size_t)snprintf(buf + n, len - n, "%s the server checked the address %.1f s "
+				      "(dnsmasq pings it first)", stp ? ", then" : "", l->server_s);
 	if (!strcmp(reason, "unknown") && n < len)
-		snprintf(buf + n, len - n, " (%u DISCOVERs)", l->discovers);
+		snprintf(buf + n, len - n, " %u DISCOVERs", l->discovers);
 }
 
 static int report_lease(struct nd_findings *out, const char *bridge, const uint8_t mac[6],
 			const struct active_lease *l)
 {
-	char ip[INET_ADDRSTRLEN], mac_text[18], reason[64], held[64], slow[128] = "";
+	char ip[INET_ADDRSTRLEN], mac_text[18], reason[64], held[64], slow[192] = "";
 	struct nd_finding *f;
 
 	f = nd_findings_add(out, "active.lease", ND_SEV_INFO);
