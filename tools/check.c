@@ -15,7 +15,7 @@ static const char usage_text[] =
 	"usage: netdiag check [--bridge BR] [--tap TAP]... [--uplink IF]\n"
 	"                     [--duration SECS | --until-verdict] [--write FILE]\n"
 	"                     [-j|--json] [--junit FILE]\n"
-	"                     [--active [--resolve NAME]]\n"
+	"                     [--active [--resolve NAME] [--timeout SECS]]\n"
 	"\n"
 	"Inspect the host, then capture on every tap, the bridge and the uplink at\n"
 	"once for SECS seconds (default 10; Ctrl-C ends early): checksum verdicts\n"
@@ -28,7 +28,8 @@ static const char usage_text[] =
 	"--active plugs a probe port (a veth into a private namespace) into the\n"
 	"bridge, does DHCP and one DNS lookup (NAME, or the root NS) as a new\n"
 	"guest would, releases the lease and removes the port; alone it is the\n"
-	"whole check, with --duration the capture follows.\n"
+	"whole check, with --duration the capture follows.  It retransmits like a\n"
+	"patient client for up to SECS seconds (default 10).\n"
 	"\n"
 	"Exit status: 0 healthy, 1 problems found, 2 could not run.\n";
 
@@ -102,6 +103,7 @@ int cmd_check(int argc, char **argv)
 		{ "active", no_argument, NULL, 'a' },
 		{ "until-verdict", no_argument, NULL, 'U' },
 		{ "resolve", required_argument, NULL, 'r' },
+		{ "timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -137,12 +139,23 @@ int cmd_check(int argc, char **argv)
 		case 'a': o.active = true; break;
 		case 'U': o.until_verdict = true; break;
 		case 'r': o.resolve = optarg; break;
+		case 'T':
+			o.active_timeout = strtod(optarg, &end);
+			if (*end || !(o.active_timeout > 0 && o.active_timeout <= 3600)) {
+				cli_err("check", optarg, "--timeout wants seconds, more than 0");
+				return EXIT_CANNOT;
+			}
+			break;
 		case 'h': fputs(usage_text, stdout); return EXIT_HEALTHY;
 		default: fputs(usage_text, stderr); return EXIT_CANNOT;
 		}
 	}
 	if (o.until_verdict && !o.duration)
 		o.duration = 30;
+	if (o.active_timeout && !o.active) {
+		cli_err("check", NULL, "--timeout is for --active");
+		return EXIT_CANNOT;
+	}
 	if (o.active && !o.bridge) {
 		cli_err("check", NULL, "--active needs --bridge");
 		return EXIT_CANNOT;

@@ -9,6 +9,7 @@
 
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/bridge.h>
 #include <netlink/route/link/veth.h>
 
 #include <netdiag/active.h>
@@ -188,8 +189,11 @@ int nd_probe_port_open(struct nd_probe_port *p, const char *bridge)
 	err = add_veth(sk, p);
 	if (err)
 		goto fail;
-	err = rtnl_link_enslave_ifindex(sk, br_index, (int)if_nametoindex(p->host_if));
+	p->host_ifindex = (int)if_nametoindex(p->host_if);
+	err = rtnl_link_enslave_ifindex(sk, br_index, p->host_ifindex);
 	err = err < 0 ? nl_to_errno(err) : set_up(sk, p->host_if);
+	if (!err)
+		err = route_sock(&p->nl);
 	if (!err)
 		err = setup_inside(p);
 	if (err)
@@ -213,6 +217,34 @@ int nd_probe_port_leave(const struct nd_probe_port *p)
 	return setns(p->home_ns, CLONE_NEWNET) < 0 ? -errno : 0;
 }
 
+/* The bridge's view of its ports comes with AF_BRIDGE link messages
+ * (IFLA_PROTINFO); p->nl was connected in home_ns, so this works from
+ * inside the probe namespace too.  Netlink and not /sys/class/net: sysfs
+ * shows the namespace it was mounted in, not the one entered. */
+int nd_probe_port_state(const struct nd_probe_port *p)
+{
+	struct nl_cache *cache = NULL;
+	struct rtnl_link *l;
+	int err;
+
+	if (!p->nl || p->host_ifindex <= 0)
+		return -EBADF;
+	err = rtnl_link_alloc_cache(p->nl, AF_BRIDGE, &cache);
+	if (err < 0)
+		return nl_to_errno(err);
+	l = rtnl_link_get(cache, p->host_ifindex);
+	if (!l) {
+		err = -ENODEV;
+	} else {
+		err = rtnl_link_bridge_get_port_state(l);
+		if (err < 0)
+			err = -EOPNOTSUPP;
+		rtnl_link_put(l);
+	}
+	nl_cache_free(cache);
+	return err;
+}
+
 void nd_probe_port_close(struct nd_probe_port *p)
 {
 	struct nl_sock *sk = NULL;
@@ -221,6 +253,9 @@ void nd_probe_port_close(struct nd_probe_port *p)
 		delete_link(sk, p->host_if);
 		nl_socket_free(sk);
 	}
+	if (p->nl)
+		nl_socket_free(p->nl);
+	p->nl = NULL;
 	if (p->probe_ns >= 0)
 		close(p->probe_ns);
 	if (p->home_ns >= 0)

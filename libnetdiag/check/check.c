@@ -300,7 +300,8 @@ int nd_check_run(const struct nd_check_opts *o, struct nd_check_result *res,
 	if (ret)
 		goto out;
 	if (o->active) {
-		struct nd_active_opts ao = { .bridge = o->bridge, .resolve = o->resolve };
+		struct nd_active_opts ao = { .bridge = o->bridge, .resolve = o->resolve,
+					     .timeout = o->active_timeout };
 
 		ret = nd_active_probe(&ao, out, err, errlen);
 		/* with --active alone the probe is the whole check */

@@ -19,6 +19,7 @@
 #include <netlink/route/link/bridge.h>
 
 #include <netdiag/active.h>
+#include <netdiag/host.h>
 
 static struct nl_sock *sk;
 
@@ -66,6 +67,31 @@ static void test_open_enslaves_and_close_removes(void **state)
 	assert_int_equal(if_nametoindex(p.host_if), 0);
 }
 
+/* the bridge's view of the new port, asked from outside and from inside
+ * (STP holding it back is tested in tests/lab/active-patient.sh) */
+static void test_port_state(void **state)
+{
+	struct rtnl_link *br = NULL, *chg = rtnl_link_alloc();
+	struct nd_probe_port p;
+
+	/* a bridge that is down has all its ports disabled */
+	assert_int_equal(rtnl_link_get_kernel(sk, 0, "br-test", &br), 0);
+	rtnl_link_set_flags(chg, IFF_UP);
+	assert_int_equal(rtnl_link_change(sk, br, chg, 0), 0);
+	rtnl_link_put(chg);
+	rtnl_link_put(br);
+	assert_int_equal(nd_probe_port_open(&p, "br-test"), 0);
+	/* disabled until the kernel's linkwatch passes on the carrier */
+	for (int i = 0; i < 300 && nd_probe_port_state(&p) == ND_PORT_DISABLED; i++)
+		usleep(10000);
+	assert_int_equal(nd_probe_port_state(&p), ND_PORT_FORWARDING);
+	assert_int_equal(nd_probe_port_enter(&p), 0);
+	assert_int_equal(nd_probe_port_state(&p), ND_PORT_FORWARDING);
+	assert_int_equal(nd_probe_port_leave(&p), 0);
+	nd_probe_port_close(&p);
+	assert_int_equal(nd_probe_port_state(&p), -EBADF);
+}
+
 static void test_bad_bridge(void **state)
 {
 	struct nd_probe_port p;
@@ -79,6 +105,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_enslaves_and_close_removes),
+		cmocka_unit_test(test_port_state),
 		cmocka_unit_test(test_bad_bridge),
 	};
 

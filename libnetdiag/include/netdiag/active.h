@@ -13,14 +13,18 @@
 #include <net/if.h>
 #include <stdint.h>
 
+struct nl_sock;
+
 struct nd_probe_port {
 	int home_ns;                 /* fd of the namespace netdiag runs in */
 	int probe_ns;                /* fd of the private namespace */
 	char bridge[IF_NAMESIZE];
 	char host_if[IF_NAMESIZE];   /* bridge-side end, in home_ns */
 	char probe_if[IF_NAMESIZE];  /* guest-side end, in probe_ns */
-	int probe_ifindex;
+	int host_ifindex;            /* in home_ns */
+	int probe_ifindex;           /* in probe_ns */
 	uint8_t probe_mac[6];
+	struct nl_sock *nl;          /* rtnetlink in home_ns, for the port state */
 };
 
 /* Create the namespace and the veth pair, enslave and bring up the
@@ -33,21 +37,34 @@ int nd_probe_port_open(struct nd_probe_port *p, const char *bridge);
 int nd_probe_port_enter(const struct nd_probe_port *p);
 int nd_probe_port_leave(const struct nd_probe_port *p);
 
+/* The bridge port state of the bridge-side end (enum nd_port_state in
+ * netdiag/host.h: listening and learning while STP holds a new port back),
+ * read over rtnetlink in home_ns, so it may be called from either
+ * namespace.  Negative errno when the kernel does not say. */
+int nd_probe_port_state(const struct nd_probe_port *p);
+
 /* Remove the veth pair and the namespace; safe on a half-opened port. */
 void nd_probe_port_close(struct nd_probe_port *p);
 
 /* The active probe: from a probe port on `bridge`, a DHCPv4 exchange
  * (DISCOVER to ACK over a packet socket), the leased address set in the
- * probe namespace, one DNS query to the first offered resolver, the lease
- * released, the port removed (always, also on error).  Findings:
- * active.lease (info) or active.no-lease (error), active.dns-answer (info)
- * or active.dns-no-answer (error). */
+ * probe namespace, one DNS lookup to the first offered resolver, the lease
+ * released, the port removed (always, also on error).  Like a patient
+ * client it retransmits DISCOVER, REQUEST and the query with doubling waits
+ * from 0.5 s (RFC 2131 4.1, shortened), all within the budget, and sends a
+ * DISCOVER at once when STP lets the new port forward.  Findings:
+ * active.lease (info, with offer_seconds, discovers and, when the OFFER was
+ * slow, slow_reason) or active.no-lease (error, with what was seen),
+ * active.dns-answer (info) or active.dns-no-answer (error). */
 #include <netdiag/finding.h>
+
+#define ND_ACTIVE_TIMEOUT 10.0       /* default budget, seconds */
 
 struct nd_active_opts {
 	const char *bridge;
 	const char *resolve;         /* name to look up; NULL: "." NS */
-	double timeout;              /* per step, seconds; 0 = 2 */
+	double timeout;              /* budget for lease and lookup, seconds;
+	                              * 0 = ND_ACTIVE_TIMEOUT */
 };
 
 int nd_active_probe(const struct nd_active_opts *o, struct nd_findings *out,

@@ -33,6 +33,7 @@ struct nd_check_opts {
 	const char *require;
 	bool active;                     /* run the active probe from a probe port */
 	const char *resolve;             /* the name the probe looks up */
+	double active_timeout;           /* the probe's budget, seconds; 0 = ND_ACTIVE_TIMEOUT */
 	volatile sig_atomic_t *stop;     /* set by a signal handler to end early */
 	/* called about every 0.25 s while capturing, with seconds left */
 	void (*progress)(void *arg, double left, uint64_t frames);
