@@ -141,9 +141,11 @@ int cmd_analyze(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "frames", no_argument, NULL, 'F' },
 		{ "junit", required_argument, NULL, 'J' },
+		{ "fail-on", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	enum nd_severity fail_on = ND_SEV_ERROR;
 	struct analyze_opts o = { 0 };
 	struct nd_findings fs;
 	struct nd_analysis a;
@@ -154,6 +156,10 @@ int cmd_analyze(int argc, char **argv)
 		case 'j': o.json = true; break;
 		case 'F': o.frames = true; break;
 		case 'J': o.junit = optarg; break;
+		case 'f':
+			if (cli_fail_on("analyze", optarg, &fail_on))
+				return EXIT_CANNOT;
+			break;
 		case 'h': fputs(usage_text, stdout); return EXIT_HEALTHY;
 		default: fputs(usage_text, stderr); return EXIT_CANNOT;
 		}
@@ -177,7 +183,7 @@ int cmd_analyze(int argc, char **argv)
 		cli_err("analyze", NULL, "%s", strerror(-err));
 		goto out;
 	}
-	status = nd_findings_count_at_least(&fs, ND_SEV_WARNING) ? EXIT_PROBLEMS : EXIT_HEALTHY;
+	status = cli_status(&fs, fail_on);
 	if (o.junit && nd_report_junit(o.junit, "netdiag analyze", junit_checks, &fs)) {
 		cli_err("analyze", o.junit, "cannot write JUnit report");
 		status = EXIT_CANNOT;

@@ -14,7 +14,8 @@
 static const char usage_text[] =
 	"usage: netdiag check [--bridge BR] [--tap TAP]... [--uplink IF]\n"
 	"                     [--duration SECS | --until-verdict] [--write FILE]\n"
-	"                     [-j|--json] [--junit FILE]\n"
+	"                     [-j|--json] [--junit FILE] [-v] [--fail-on error|warning]\n"
+	"                     [--require CHECK[,CHECK]...]\n"
 	"                     [--active [--resolve NAME] [--timeout SECS]]\n"
 	"\n"
 	"Inspect the host, then capture on every tap, the bridge and the uplink at\n"
@@ -31,20 +32,12 @@ static const char usage_text[] =
 	"whole check, with --duration the capture follows.  It retransmits like a\n"
 	"patient client for up to SECS seconds (default 10).\n"
 	"\n"
-	"Exit status: 0 healthy, 1 problems found, 2 could not run.\n";
-
-/* the verdict lines: a check and the finding-id prefixes it covers */
-static const struct {
-	const char *name;
-	const char *prefixes[6];
-} checks[] = {
-	{ "dhcp", { "dhcp4.", "dhcp6.", NULL } },
-	{ "dns", { "dns.", NULL } },
-	{ "checksums", { "csum.", NULL } },
-	{ "host", { "link.", "bridge.", "mtu.", "rpfilter.", "brnf.", "offload." } },
-	{ "path", { "path.", NULL } },
-	{ "active", { "active.", NULL } },
-};
+	"A check with no traffic to judge says \"not seen\": neither pass nor fail,\n"
+	"unless --require names it (dhcp, dns, checksums, path, active).  Info\n"
+	"findings are counted on one line; -v lists them.\n"
+	"\n"
+	"Exit status: 0 healthy, 1 an error was found (or with --fail-on warning a\n"
+	"warning; or a --require'd check saw nothing), 2 could not run.\n";
 
 static const char *const junit_checks[] = { "dhcp4", "dhcp6", "dns", "csum", "link", "bridge",
 					    "mtu", "rpfilter", "brnf", "path", "active", NULL };
@@ -66,27 +59,22 @@ static void progress(void *arg, double left, uint64_t frames)
 		fputs("\r\033[K", stderr);
 }
 
-static bool in_check(const struct nd_finding *f, unsigned c)
+/* One line per check: its verdict and what it rests on. */
+static void verdicts(const struct nd_check_result *res)
 {
-	for (unsigned p = 0; p < 6 && checks[c].prefixes[p]; p++)
-		if (!strncmp(f->id, checks[c].prefixes[p], strlen(checks[c].prefixes[p])))
-			return true;
-	return false;
-}
+	for (unsigned i = 0; i < res->nverdicts; i++) {
+		const struct nd_check_verdict *v = &res->verdicts[i];
 
-static void verdicts(const struct nd_findings *fs)
-{
-	for (unsigned c = 0; c < sizeof(checks) / sizeof(checks[0]); c++) {
-		const char *sep = "";
-
-		printf("%-10s", checks[c].name);
-		for (size_t i = 0; i < fs->n; i++) {
-			if (fs->v[i].severity < ND_SEV_WARNING || !in_check(&fs->v[i], c))
-				continue;
-			printf("%s%s", *sep ? sep : "PROBLEM: ", fs->v[i].id);
-			sep = ", ";
-		}
-		puts(*sep ? "" : "ok");
+		printf("%-10s %s", v->name, v->verdict == ND_VERDICT_NOT_SEEN ? "not seen"
+		       : nd_verdict_name(v->verdict));
+		if (v->findings[0])
+			printf(": %s", v->findings);
+		else if (v->verdict == ND_VERDICT_OK && strcmp(v->name, "host") &&
+			 strcmp(v->name, "active"))
+			printf(" (%llu frames)", (unsigned long long)v->evidence);
+		else if (v->verdict == ND_VERDICT_NOT_SEEN)
+			printf(v->required ? ": required, none captured" : ": no such traffic, no verdict");
+		putchar('\n');
 	}
 }
 
@@ -104,6 +92,9 @@ int cmd_check(int argc, char **argv)
 		{ "until-verdict", no_argument, NULL, 'U' },
 		{ "resolve", required_argument, NULL, 'r' },
 		{ "timeout", required_argument, NULL, 'T' },
+		{ "fail-on", required_argument, NULL, 'f' },
+		{ "require", required_argument, NULL, 'R' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -111,11 +102,12 @@ int cmd_check(int argc, char **argv)
 	struct nd_check_result res;
 	struct nd_findings fs;
 	const char *junit = NULL;
-	char err[256] = "", *end;
-	bool json = false;
+	char err[256] = "", *end, bad[32];
+	enum nd_severity fail_on = ND_SEV_ERROR;
+	bool json = false, verbose = false;
 	int c, status;
 
-	while ((c = getopt_long(argc, argv, "b:t:u:d:w:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:t:u:d:w:jvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b': o.bridge = optarg; break;
 		case 't':
@@ -146,8 +138,23 @@ int cmd_check(int argc, char **argv)
 				return EXIT_CANNOT;
 			}
 			break;
+		case 'f':
+			if (cli_fail_on("check", optarg, &fail_on))
+				return EXIT_CANNOT;
+			break;
+		case 'R':
+			if (!nd_check_names_valid(optarg, bad, sizeof(bad))) {
+				cli_err("check", bad, "--require names checks: dhcp, dns, checksums, "
+					"host, path, active");
+				return EXIT_CANNOT;
+			}
+			o.require = optarg;
+			break;
+		case 'v': verbose = true; break;
 		case 'h': fputs(usage_text, stdout); return EXIT_HEALTHY;
-		default: fputs(usage_text, stderr); return EXIT_CANNOT;
+		default:
+			cli_err("check", NULL, "bad option (see 'netdiag check --help')");
+			return EXIT_CANNOT;
 		}
 	}
 	if (o.until_verdict && !o.duration)
@@ -173,10 +180,13 @@ int cmd_check(int argc, char **argv)
 	nd_findings_init(&fs);
 	if (nd_check_run(&o, &res, &fs, err, sizeof(err))) {
 		cli_err("check", NULL, "%s", err);
+		/* a CI job reading the JUnit file learns why there is nothing */
+		if (junit)
+			nd_report_junit_error(junit, "netdiag check", err);
 		status = EXIT_CANNOT;
 		goto out;
 	}
-	status = nd_findings_count_at_least(&fs, ND_SEV_WARNING) ? EXIT_PROBLEMS : EXIT_HEALTHY;
+	status = cli_status(&fs, fail_on);
 	if (junit && nd_report_junit(junit, "netdiag check", junit_checks, &fs)) {
 		cli_err("check", junit, "cannot write JUnit report");
 		status = EXIT_CANNOT;
@@ -192,17 +202,16 @@ int cmd_check(int argc, char **argv)
 		nd_json_obj_close(&j);
 		nd_json_end(&j);
 	} else {
-		verdicts(&fs);
-		printf("\ncaptured %.1f s on", res.seconds);
+		verdicts(&res);
+		if (res.npoints)
+			printf("captured %.1f s on", res.seconds);
 		for (unsigned i = 0; i < res.npoints; i++)
 			printf(" %s (%llu frames, %llu dropped)", res.points[i].ifname,
 			       (unsigned long long)res.points[i].frames,
 			       (unsigned long long)res.points[i].stats.kernel_drops);
-		printf("\n");
-		if (fs.n) {
-			printf("\nfindings (worst first):\n");
-			nd_report_text(stdout, &fs, cli_colour());
-		}
+		if (res.npoints)
+			printf("\n");
+		nd_report_text_brief(stdout, &fs, cli_colour(), verbose);
 	}
 out:
 	nd_check_result_free(&res);

@@ -15,7 +15,7 @@ static const char usage_text[] =
 	"usage: netdiag doctor [--bridge BR] [--tap TAP]... [--uplink IF] [--duration S]\n"
 	"                      [--active] [--probe] [--resolve NAME] [--from FILE] [--rules DIR]\n"
 	"                      [--fix | --yes | --dry-run] [--persist FORMAT]\n"
-	"                      [--fail-on error|warning] [-j]\n"
+	"                      [--fail-on error|warning] [-v] [-j]\n"
 	"\n"
 	"Look (netdiag check for 5 seconds, and while a guest's DHCP or DNS exchange\n"
 	"is still open, up to S seconds, default 30; plus routed guests), match\n"
@@ -109,19 +109,44 @@ static void wrapped(const char *label, const char *text)
 	putchar('\n');
 }
 
-static void explain(const struct nd_doctor_result *res)
+/* Info diagnoses (kernel defaults, a port about to forward) are facts,
+ * not faults: one line for them unless -v. */
+static size_t info_line(const struct nd_doctor_result *res)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < res->diagnoses.n; i++) {
+		if (res->diagnoses.v[i].rule->severity != ND_SEV_INFO)
+			continue;
+		printf("%s%s", n ? ", " : "\ninfo: ", res->diagnoses.v[i].rule->id);
+		n++;
+	}
+	if (n)
+		printf(" (-v explains them)\n");
+	return n;
+}
+
+static void explain(const struct nd_doctor_result *res, bool verbose)
 {
 	char buf[ND_RULE_TEXT_MAX];
+	size_t shown = 0;
 
-	if (!res->diagnoses.n && !res->nundiagnosed) {
-		printf("no diagnosis: none of the rules matched the %zu findings\n", res->findings.n);
+	for (size_t i = 0; i < res->diagnoses.n; i++)
+		shown += verbose || res->diagnoses.v[i].rule->severity > ND_SEV_INFO;
+	if (!shown && !res->nundiagnosed) {
+		printf("no problem diagnosed in %zu findings\n", res->findings.n);
+		if (!verbose)
+			info_line(res);
 		return;
 	}
-	if (res->diagnoses.n)
+	if (shown)
 		printf("diagnoses (worst first):\n");
 	for (size_t i = 0; i < res->diagnoses.n; i++) {
 		const struct nd_diagnosis *d = &res->diagnoses.v[i];
 		const struct nd_rule *r = d->rule;
+
+		if (!verbose && r->severity == ND_SEV_INFO)
+			continue;
 
 		nd_rule_expand(d, r->title, buf, sizeof(buf));
 		/* a diagnosis the run fixed is no longer an error */
@@ -154,6 +179,8 @@ static void explain(const struct nd_doctor_result *res)
 		for (unsigned k = 0; k < r->nrefs; k++)
 			printf("        see: %s\n", r->refs[k]);
 	}
+	if (!verbose)
+		info_line(res);
 	if (res->nundiagnosed)
 		printf("\nundiagnosed (errors no rule explains):\n");
 	for (size_t i = 0; i < res->nundiagnosed; i++) {
@@ -199,6 +226,7 @@ int doctor_main(const char *cmd, bool guide, int argc, char **argv)
 		{ "persist", required_argument, NULL, 'P' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "fail-on", required_argument, NULL, 'f' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -209,7 +237,7 @@ int doctor_main(const char *cmd, bool guide, int argc, char **argv)
 	struct nd_rules rs;
 	const char *rules_dir = NULL, *persist = NULL;
 	char err[512] = "", dirbuf[4096], *end;
-	bool json = false, yes = false, lenient = false, probe = false;
+	bool json = false, yes = false, lenient = false, probe = false, verbose = false;
 	const char *from = NULL;
 	struct nd_findings given;
 	struct nd_vm_config vmc = { .accel = ND_VM_ACCEL_AUTO };
@@ -218,7 +246,7 @@ int doctor_main(const char *cmd, bool guide, int argc, char **argv)
 	int c, status;
 
 	o.check.stop = &stop_flag;
-	while ((c = getopt_long(argc, argv, "b:t:u:d:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:t:u:d:jvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b': o.check.bridge = optarg; break;
 		case 't':
@@ -248,6 +276,7 @@ int doctor_main(const char *cmd, bool guide, int argc, char **argv)
 		case 'n': o.mode = ND_DOCTOR_DRY_RUN; break;
 		case 'P': persist = optarg; break;
 		case 'j': json = true; break;
+		case 'v': verbose = true; break;
 		case 'f':
 			if (cli_fail_on(cmd, optarg, &fail_on))
 				return EXIT_CANNOT;
@@ -354,7 +383,7 @@ int doctor_main(const char *cmd, bool guide, int argc, char **argv)
 		nd_json_obj_close(&j);
 		nd_json_end(&j);
 	} else {
-		explain(&res);
+		explain(&res, verbose);
 		steps_text(&res);
 		if (o.mode == ND_DOCTOR_FIX)
 			nd_doctor_persist_text(&res, stdout);

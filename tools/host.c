@@ -60,9 +60,11 @@ int cmd_host(int argc, char **argv)
 		{ "bridge", required_argument, NULL, 'b' },
 		{ "tap", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "fail-on", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	enum nd_severity fail_on = ND_SEV_ERROR;
 	struct nd_host_opts o = { 0 };
 	struct nd_host_report r;
 	struct nd_findings fs;
@@ -81,6 +83,10 @@ int cmd_host(int argc, char **argv)
 			o.taps[o.ntaps++] = optarg;
 			break;
 		case 'j': json = true; break;
+		case 'f':
+			if (cli_fail_on("host", optarg, &fail_on))
+				return EXIT_CANNOT;
+			break;
 		case 'h': fputs(usage_text, stdout); return EXIT_HEALTHY;
 		default: fputs(usage_text, stderr); return EXIT_CANNOT;
 		}
@@ -96,7 +102,7 @@ int cmd_host(int argc, char **argv)
 		status = EXIT_CANNOT;
 		goto out;
 	}
-	status = nd_findings_count_at_least(&fs, ND_SEV_WARNING) ? EXIT_PROBLEMS : EXIT_HEALTHY;
+	status = cli_status(&fs, fail_on);
 	if (json) {
 		struct nd_json j;
 

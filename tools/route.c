@@ -127,6 +127,7 @@ static int guest_config(int argc, char **argv)
 struct guest_args {
 	struct nd_guest_route g;
 	bool have_ip, have_gw, json;
+	enum nd_severity fail_on;
 	const char *ifname;
 };
 
@@ -141,11 +142,13 @@ static int parse_guest(int argc, char **argv, struct guest_args *a, bool want_na
 		{ "ip6", required_argument, NULL, '6' },
 		{ "if", required_argument, NULL, 'I' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "fail-on", required_argument, NULL, 'f' },
 		{ 0 },
 	};
 	int c;
 
 	memset(a, 0, sizeof(*a));
+	a->fail_on = ND_SEV_ERROR;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
 		switch (c) {
@@ -196,6 +199,10 @@ static int parse_guest(int argc, char **argv, struct guest_args *a, bool want_na
 		}
 		case 'j':
 			a->json = true;
+			break;
+		case 'f':
+			if (cli_fail_on("route", optarg, &a->fail_on))
+				return -EINVAL;
 			break;
 		default:
 			return -EINVAL;
@@ -319,7 +326,7 @@ static int guest_check(int argc, char **argv)
 	nd_findings_init(&fs);
 	nd_route_guest_check(&g, &fs);
 	nd_findings_sort(&fs);
-	status = nd_findings_count_at_least(&fs, ND_SEV_WARNING) ? EXIT_PROBLEMS : EXIT_HEALTHY;
+	status = cli_status(&fs, a.fail_on);
 	if (a.json) {
 		struct nd_json j;
 

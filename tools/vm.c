@@ -91,6 +91,7 @@ static int seconds_arg(const char *verb, const char *text, double *out)
 struct run_args {
 	struct nd_vm_config c;
 	bool probe, check, hold, json;
+	enum nd_severity fail_on;
 	double timeout;
 	char resolve[256];
 	struct nd_probe_files files;
@@ -130,11 +131,13 @@ static int parse_run(int argc, char **argv, struct run_args *a)
 		{ "hold", no_argument, NULL, 'H' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "fail-on", required_argument, NULL, 'f' },
 		{ 0 },
 	};
 	char *end;
 	int c;
 
+	a->fail_on = ND_SEV_ERROR;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "b:c:m:j", opts, NULL)) != -1) {
 		switch (c) {
@@ -201,6 +204,10 @@ static int parse_run(int argc, char **argv, struct run_args *a)
 				return -1;
 			break;
 		case 'j': a->json = true; break;
+		case 'f':
+			if (cli_fail_on("vm run", optarg, &a->fail_on))
+				return -1;
+			break;
 		default: usage(stderr); return -1;
 		}
 	}
@@ -283,7 +290,7 @@ static int run_checked(struct run_args *a)
 		nd_findings_free(&fs);
 		return EXIT_CANNOT;
 	}
-	status = nd_findings_count_at_least(&fs, ND_SEV_WARNING) ? EXIT_PROBLEMS : EXIT_HEALTHY;
+	status = cli_status(&fs, a->fail_on);
 	if (a->json) {
 		struct nd_json j;
 

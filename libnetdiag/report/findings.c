@@ -31,10 +31,9 @@ static void print_fields_text(FILE *out, const struct nd_finding *f)
 	}
 }
 
-void nd_report_text(FILE *out, const struct nd_findings *fs, bool colour)
+static void finding_text(FILE *out, const struct nd_finding *f, bool colour)
 {
-	for (size_t i = 0; i < fs->n; i++) {
-		const struct nd_finding *f = &fs->v[i];
+	{
 
 		if (colour)
 			fprintf(out, "%s%-7s\033[0m ", sev_colour(f->severity),
@@ -62,6 +61,52 @@ void nd_report_text(FILE *out, const struct nd_findings *fs, bool colour)
 			fputc('\n', out);
 		}
 	}
+}
+
+void nd_report_text(FILE *out, const struct nd_findings *fs, bool colour)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		finding_text(out, &fs->v[i], colour);
+}
+
+void nd_report_text_brief(FILE *out, const struct nd_findings *fs, bool colour, bool verbose)
+{
+	size_t ninfo = 0;
+	bool header = false;
+
+	for (size_t i = 0; i < fs->n; i++) {
+		if (fs->v[i].severity == ND_SEV_INFO && !verbose) {
+			ninfo++;
+			continue;
+		}
+		if (!header)
+			fprintf(out, "\nfindings (worst first):\n");
+		header = true;
+		finding_text(out, &fs->v[i], colour);
+	}
+	if (!ninfo)
+		return;
+	/* ids in order of first appearance, each with its count */
+	fprintf(out, "info: %zu finding%s (", ninfo, ninfo == 1 ? "" : "s");
+	for (size_t i = 0, shown = 0; i < fs->n; i++) {
+		size_t same = 0;
+		bool earlier = false;
+
+		if (fs->v[i].severity != ND_SEV_INFO)
+			continue;
+		for (size_t k = 0; k < fs->n; k++) {
+			bool match = fs->v[k].severity == ND_SEV_INFO && !strcmp(fs->v[k].id, fs->v[i].id);
+
+			earlier |= match && k < i;
+			same += match;
+		}
+		if (earlier)
+			continue;
+		fprintf(out, "%s%s", shown++ ? ", " : "", fs->v[i].id);
+		if (same > 1)
+			fprintf(out, " x%zu", same);
+	}
+	fprintf(out, "); -v lists them\n");
 }
 
 static void json_fields(struct nd_json *j, const struct nd_finding *f)

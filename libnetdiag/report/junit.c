@@ -67,3 +67,21 @@ int nd_report_junit(const char *path, const char *suite, const char *const *chec
 		err = -errno;
 	return err;
 }
+
+int nd_report_junit_error(const char *path, const char *suite, const char *message)
+{
+	FILE *out = fopen(path, "w");
+	int err = 0;
+
+	if (!out)
+		return -errno;
+	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"");
+	xml_escaped(out, suite);
+	fprintf(out, "\" tests=\"1\" failures=\"0\" errors=\"1\">\n"
+		"    <testcase classname=\"netdiag\" name=\"run\">\n      <error message=\"");
+	xml_escaped(out, message);
+	fprintf(out, "\"/>\n    </testcase>\n  </testsuite>\n</testsuites>\n");
+	if (fclose(out))
+		err = -errno;
+	return err;
+}

@@ -86,7 +86,7 @@ assert_eq "$(jget "$LAB_DIR/lenient.json" '[.diagnoses[].rule] | join(",")')" dh
 grep -q "tap-down.rule:3:42: .* (left out: --rules-lenient)$" "$LAB_DIR/err" || fail "lenient: $(cat "$LAB_DIR/err")"
 rc=0; "$NETDIAG" rules lint "$LAB_DIR/rules" >"$LAB_DIR/lint.out" 2>&1 || rc=$?
 assert_eq "$rc" 2 "rules lint exit status"
-assert_eq "$(tail -1 "$LAB_DIR/lint.out")" "$LAB_DIR/rules: 18 rules checked, 1 bad" "rules lint summary"
+assert_eq "$(tail -1 "$LAB_DIR/lint.out")" "$LAB_DIR/rules: $(ls "$LAB_DIR"/rules/*.rule | wc -l) rules checked, 1 bad" "rules lint summary"
 stop_dnsmasq two
 
 # STP with a 15 s forward delay, the guest port just plugged in

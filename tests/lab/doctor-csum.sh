@@ -61,7 +61,7 @@ rc=0
 NETDIAG_PERSIST_ROOT=$root nd doctor --bridge br0 --tap gp --duration 3 --yes --persist networkd \
 	>"$LAB_DIR/fix.txt" 2>"$LAB_DIR/fix.err" || rc=$?
 assert_eq "$rc" 0 "doctor --yes exit status ($(cat "$LAB_DIR/fix.err"))"
-grep -q "^error   csum-partial-to-guest: Packets reach the guest behind gp" "$LAB_DIR/fix.txt" ||
+grep -q "^fixed   csum-partial-to-guest: Packets reach the guest behind gp" "$LAB_DIR/fix.txt" ||
 	fail "diagnosis missing: $(cat "$LAB_DIR/fix.txt")"
 assert_eq "$(grep -c '^  kept ' "$LAB_DIR/fix.txt")" 1 "changes kept"
 grep -q "^  kept  *csum-partial-to-guest  *tapf tx off" "$LAB_DIR/fix.txt" ||

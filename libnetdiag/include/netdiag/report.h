@@ -14,6 +14,13 @@
 
 /* One line per finding, worst first (the caller sorts); colour when `colour`. */
 void nd_report_text(FILE *out, const struct nd_findings *fs, bool colour);
+/* Findings for people: warnings and errors one each, worst first; info
+ * findings counted on one line ("info: 3 (dhcp4.lease, dns.latency x2)")
+ * unless verbose, which lists them too. */
+void nd_report_text_brief(FILE *out, const struct nd_findings *fs, bool colour, bool verbose);
+/* A JUnit file for a run that could not happen: one testcase with an
+ * <error> saying why (exit status 2). */
+int nd_report_junit_error(const char *path, const char *suite, const char *message);
 
 /* The "findings" array member of an open JSON object. */
 void nd_report_json_findings(struct nd_json *j, const struct nd_findings *fs);
