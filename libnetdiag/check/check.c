@@ -48,10 +48,12 @@ static void count_roles(struct nd_check_point *p, const struct nd_frame *f)
 		return;
 	if (f->dport == 67 && f->sport == 68) {
 		p->dhcp4_client++;
+		p->dhcp4_server_last = false;
 	} else if (f->sport == 67) {
 		struct nd_dhcp4 d;
 
 		p->dhcp4_server++;
+		p->dhcp4_server_last = true;
 		p->dhcp4_ack += !nd_dhcp4_parse(&d, f->payload) && d.type == ND_DHCP4_ACK;
 	}
 	else if ((f->sport == 546 && f->dport == 547) || (f->sport == 547 && f->dport == 546))
@@ -164,18 +166,22 @@ static bool have_verdict(const struct nd_check_result *res, double since_ack)
 	return (dhcp_asked || dns_asked) && (!dhcp_asked || dhcp_done) && (!dns_asked || dns_done);
 }
 
-/* An exchange that started and has no answer yet: worth waiting for. */
+/* Evidence still incomplete, worth waiting for: a DHCP client with one
+ * message and no answer yet, or whose last word was the server's (will
+ * it take the OFFER or ask again?); a first DNS query unanswered.  Two
+ * unanswered messages, or a repeat after a reply, are a verdict. */
 static bool exchange_open(const struct nd_check_result *res)
 {
-	uint64_t client = 0, ack = 0, query = 0, reply = 0;
-
 	for (unsigned i = 0; i < res->npoints; i++) {
-		client += res->points[i].dhcp4_client;
-		ack += res->points[i].dhcp4_ack;
-		query += res->points[i].dns_query;
-		reply += res->points[i].dns_reply;
+		const struct nd_check_point *p = &res->points[i];
+
+		if (p->dhcp4_client && !p->dhcp4_ack &&
+		    ((p->dhcp4_client < 2 && !p->dhcp4_server) || p->dhcp4_server_last))
+			return true;
+		if (p->dns_query == 1 && !p->dns_reply)
+			return true;
 	}
-	return (client && !ack) || query > reply;
+	return false;
 }
 
 static uint64_t acks_seen(const struct nd_check_result *res)

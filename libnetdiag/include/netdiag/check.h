@@ -47,6 +47,7 @@ struct nd_check_point {
 	uint64_t dhcp4_client, dhcp4_server, dns_query, dns_reply;
 	uint64_t dhcp4_ack;              /* of the server messages: ACKs */
 	uint64_t dhcp6;                  /* DHCPv6 messages either way */
+	bool dhcp4_server_last;          /* the last DHCPv4 message was the server's */
 	struct nd_live_stats stats;
 };
 
