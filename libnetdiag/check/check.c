@@ -42,7 +42,7 @@ static struct nd_check_point *point_of(struct nd_check_result *res, const char *
 }
 
 /* Which messages of the guest's conversation this frame is. */
-static void count_roles(struct nd_check_point *p, const struct nd_frame *f)
+static void count_roles(struct nd_check_point *p, const struct nd_frame *f, double now)
 {
 	if (f->status != ND_DECODE_OK || f->l4proto != IPPROTO_UDP)
 		return;
@@ -58,10 +58,15 @@ static void count_roles(struct nd_check_point *p, const struct nd_frame *f)
 	}
 	else if ((f->sport == 546 && f->dport == 547) || (f->sport == 547 && f->dport == 546))
 		p->dhcp6++;
-	else if (f->dport == 53)
+	else if (f->dport == 53) {
 		p->dns_query++;
-	else if (f->sport == 53)
+		p->dns_unsound_at = 0;
+	} else if (f->sport == 53) {
 		p->dns_reply++;
+		/* an answer the guest may drop: will it ask again? */
+		if (f->l4_csum.cls != ND_CSUM_OK && f->l4_csum.cls != ND_CSUM_NONE)
+			p->dns_unsound_at = now;
+	}
 }
 
 static int on_frame(void *arg, const struct nd_frame_meta *m, const uint8_t *data)
@@ -72,7 +77,7 @@ static int on_frame(void *arg, const struct nd_frame_meta *m, const uint8_t *dat
 	nd_analysis_frame(&ctx->res->analysis, m, data, &ctx->frame);
 	if (p) {
 		p->frames++;
-		count_roles(p, &ctx->frame);
+		count_roles(p, &ctx->frame, now_mono());
 	}
 	if (ctx->writer && !ctx->write_err)
 		ctx->write_err = nd_pcapng_write(ctx->writer, m, data);
@@ -166,9 +171,14 @@ static bool have_verdict(const struct nd_check_result *res, double since_ack)
 	return (dhcp_asked || dns_asked) && (!dhcp_asked || dhcp_done) && (!dns_asked || dns_done);
 }
 
+/* glibc asks again after 5 s (resolv.conf(5) timeout), other resolvers
+ * sooner */
+#define DNS_RETRY_WAIT 6.0
+
 /* Evidence still incomplete, worth waiting for: a DHCP client with one
  * message and no answer yet, or whose last word was the server's (will
- * it take the OFFER or ask again?); a first DNS query unanswered.  Two
+ * it take the OFFER or ask again?); a first DNS query unanswered; an
+ * answer with an unfinished checksum, for a resolver's retry.  Two
  * unanswered messages, or a repeat after a reply, are a verdict. */
 static bool exchange_open(const struct nd_check_result *res)
 {
@@ -179,6 +189,8 @@ static bool exchange_open(const struct nd_check_result *res)
 		    ((p->dhcp4_client < 2 && !p->dhcp4_server) || p->dhcp4_server_last))
 			return true;
 		if (p->dns_query == 1 && !p->dns_reply)
+			return true;
+		if (p->dns_unsound_at && now_mono() - p->dns_unsound_at < DNS_RETRY_WAIT)
 			return true;
 	}
 	return false;

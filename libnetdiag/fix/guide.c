@@ -16,7 +16,17 @@
 
 /* Candidates for the offload guide, least blast first: the device that
  * owns the sender's address, the guest's tap, its bridge, the bridge's
- * other ports; only those with TX checksum offload on. */
+ * other ports; only those with TX checksum offload on.  A sender on the
+ * bridge itself (libvirt's dnsmasq on virbr0) puts the bridge after the
+ * tap: the bridge's offload concerns every guest, the tap's one. */
+static bool is_bridge(const char *dev)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", dev);
+	return access(path, F_OK) == 0;
+}
+
 unsigned doctor_guide_candidates(const char *tap, const char *src,
 				 char out[GUIDE_CANDIDATES_MAX][IF_NAMESIZE])
 {
@@ -39,7 +49,7 @@ unsigned doctor_guide_candidates(const char *tap, const char *src,
 			else if (a->ifa_addr->sa_family == AF_INET6)
 				inet_ntop(AF_INET6, &((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr,
 					  text, sizeof(text));
-			if (!strcmp(text, src))
+			if (!strcmp(text, src) && !is_bridge(a->ifa_name))
 				snprintf(cand[n++], IF_NAMESIZE, "%s", a->ifa_name);
 		}
 		freeifaddrs(ifa);

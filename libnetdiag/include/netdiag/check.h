@@ -48,6 +48,7 @@ struct nd_check_point {
 	uint64_t dhcp4_ack;              /* of the server messages: ACKs */
 	uint64_t dhcp6;                  /* DHCPv6 messages either way */
 	bool dhcp4_server_last;          /* the last DHCPv4 message was the server's */
+	double dns_unsound_at;           /* last DNS answer with a checksum not ok, no query since */
 	struct nd_live_stats stats;
 };
 
