@@ -118,6 +118,24 @@ static int link_type_of(int fd, int ifindex, int *linktype)
 	}
 }
 
+/* A bridge device's packet socket sees frames forwarded between two ports
+ * only while the bridge is promiscuous (br_handle_frame_finish passes them up
+ * locally only then); without it a unicast OFFER from the uplink to a guest
+ * never shows at the bridge point.  The membership is a reference count
+ * (dev_set_promiscuity), not a flag: it leaves the device as the user or
+ * another capture set it, and the kernel drops it when the socket closes
+ * (packet_release), so a killed netdiag leaves nothing behind.  It changes
+ * which frames reach the device, not how often a socket bound to it sees one
+ * nor their direction (sll_pkttype). */
+static int join_promisc(struct ring *r)
+{
+	struct packet_mreq mr = { .mr_ifindex = r->ifindex, .mr_type = PACKET_MR_PROMISC };
+
+	if (setsockopt(r->fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0)
+		return -errno;
+	return 0;
+}
+
 static int ring_open(struct nd_live *lv, struct ring *r, const char *ifname)
 {
 	int version = TPACKET_V3;
@@ -157,6 +175,8 @@ static int ring_open(struct nd_live *lv, struct ring *r, const char *ifname)
 		return -errno;
 	}
 	err = attach_filter(lv, r);
+	if (!err)
+		err = join_promisc(r);
 	if (err)
 		return err;
 	sll.sll_family = AF_PACKET;

@@ -68,7 +68,10 @@ scenario twoservers
 has twoservers dhcp4.multiple-servers
 assert_eq "$(jget "$LAB_DIR/twoservers.json" '.findings[] | select(.id == "dhcp4.multiple-servers" and .interface == "gp") | .fields.server_ids | split(",") | sort | join(",")')" \
 	"192.0.2.1,192.0.2.2" "the two servers"
-rule_fires "$LAB_DIR/twoservers.json" dhcp-multiple-servers dev=gp
+# the bridge point is promiscuous: it sees both servers' unicast OFFERs too
+assert_eq "$(jget "$LAB_DIR/twoservers.json" '.findings[] | select(.id == "dhcp4.multiple-servers" and .interface == "br0") | .fields.server_ids | split(",") | sort | join(",")')" \
+	"192.0.2.1,192.0.2.2" "the two servers, on the bridge"
+rule_fires "$LAB_DIR/twoservers.json" dhcp-multiple-servers dev=br0,gp
 # a malformed rule file: refused with FILE:LINE:COL, or left out when lenient
 mkdir "$LAB_DIR/rules"
 cp "$LAB_ROOT"/rules/*.rule "$LAB_DIR/rules/"
@@ -81,7 +84,8 @@ assert_eq "$(cat "$LAB_DIR/err")" \
 rc=0; "$NETDIAG" doctor --from "$LAB_DIR/twoservers.json" --rules "$LAB_DIR/rules" --rules-lenient -j \
 	>"$LAB_DIR/lenient.json" 2>"$LAB_DIR/err" || rc=$?
 assert_eq "$rc" 1 "exit status, lenient"
-assert_eq "$(jget "$LAB_DIR/lenient.json" '[.diagnoses[].rule] | join(",")')" dhcp-multiple-servers "diagnoses, lenient"
+assert_eq "$(jget "$LAB_DIR/lenient.json" '[.diagnoses[] | .rule + "@" + .bindings.dev] | sort | join(",")')" \
+	dhcp-multiple-servers@br0,dhcp-multiple-servers@gp "diagnoses, lenient"
 grep -q "tap-down.rule:3:42: .* (left out: --rules-lenient)$" "$LAB_DIR/err" || fail "lenient: $(cat "$LAB_DIR/err")"
 rc=0; "$NETDIAG" rules lint "$LAB_DIR/rules" >"$LAB_DIR/lint.out" 2>&1 || rc=$?
 assert_eq "$rc" 2 "rules lint exit status"

@@ -109,7 +109,9 @@ gmac=$(ip -n "$g" link show eth0 | awk '/link\/ether/ {print $2}')
 scenario partial
 assert_eq "$(jget "$LAB_DIR/partial.json" '[.findings[] | select(.id == "dhcp4.lease")] | length')" 0 \
 	"a lease through partial checksums"
-rule_fires "$LAB_DIR/partial.json" dhcp-offer-partial-checksum "client=$gmac" tap=gp
+# the bridge point is promiscuous: it sees the unicast offers and the
+# client asking again too
+rule_fires "$LAB_DIR/partial.json" dhcp-offer-partial-checksum "client=$gmac" tap=br0,gp
 rule_fires "$LAB_DIR/partial.json" csum-partial-to-guest tap=gp src=192.0.2.1
 # the offload guide finds tapd, and the guest gets its lease
 rc=0
@@ -120,7 +122,7 @@ ip netns exec "$h" "$NETDIAG" offload guide --tap gp --bridge br0 --duration 3 -
 assert_eq "$rc" 0 "offload guide exit status ($(cat "$LAB_DIR/guide.err"))"
 assert_eq "$(jget "$LAB_DIR/guide.json" '[.steps[] | select(.outcome == "kept") | .target + " " + .change] | unique | join(",")')" \
 	"tapd tx off" "kept by the guide"
-assert_eq "$(jget "$LAB_DIR/guide.json" '.steps[] | select(.rule == "dhcp-offer-partial-checksum") | .outcome')" \
+assert_eq "$(jget "$LAB_DIR/guide.json" '[.steps[] | select(.rule == "dhcp-offer-partial-checksum") | .outcome] | unique | join(",")')" \
 	gone "the DHCP diagnosis after the change kept for csum-partial-to-guest"
 ip netns exec "$g" busybox udhcpc -i eth0 -n -q -t 3 -T 1 -s /bin/true >/dev/null 2>&1 ||
 	fail "no lease after the guide's change"

@@ -1,7 +1,8 @@
 /* Live capture rings on the loopback device of a private network namespace
  * (unshare(CLONE_NEWNET)): UDP sent over lo is CHECKSUM_PARTIAL, so the
  * kernel marks its copies TP_STATUS_CSUMNOTREADY, and every datagram is
- * seen twice, outgoing and incoming. */
+ * seen twice, outgoing and incoming (promiscuous or not).  Each ring holds
+ * one promiscuity reference on its device while it is open. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
@@ -16,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <netlink/route/link.h>
 
 #include <netdiag/live.h>
 
@@ -68,6 +70,20 @@ static void send_udp(uint16_t port, int n)
 	close(fd);
 }
 
+/* the device's promiscuity count as `ip -d link` shows it */
+static int promiscuity_of(const char *ifname)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	struct rtnl_link *link = NULL;
+	int n = -1;
+
+	if (sk && !nl_connect(sk, NETLINK_ROUTE) && !rtnl_link_get_kernel(sk, 0, ifname, &link))
+		n = (int)rtnl_link_get_promiscuity(link);
+	rtnl_link_put(link);
+	nl_socket_free(sk);
+	return n;
+}
+
 static void poll_until(struct nd_live *lv, struct seen *s, unsigned want)
 {
 	for (int i = 0; i < 40 && s->frames < want; i++)
@@ -81,8 +97,10 @@ static void test_loopback_udp_marked_not_ready(void **state)
 	struct nd_live_stats st;
 	struct seen s = { 0 };
 
+	assert_int_equal(promiscuity_of("lo"), 0);
 	assert_int_equal(nd_live_new(&lv, &o), 0);
 	assert_int_equal(nd_live_add(lv, "lo"), 0);
+	assert_int_equal(promiscuity_of("lo"), 1);
 	send_udp(10, 3);  /* filtered out */
 	send_udp(9, 4);
 	poll_until(lv, &s, 8);
@@ -97,6 +115,23 @@ static void test_loopback_udp_marked_not_ready(void **state)
 	assert_int_equal(st.kernel_packets, 8);
 	assert_int_equal(st.kernel_drops, 0);
 	nd_live_close(lv);
+	assert_int_equal(promiscuity_of("lo"), 0);
+}
+
+/* two rings on one device: two references, each released on close */
+static void test_promisc_refcounted(void **state)
+{
+	struct nd_live *a, *b;
+
+	assert_int_equal(nd_live_new(&a, NULL), 0);
+	assert_int_equal(nd_live_new(&b, NULL), 0);
+	assert_int_equal(nd_live_add(a, "lo"), 0);
+	assert_int_equal(nd_live_add(b, "lo"), 0);
+	assert_int_equal(promiscuity_of("lo"), 2);
+	nd_live_close(a);
+	assert_int_equal(promiscuity_of("lo"), 1);
+	nd_live_close(b);
+	assert_int_equal(promiscuity_of("lo"), 0);
 }
 
 static void test_bad_filter_and_device(void **state)
@@ -139,6 +174,7 @@ int main(void)
 		cmocka_unit_test(test_loopback_udp_marked_not_ready),
 		cmocka_unit_test(test_bad_filter_and_device),
 		cmocka_unit_test(test_callback_stops_poll),
+		cmocka_unit_test(test_promisc_refcounted),
 	};
 
 	if (private_netns(NULL) < 0) {
