@@ -97,9 +97,14 @@ static int open_points(const struct nd_check_opts *o, struct nd_check_result *re
 }
 
 /* A guest's messages seen on its tap and never where they should leave:
- * lost inside the host.  The bridge device itself sees only broadcast and
- * locally addressed frames, so it stands in for the uplink only for
- * broadcasts (DHCP client messages) and only when no uplink is named. */
+ * lost inside the host.  The bridge point stands in for the uplink when
+ * none is named.  Points are promiscuous (capture/ring.c), so the bridge
+ * point sees every frame the bridge took in, unicast forwarded between two
+ * ports too, after the bridge's prerouting and input hooks but before the
+ * forward hooks (nft bridge forward, br_netfilter's FORWARD) may drop it:
+ * "never on the bridge" means never taken in (port not forwarding, ingress
+ * filter, tap not enslaved), not "never left".  Only broadcasts (DHCP client messages) are judged against
+ * it here; unicast DNS queries could now be too. */
 static int localise(const struct nd_check_opts *o, const struct nd_check_result *res,
 		    struct nd_findings *out, const char *what, size_t offset, bool broadcast)
 {
