@@ -138,12 +138,16 @@ static int localise(const struct nd_check_opts *o, const struct nd_check_result 
 }
 
 /* Every conversation that started has its answer: a DHCP exchange got an
- * OFFER and an ACK (two server messages) and a DNS query got a reply. */
-static bool have_verdict(const struct nd_check_result *res)
+ * OFFER and an ACK (two server messages) and a DNS query got a reply.
+ * Judged on the taps when any are named (open_points puts them first): the
+ * promiscuous bridge and uplink points also see other guests' exchanges
+ * end, which would end the capture before this guest has asked. */
+static bool have_verdict(const struct nd_check_opts *o, const struct nd_check_result *res)
 {
 	bool dhcp_asked = false, dhcp_done = false, dns_asked = false, dns_done = false;
+	unsigned n = o->ntaps && o->ntaps < res->npoints ? o->ntaps : res->npoints;
 
-	for (unsigned i = 0; i < res->npoints; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		dhcp_asked |= res->points[i].dhcp4_client > 0;
 		dhcp_done |= res->points[i].dhcp4_server >= 2;
 		dns_asked |= res->points[i].dns_query > 0;
@@ -159,7 +163,7 @@ static int capture(const struct nd_check_opts *o, struct nd_check_result *res,
 	double start = now_mono(), left = duration;
 	int ret = 0;
 
-	while (left > 0 && !(o->stop && *o->stop) && !(o->until_verdict && have_verdict(res))) {
+	while (left > 0 && !(o->stop && *o->stop) && !(o->until_verdict && have_verdict(o, res))) {
 		ret = nd_live_poll(lv, left * 1000 < POLL_MS ? (int)(left * 1000) + 1 : POLL_MS,
 				   on_frame, ctx);
 		if (ret < 0)
