@@ -151,16 +151,95 @@ static int localise(const struct nd_check_opts *o, const struct nd_check_result 
 	return 0;
 }
 
+/* Taps first (the guest's side), then the bridge, then the uplink: the
+ * order open_points gave them. */
+static int point_rank(void *arg, const char *ifname)
+{
+	const struct nd_check_result *res = arg;
+
+	for (unsigned i = 0; i < res->npoints; i++)
+		if (!strcmp(res->points[i].ifname, ifname))
+			return (int)i;
+	return ND_CHECK_POINTS_MAX;
+}
+
+static int lost_finding(struct nd_findings *out, const struct nd_check_point *from,
+			const struct nd_check_point *to, const char *what, uint64_t seen)
+{
+	struct nd_finding *f = nd_findings_add(out, "path.lost-in-host", ND_SEV_ERROR);
+
+	if (!f)
+		return -ENOMEM;
+	snprintf(f->ifname, sizeof(f->ifname), "%s", to->ifname);
+	nd_finding_subject(f, "%s -> %s", from->ifname, to->ifname);
+	f->count = seen;
+	nd_finding_set_str(f, "messages", what);
+	nd_finding_set_str(f, "seen_on", from->ifname);
+	nd_finding_set_str(f, "missing_on", to->ifname);
+	nd_finding_set_int(f, "count", (int64_t)seen);
+	nd_finding_summary(f, "%llu %s seen on %s, never on %s: dropped inside this host",
+			   (unsigned long long)seen, what, from->ifname, to->ifname);
+	return 0;
+}
+
+/* The other way: servers' replies seen where they enter (the uplink, or
+ * the promiscuous bridge) and never on the tap of a guest that asked:
+ * the host drops them on the way out (a bridge forward filter). */
+static int replies_lost(const struct nd_check_opts *o, const struct nd_check_result *res,
+			struct nd_findings *out)
+{
+	const char *in_name = o->uplink ? o->uplink : o->bridge;
+	const struct nd_check_point *in = in_name ? point_of((struct nd_check_result *)res,
+							     in_name) : NULL;
+	int ret = 0;
+
+	for (unsigned a = 0; in && !ret && a < o->ntaps && a < res->npoints; a++) {
+		const struct nd_check_point *tap = &res->points[a];
+
+		if (tap->dhcp4_client && !tap->dhcp4_server && in->dhcp4_server)
+			ret = lost_finding(out, in, tap, "DHCPv4 server replies", in->dhcp4_server);
+		if (!ret && tap->dns_query && !tap->dns_reply && in->dns_reply)
+			ret = lost_finding(out, in, tap, "DNS answers", in->dns_reply);
+	}
+	return ret;
+}
+
+/* Only the guest's tap shows what reached the guest: a reply "ignored"
+ * on the bridge or the uplink may never have got to the tap at all. */
+static void ignored_on_taps_only(const struct nd_check_opts *o, const struct nd_check_result *res,
+				 struct nd_findings *out)
+{
+	static const char *const ids[] = { "dhcp4.offer-ignored", "dhcp6.reply-ignored",
+					   "dns.reply-ignored" };
+	size_t n = 0;
+
+	for (size_t i = 0; i < out->n; i++) {
+		bool drop = false;
+
+		for (size_t k = 0; o->ntaps && k < sizeof(ids) / sizeof(ids[0]); k++)
+			drop |= !strcmp(out->v[i].id, ids[k]) &&
+				point_rank((void *)res, out->v[i].ifname) >= (int)o->ntaps;
+		if (!drop)
+			out->v[n++] = out->v[i];
+	}
+	out->n = n;
+}
+
 /* Every conversation that started has its answer: a DHCP exchange got
  * its ACK, and a DNS query its reply; a guest that just got its lease
- * asks DNS next, so a lease alone is waited on for DNS_AFTER_LEASE. */
+ * asks DNS next, so a lease alone is waited on for DNS_AFTER_LEASE.
+ * Judged on the taps when any are named (open_points puts them first): the
+ * promiscuous bridge and uplink points also see other guests' exchanges
+ * end, which would end the capture before this guest has asked. */
 #define DNS_AFTER_LEASE 3.0
 
-static bool have_verdict(const struct nd_check_result *res, double since_ack)
+static bool have_verdict(const struct nd_check_opts *o, const struct nd_check_result *res,
+			 double since_ack)
 {
 	bool dhcp_asked = false, dhcp_done = false, dns_asked = false, dns_done = false;
+	unsigned n = o->ntaps && o->ntaps < res->npoints ? o->ntaps : res->npoints;
 
-	for (unsigned i = 0; i < res->npoints; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		dhcp_asked |= res->points[i].dhcp4_client > 0;
 		dhcp_done |= res->points[i].dhcp4_ack > 0;
 		dns_asked |= res->points[i].dns_query > 0;
@@ -221,7 +300,7 @@ static int capture(const struct nd_check_opts *o, struct nd_check_result *res,
 			acks = acks_seen(res);
 			ack_at = t;
 		}
-		if (o->until_verdict && have_verdict(res, acks ? t - ack_at : 0))
+		if (o->until_verdict && have_verdict(o, res, acks ? t - ack_at : 0))
 			break;
 		/* past duration, only an open exchange keeps the capture going */
 		if (left <= 0 && (t - start >= bound || !exchange_open(res)))
@@ -241,18 +320,6 @@ static int capture(const struct nd_check_opts *o, struct nd_check_result *res,
 	}
 	res->seconds = now_mono() - start;
 	return 0;
-}
-
-/* Taps first (the guest's side), then the bridge, then the uplink: the
- * order open_points gave them. */
-static int point_rank(void *arg, const char *ifname)
-{
-	const struct nd_check_result *res = arg;
-
-	for (unsigned i = 0; i < res->npoints; i++)
-		if (!strcmp(res->points[i].ifname, ifname))
-			return (int)i;
-	return ND_CHECK_POINTS_MAX;
 }
 
 /* Where the DISCOVERs were seen and where not, among the points. */
@@ -368,6 +435,10 @@ int nd_check_run(const struct nd_check_opts *o, struct nd_check_result *res,
 	if (!ret)
 		ret = localise(o, res, out, "DNS queries",
 			       offsetof(struct nd_check_point, dns_query), false);
+	if (!ret) {
+		ignored_on_taps_only(o, res, out);
+		ret = replies_lost(o, res, out);
+	}
 	if (!ret)
 		ret = nd_check_verdicts(o, res, out);
 	nd_findings_sort(out);

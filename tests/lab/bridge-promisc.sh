@@ -12,6 +12,7 @@
 # 2. the bridge's promiscuity comes back to its previous value after an
 #    ordinary end, SIGINT, SIGKILL, and with promisc set by the admin.
 # 3. Proxmox DHCP: unicast OFFERs and ACKs seen on the bridge, exit 0.
+# 4. --until-verdict waits for the named tap's guest, not another one's.
 . "$(dirname "$0")/lib.sh"
 command -v dnsmasq >/dev/null || skip "dnsmasq not installed"
 command -v tcpdump >/dev/null || skip "tcpdump not installed"
@@ -152,4 +153,27 @@ assert_eq "$(jget "$jf" '.capture_points[] | select(.interface == "vmbr0") | "\(
 	"4 4" "DHCP client/server messages at the bridge point"
 assert_eq "$(jget "$jf" '.findings[] | select(.id == "dhcp4.lease" and .interface == "vmbr0") | .fields.address')" \
 	"$lease" "lease seen at the bridge point"
+
+# 4. --until-verdict judges on the named tap: guest a's exchange, seen whole
+# on the promiscuous bridge, must not end a check of guest b's tap
+ip -n "$a" -4 addr flush dev eth0
+ip -n "$b" -4 addr flush dev eth0
+ip netns exec "$h" "$NETDIAG" check --bridge vmbr0 --tap tap101i0 --until-verdict --duration 20 -j \
+	>"$LAB_DIR/uv.json" 2>"$LAB_DIR/uv.err" &
+nd_pid=$!
+wait_for 10 promisc_is 1 || fail "until-verdict run: promiscuity $(promiscuity)"
+ip netns exec "$a" busybox udhcpc -i eth0 -n -q -t 3 -T 1 -s "$LAB_DIR/udhcpc.sh" >/dev/null 2>&1 ||
+	fail "guest a got no lease"
+# the check's poll loop looks every 250 ms: a second is four chances to stop
+sleep 1
+kill -0 "$nd_pid" 2>/dev/null || fail "--until-verdict ended on another guest's exchange: $(cat "$LAB_DIR/uv.json")"
+t0=$(date +%s.%N)
+ip netns exec "$b" busybox udhcpc -i eth0 -n -q -t 3 -T 1 -s "$LAB_DIR/udhcpc.sh" >/dev/null 2>&1 ||
+	fail "guest b got no lease"
+rc=0; wait "$nd_pid" || rc=$?
+secs=$(echo "$(date +%s.%N) - $t0" | bc -l)
+[ "$rc" = 0 ] || fail "until-verdict: exit $rc: $(jq -c '[.findings[] | select(.severity != "info") | .id + " " + .interface]' "$LAB_DIR/uv.json") $(cat "$LAB_DIR/uv.err")"
+[ "$(echo "$secs < 3" | bc -l)" = 1 ] || fail "--until-verdict ran on $secs s after b's lease"
+assert_eq "$(jget "$LAB_DIR/uv.json" '.findings[] | select(.id == "dhcp4.lease" and .interface == "tap101i0") | .fields.client')" \
+	"$(macof "$b")" "the lease seen on b's tap"
 echo "bridge-promisc: ok"
