@@ -91,14 +91,15 @@ lab_dnsmasq() {
 	wait_for 5 test -s "$LAB_DIR/$ld_name.pid" || fail "dnsmasq $ld_name did not start"
 }
 
-# lab_vnetfwd NS TAP PORT: tools/vnetfwd in namespace NS between a new tap
-# TAP and the link PORT, whose own TX checksum offload goes off (frames
-# must leave it as the forwarder wrote them); returns once it runs
+# lab_vnetfwd NS TAP PORT [-c]: tools/vnetfwd in namespace NS between a new
+# tap TAP and the link PORT, whose own TX checksum offload goes off (frames
+# must leave it as the forwarder wrote them); returns once it runs.  -c: a
+# reader that honours the virtio-net header (finishes checksums)
 lab_vnetfwd() {
 	[ -x "$LAB_DIR/vnetfwd" ] || cc -O2 -o "$LAB_DIR/vnetfwd" "$LAB_ROOT/tests/lab/tools/vnetfwd.c" ||
 		fail "cannot build vnetfwd"
 	ip netns exec "$1" ethtool -K "$3" tx off >/dev/null
-	ip netns exec "$1" "$LAB_DIR/vnetfwd" "$2" "$3" >"$LAB_DIR/vnetfwd-$1-$2.out" 2>&1 &
+	ip netns exec "$1" "$LAB_DIR/vnetfwd" ${4:-} "$2" "$3" >"$LAB_DIR/vnetfwd-$1-$2.out" 2>&1 &
 	LAB_PIDS="$LAB_PIDS $!"
 	wait_for 5 grep -q ready "$LAB_DIR/vnetfwd-$1-$2.out" ||
 		fail "vnetfwd $2: $(cat "$LAB_DIR/vnetfwd-$1-$2.out")"
