@@ -22,7 +22,8 @@ grows() {
 	e0=$e
 }
 e0=$(ft_guest_csum_errors)
-( ft_client_case nslookup 10 ft_nslookup ft_nslookup_bg grows ) || FT_FAILS="$FT_FAILS nslookup"
-( ft_client_case getent 10 ft_getent ft_getent_bg grows ) || FT_FAILS="$FT_FAILS getent"
-[ -z "$FT_FAILS" ] || fail "doctor-client-dns:$FT_FAILS"
+fails=""
+( ft_client_case nslookup 10 ft_nslookup ft_nslookup_bg grows ) || fails="$fails nslookup"
+( ft_client_case getent 10 ft_getent ft_getent_bg grows ) || fails="$fails getent"
+[ -z "$fails" ] || fail "doctor-client-dns:$fails"
 echo "doctor-client-dns: ok"

@@ -79,12 +79,12 @@ lab_udhcpc_script() {
 	chmod +x "$LAB_DIR/udhcpc.sh"
 }
 
-# lab_dnsmasq NS NAME ARGS...: dnsmasq on eth0 of namespace NS, its lease,
-# pid and log files LAB_DIR/NAME.*; returns once it runs
+# lab_dnsmasq NS NAME ARGS...: dnsmasq on eth0 (LAB_DNSMASQ_IF) of namespace
+# NS, its lease, pid and log files LAB_DIR/NAME.*; returns once it runs
 lab_dnsmasq() {
 	ld_ns=$1; ld_name=$2; shift 2
 	ip netns exec "$ld_ns" dnsmasq --conf-file=/dev/null --keep-in-foreground --no-resolv --no-hosts \
-		--interface=eth0 --bind-interfaces --user=root --no-ping \
+		--interface="${LAB_DNSMASQ_IF:-eth0}" --bind-interfaces --user=root --no-ping \
 		--dhcp-leasefile="$LAB_DIR/$ld_name.leases" --pid-file="$LAB_DIR/$ld_name.pid" \
 		--log-facility="$LAB_DIR/$ld_name.log" "$@" &
 	LAB_PIDS="$LAB_PIDS $!"

@@ -7,8 +7,12 @@
  * tap with NEEDS_CSUM and the checksum's place, as a virtio guest's do.
  * With -c it is a reader that honours the header, as QEMU does: it
  * finishes the checksum NEEDS_CSUM leaves open before handing the frame on.
+ * With -n it ignores the header both ways: frames from the wire go to the
+ * tap with an all-zero header even when their checksum was left to the
+ * device, so they enter the host unfinished and unmarked (a veth further
+ * on takes them as verified; the host's own stack drops them).
  *
- *   vnetfwd [-c] TAPNAME IFNAME        runs until killed
+ *   vnetfwd [-c|-n] TAPNAME IFNAME        runs until killed
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -67,7 +71,7 @@ static void finish_csum(const struct virtio_net_hdr *h, unsigned char *f, size_t
 	f[at + 1] = (unsigned char)c;
 }
 
-static void from_wire(int pk, int tap, unsigned char *buf, size_t size, int hdrlen)
+static void from_wire(int pk, int tap, unsigned char *buf, size_t size, int hdrlen, int nohdr)
 {
 	union {
 		struct cmsghdr h;
@@ -89,7 +93,7 @@ static void from_wire(int pk, int tap, unsigned char *buf, size_t size, int hdrl
 		if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA)
 			continue;
 		memcpy(&aux, CMSG_DATA(c), sizeof(aux));
-		if (aux.tp_status & TP_STATUS_CSUMNOTREADY)
+		if ((aux.tp_status & TP_STATUS_CSUMNOTREADY) && !nohdr)
 			partial_hdr((struct virtio_net_hdr *)buf, buf + hdrlen, (size_t)n);
 	}
 	if (write(tap, buf, (size_t)n + (size_t)hdrlen) < 0)
@@ -102,15 +106,16 @@ int main(int argc, char **argv)
 	struct ifreq ifr = { 0 };
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
 	unsigned char buf[65536 + sizeof(hdr)];
-	int tap, pk, hdrlen = sizeof(hdr), one = 1, honour = 0;
+	int tap, pk, hdrlen = sizeof(hdr), one = 1, honour = 0, nohdr = 0;
 
-	if (argc == 4 && strcmp(argv[1], "-c") == 0) {
-		honour = 1;
+	if (argc == 4 && (strcmp(argv[1], "-c") == 0 || strcmp(argv[1], "-n") == 0)) {
+		honour = argv[1][1] == 'c';
+		nohdr = argv[1][1] == 'n';
 		argv++;
 		argc--;
 	}
 	if (argc != 3) {
-		fprintf(stderr, "usage: vnetfwd [-c] TAPNAME IFNAME\n");
+		fprintf(stderr, "usage: vnetfwd [-c|-n] TAPNAME IFNAME\n");
 		return 2;
 	}
 	tap = open("/dev/net/tun", O_RDWR);
@@ -147,6 +152,6 @@ int main(int argc, char **argv)
 			send(pk, buf + hdrlen, (size_t)n - hdrlen, 0);
 		}
 		if (p[1].revents & POLLIN)
-			from_wire(pk, tap, buf, sizeof(buf), hdrlen);
+			from_wire(pk, tap, buf, sizeof(buf), hdrlen, nohdr);
 	}
 }
