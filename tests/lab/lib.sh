@@ -79,26 +79,27 @@ lab_udhcpc_script() {
 	chmod +x "$LAB_DIR/udhcpc.sh"
 }
 
-# lab_dnsmasq NS NAME ARGS...: dnsmasq on eth0 of namespace NS, its lease,
-# pid and log files LAB_DIR/NAME.*; returns once it runs
+# lab_dnsmasq NS NAME ARGS...: dnsmasq on eth0 (LAB_DNSMASQ_IF) of namespace
+# NS, its lease, pid and log files LAB_DIR/NAME.*; returns once it runs
 lab_dnsmasq() {
 	ld_ns=$1; ld_name=$2; shift 2
 	ip netns exec "$ld_ns" dnsmasq --conf-file=/dev/null --keep-in-foreground --no-resolv --no-hosts \
-		--interface=eth0 --bind-interfaces --user=root --no-ping \
+		--interface="${LAB_DNSMASQ_IF:-eth0}" --bind-interfaces --user=root --no-ping \
 		--dhcp-leasefile="$LAB_DIR/$ld_name.leases" --pid-file="$LAB_DIR/$ld_name.pid" \
 		--log-facility="$LAB_DIR/$ld_name.log" "$@" &
 	LAB_PIDS="$LAB_PIDS $!"
 	wait_for 5 test -s "$LAB_DIR/$ld_name.pid" || fail "dnsmasq $ld_name did not start"
 }
 
-# lab_vnetfwd NS TAP PORT: tools/vnetfwd in namespace NS between a new tap
-# TAP and the link PORT, whose own TX checksum offload goes off (frames
-# must leave it as the forwarder wrote them); returns once it runs
+# lab_vnetfwd NS TAP PORT [-c]: tools/vnetfwd in namespace NS between a new
+# tap TAP and the link PORT, whose own TX checksum offload goes off (frames
+# must leave it as the forwarder wrote them); returns once it runs.  -c: a
+# reader that honours the virtio-net header (finishes checksums)
 lab_vnetfwd() {
 	[ -x "$LAB_DIR/vnetfwd" ] || cc -O2 -o "$LAB_DIR/vnetfwd" "$LAB_ROOT/tests/lab/tools/vnetfwd.c" ||
 		fail "cannot build vnetfwd"
 	ip netns exec "$1" ethtool -K "$3" tx off >/dev/null
-	ip netns exec "$1" "$LAB_DIR/vnetfwd" "$2" "$3" >"$LAB_DIR/vnetfwd-$1-$2.out" 2>&1 &
+	ip netns exec "$1" "$LAB_DIR/vnetfwd" ${4:-} "$2" "$3" >"$LAB_DIR/vnetfwd-$1-$2.out" 2>&1 &
 	LAB_PIDS="$LAB_PIDS $!"
 	wait_for 5 grep -q ready "$LAB_DIR/vnetfwd-$1-$2.out" ||
 		fail "vnetfwd $2: $(cat "$LAB_DIR/vnetfwd-$1-$2.out")"

@@ -5,8 +5,14 @@
  * The other way it is well behaved: frames whose checksum the sender left
  * to the device (PACKET_AUXDATA says TP_STATUS_CSUMNOTREADY) go to the
  * tap with NEEDS_CSUM and the checksum's place, as a virtio guest's do.
+ * With -c it is a reader that honours the header, as QEMU does: it
+ * finishes the checksum NEEDS_CSUM leaves open before handing the frame on.
+ * With -n it ignores the header both ways: frames from the wire go to the
+ * tap with an all-zero header even when their checksum was left to the
+ * device, so they enter the host unfinished and unmarked (a veth further
+ * on takes them as verified; the host's own stack drops them).
  *
- *   vnetfwd TAPNAME IFNAME        runs until killed
+ *   vnetfwd [-c|-n] TAPNAME IFNAME        runs until killed
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,7 +46,32 @@ static void partial_hdr(struct virtio_net_hdr *h, const unsigned char *f, size_t
 	h->csum_offset = f[23] == IPPROTO_UDP ? 6 : 16;
 }
 
-static void from_wire(int pk, int tap, unsigned char *buf, size_t size, int hdrlen)
+/* what the device (or a vnet_hdr-aware reader) does for NEEDS_CSUM: the
+ * one's complement sum from csum_start to the end, the pseudo-header sum
+ * already in the checksum's place, stored complemented there */
+static void finish_csum(const struct virtio_net_hdr *h, unsigned char *f, size_t n)
+{
+	size_t at = (size_t)h->csum_start + h->csum_offset, i;
+	uint32_t sum = 0;
+	uint16_t c;
+
+	if (!(h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) || at + 2 > n || h->csum_start >= n)
+		return;
+	for (i = h->csum_start; i + 1 < n; i += 2)
+		sum += (uint32_t)(f[i] << 8 | f[i + 1]);
+	if (i < n)
+		sum += (uint32_t)(f[i] << 8);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	c = (uint16_t)~sum;
+	/* UDP sends an all-zero result as 0xffff (RFC 768) */
+	if (c == 0 && h->csum_offset == 6)
+		c = 0xffff;
+	f[at] = (unsigned char)(c >> 8);
+	f[at + 1] = (unsigned char)c;
+}
+
+static void from_wire(int pk, int tap, unsigned char *buf, size_t size, int hdrlen, int nohdr)
 {
 	union {
 		struct cmsghdr h;
@@ -62,7 +93,7 @@ static void from_wire(int pk, int tap, unsigned char *buf, size_t size, int hdrl
 		if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA)
 			continue;
 		memcpy(&aux, CMSG_DATA(c), sizeof(aux));
-		if (aux.tp_status & TP_STATUS_CSUMNOTREADY)
+		if ((aux.tp_status & TP_STATUS_CSUMNOTREADY) && !nohdr)
 			partial_hdr((struct virtio_net_hdr *)buf, buf + hdrlen, (size_t)n);
 	}
 	if (write(tap, buf, (size_t)n + (size_t)hdrlen) < 0)
@@ -75,10 +106,16 @@ int main(int argc, char **argv)
 	struct ifreq ifr = { 0 };
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
 	unsigned char buf[65536 + sizeof(hdr)];
-	int tap, pk, hdrlen = sizeof(hdr), one = 1;
+	int tap, pk, hdrlen = sizeof(hdr), one = 1, honour = 0, nohdr = 0;
 
+	if (argc == 4 && (strcmp(argv[1], "-c") == 0 || strcmp(argv[1], "-n") == 0)) {
+		honour = argv[1][1] == 'c';
+		nohdr = argv[1][1] == 'n';
+		argv++;
+		argc--;
+	}
 	if (argc != 3) {
-		fprintf(stderr, "usage: vnetfwd TAPNAME IFNAME\n");
+		fprintf(stderr, "usage: vnetfwd [-c|-n] TAPNAME IFNAME\n");
 		return 2;
 	}
 	tap = open("/dev/net/tun", O_RDWR);
@@ -107,10 +144,14 @@ int main(int argc, char **argv)
 		if (p[0].revents & POLLIN) {
 			n = read(tap, buf, sizeof(buf));
 			/* the header says NEEDS_CSUM; the bug is to ignore it */
-			if (n > hdrlen)
-				send(pk, buf + hdrlen, (size_t)n - hdrlen, 0);
+			if (n <= hdrlen)
+				continue;
+			if (honour)
+				finish_csum((const struct virtio_net_hdr *)buf, buf + hdrlen,
+					    (size_t)n - (size_t)hdrlen);
+			send(pk, buf + hdrlen, (size_t)n - hdrlen, 0);
 		}
 		if (p[1].revents & POLLIN)
-			from_wire(pk, tap, buf, sizeof(buf), hdrlen);
+			from_wire(pk, tap, buf, sizeof(buf), hdrlen, nohdr);
 	}
 }
