@@ -199,7 +199,7 @@ static int hook_status(int argc, char **argv)
 		return EXIT_CANNOT;
 	}
 	for (unsigned i = 0; i < n; i++)
-		problems += strcmp(v[i].status, "healthy") && strcmp(v[i].state, "running");
+		problems += !strcmp(v[i].status, "problems") || !strcmp(v[i].status, "error");
 	status = problems ? EXIT_PROBLEMS : EXIT_HEALTHY;
 	if (json) {
 		struct nd_json j;

@@ -169,6 +169,7 @@ static void check_port(const char *guest, const struct nd_hook_port *p, double t
 	struct nd_check_result res;
 	struct nd_findings fs;
 	size_t vu = 0, fu = 0;
+	unsigned seen = 0;
 	int ret;
 
 	snprintf(s.guest, sizeof(s.guest), "%s", guest);
@@ -198,10 +199,15 @@ static void check_port(const char *guest, const struct nd_hook_port *p, double t
 		if (fs.v[i].severity >= ND_SEV_WARNING && !strstr(s.findings, fs.v[i].id))
 			fu += (size_t)snprintf(s.findings + fu, sizeof(s.findings) - fu, "%s%s",
 					       fu ? "," : "", fs.v[i].id);
+	for (unsigned i = 0; i < res.nverdicts; i++)
+		seen += strcmp(res.verdicts[i].name, "host") &&
+			res.verdicts[i].verdict != ND_VERDICT_NOT_SEEN;
 	snprintf(s.state, sizeof(s.state), "done");
+	/* a guest that sent nothing in time proves nothing either way */
 	snprintf(s.status, sizeof(s.status), "%s",
-		 nd_findings_count_at_least(&fs, ND_SEV_ERROR) ? "problems" : "healthy");
-	nd_hook_log(s.status[0] == 'h' ? LOG_INFO : LOG_WARNING, "%s: %s on %s: %s (%s)%s%s", guest,
+		 nd_findings_count_at_least(&fs, ND_SEV_ERROR) ? "problems"
+		 : seen ? "healthy" : "not-seen");
+	nd_hook_log(s.status[0] == 'p' ? LOG_WARNING : LOG_INFO, "%s: %s on %s: %s (%s)%s%s", guest,
 		    p->tap, p->bridge[0] ? p->bridge : "no bridge", s.status, s.verdicts,
 		    s.findings[0] ? ": " : "", s.findings);
 out:

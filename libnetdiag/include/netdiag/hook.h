@@ -68,7 +68,8 @@ struct nd_hook_state {
 	char guest[ND_HOOK_GUEST_MAX + 1];
 	char tap[IF_NAMESIZE], bridge[IF_NAMESIZE];
 	char state[16];              /* running, done, error */
-	char status[16];             /* healthy, problems, error ("" while running) */
+	char status[16];             /* healthy, problems, not-seen (no traffic in
+	                              * time), error; "" while running */
 	char verdicts[160];          /* "dhcp:ok,dns:not-seen,..." */
 	char findings[256];          /* ids at warning or worse */
 	char error[160];
