@@ -287,19 +287,25 @@ static int run_lease(const struct nd_ci_spec *s, const struct nd_ci_expect *e,
 	judge_lease(r, e, s->bridge, nd_finding_field(lease, "address")->v.s,
 		    nd_finding_field(lease, "seconds")->v.d);
 	for (unsigned i = 0; i < e->nresolve; i++) {
-		const struct nd_finding *a = NULL;
+		const struct nd_finding *a = NULL, *unanswered = NULL;
 
-		for (size_t k = 0; k < fs.n && !a; k++) {
+		for (size_t k = 0; k < fs.n; k++) {
 			const struct nd_field *n = nd_finding_field(&fs.v[k], "name");
 
-			if (!strcmp(fs.v[k].id, "active.dns-answer") && n &&
-			    !strcmp(n->v.s, e->resolve[i].name))
+			if (!n || strcmp(n->v.s, e->resolve[i].name))
+				continue;
+			if (!strcmp(fs.v[k].id, "active.dns-answer"))
 				a = &fs.v[k];
+			else if (!strcmp(fs.v[k].id, "active.dns-no-answer"))
+				unanswered = &fs.v[k];
 		}
-		/* an unanswered lookup is already an active.dns-no-answer error */
+		/* an unanswered lookup is already an active.dns-no-answer error;
+		 * a lease without a resolver gets no lookup at all */
 		if (a)
 			judge_answer(r, s->bridge, &e->resolve[i], true,
 				     nd_finding_field(a, "answers") ? nd_finding_field(a, "answers")->v.s : "");
+		else if (!unanswered)
+			judge_answer(r, s->bridge, &e->resolve[i], false, "");
 	}
 out:
 	nd_findings_free(&fs);

@@ -152,6 +152,14 @@ assert_eq "$(jget "$LAB_DIR/offload.json" '.expectations[1].findings[0].fields.w
 	"offload: the features on"
 ip netns exec "$h" ethtool -K tapg tx off >/dev/null
 
+# 2e. a name that resolves elsewhere than the spec says
+printf 'bridge: br0\nexpect:\n  - lease: { resolve: { probe.example: 192.0.2.98 } }\n' >"$LAB_DIR/dns.yaml"
+run dnswrong "$LAB_DIR/dns.yaml"
+assert_eq "$rc" 1 "wrong answer: exit"
+assert_eq "$(ids dnswrong lease)" ci.dns-mismatch "wrong answer: finding"
+assert_eq "$(jq -r '.expectations[0].findings[] | select(.id == "ci.dns-mismatch") | "\(.fields.want) \(.fields.got)"' "$LAB_DIR/dnswrong.json")" \
+	"192.0.2.98 192.0.2.99" "wrong answer: want and got"
+
 # 3. an expectation that cannot run is skipped, not passed: no QEMU to
 #    boot the probe guest; with nothing else run, exit 2
 printf 'bridge: br0\nexpect:\n  - probe-guest: { within: 5 }\n' >"$LAB_DIR/noguest.yaml"
