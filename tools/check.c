@@ -39,9 +39,6 @@ static const char usage_text[] =
 	"Exit status: 0 healthy, 1 an error was found (or with --fail-on warning a\n"
 	"warning; or a --require'd check saw nothing), 2 could not run.\n";
 
-static const char *const junit_checks[] = { "dhcp4", "dhcp6", "dns", "csum", "link", "bridge",
-					    "mtu", "rpfilter", "brnf", "path", "active", NULL };
-
 static volatile sig_atomic_t stop_flag;
 
 static void on_signal(int sig)
@@ -182,12 +179,12 @@ int cmd_check(int argc, char **argv)
 		cli_err("check", NULL, "%s", err);
 		/* a CI job reading the JUnit file learns why there is nothing */
 		if (junit)
-			nd_report_junit_error(junit, "netdiag check", err);
+			nd_report_junit_error(junit, o.bridge ? o.bridge : "netdiag check", err);
 		status = EXIT_CANNOT;
 		goto out;
 	}
 	status = cli_status(&fs, fail_on);
-	if (junit && nd_report_junit(junit, "netdiag check", junit_checks, &fs)) {
+	if (junit && nd_report_junit_check(junit, o.bridge ? o.bridge : "netdiag check", &res, &fs)) {
 		cli_err("check", junit, "cannot write JUnit report");
 		status = EXIT_CANNOT;
 		goto out;

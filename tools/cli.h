@@ -50,6 +50,8 @@ int cmd_route(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_ci(int argc, char **argv);
+int cmd_hook(int argc, char **argv);
 /* netdiag doctor, and with guide `netdiag offload guide` (offload remedies
  * only, fixing by default); cmd names the command in messages */
 int doctor_main(const char *cmd, bool guide, int argc, char **argv);

@@ -17,6 +17,8 @@ static const struct cli_cmd commands[] = {
 	{ "route", cmd_route, "per-guest /32 gateway routes for routed guests" },
 	{ "doctor", cmd_doctor, "diagnose with the rules; --fix tries the remedies, verified" },
 	{ "rules", cmd_rules, "check (lint) or list the rule files" },
+	{ "ci", cmd_ci, "check a bridge set-up against a YAML spec; JUnit for CI" },
+	{ "hook", cmd_hook, "libvirt and Proxmox hooks: check a guest's tap when it starts" },
 	{ "vm", cmd_vm, "boot a guest (or the probe guest) on a bridge, supervise it" },
 	{ "undo", cmd_undo, "roll back the changes netdiag made" },
 	{ "version", cmd_version, "print the version" },

@@ -40,7 +40,10 @@ struct dns_result {
 	int rcode;          /* or negative errno: -ETIMEDOUT when no answer */
 	double ms;          /* first query to the answer */
 	unsigned queries;
+	char answers[ND_FIELD_STR_MAX]; /* the A records, comma-joined */
 };
+
+#define ACTIVE_NAMES_MAX 8
 
 static size_t dns_message(uint8_t *q, size_t cap, uint16_t id, const char *name)
 {
@@ -115,6 +118,13 @@ static int dns_lookup(const struct active_lease *l, const char *name, double dea
 			continue;
 		res->ms = (active_mono() - t0) * 1000;
 		res->rcode = d.rcode;
+		for (unsigned i = 0, used = 0; i < d.n_a && used < sizeof(res->answers); i++) {
+			char ip[INET_ADDRSTRLEN];
+
+			inet_ntop(AF_INET, d.a[i], ip, sizeof(ip));
+			used += (unsigned)snprintf(res->answers + used, sizeof(res->answers) - used,
+						   "%s%s", i ? "," : "", ip);
+		}
 		break;
 	}
 out:
@@ -276,6 +286,7 @@ static int report_dns(struct nd_findings *out, const char *bridge, const struct 
 	}
 	nd_finding_set_str(f, "rcode", nd_dns_rcode_name((uint16_t)r->rcode));
 	nd_finding_set_double(f, "ms", r->ms);
+	nd_finding_set_str(f, "answers", r->answers);
 	nd_finding_summary(f, "resolver %s answered %s in %.1f ms", ip,
 			   nd_dns_rcode_name((uint16_t)r->rcode), r->ms);
 	return 0;
@@ -284,11 +295,24 @@ static int report_dns(struct nd_findings *out, const char *bridge, const struct 
 int nd_active_probe(const struct nd_active_opts *o, struct nd_findings *out, char *err, size_t errlen)
 {
 	double budget = o->timeout > 0 ? o->timeout : ND_ACTIVE_TIMEOUT, deadline;
-	struct dns_result dns = { .rcode = -ETIMEDOUT };
+	struct dns_result dns[ACTIVE_NAMES_MAX];
+	char names[ACTIVE_NAMES_MAX][ND_DNS_NAME_MAX];
+	unsigned nnames = 0;
 	struct active_lease l = { 0 };
 	struct nd_probe_port port;
 	int ret, dhcp_ret;
 
+	/* resolve: one name, or several comma-separated, each its own lookup */
+	for (const char *p = o->resolve; p && *p && nnames < ACTIVE_NAMES_MAX;) {
+		size_t n = strcspn(p, ",");
+
+		snprintf(names[nnames++], ND_DNS_NAME_MAX, "%.*s", (int)n, p);
+		p += n + (p[n] == ',');
+	}
+	if (!nnames)
+		snprintf(names[nnames++], ND_DNS_NAME_MAX, ".");
+	for (unsigned i = 0; i < nnames; i++)
+		dns[i] = (struct dns_result){ .rcode = -ETIMEDOUT };
 	srand((unsigned)(active_mono() * 1e6));
 	ret = nd_probe_port_open(&port, o->bridge);
 	if (ret) {
@@ -310,9 +334,14 @@ int nd_active_probe(const struct nd_active_opts *o, struct nd_findings *out, cha
 		if (deadline < now + DNS_MIN_WAIT)
 			deadline = now + DNS_MIN_WAIT;
 		if (!nd_addr_change(true, addr, port.probe_if) && l.have_dns)
-			ret = dns_lookup(&l, o->resolve, deadline, &dns);
-		if (ret == -EINVAL)
-			snprintf(err, errlen, "%s: not a name to look up", o->resolve);
+			for (unsigned i = 0; i < nnames && !ret; i++) {
+				ret = dns_lookup(&l, names[i], deadline, &dns[i]);
+				if (ret == -EINVAL)
+					snprintf(err, errlen, "%s: not a name to look up", names[i]);
+				/* each later name gets its own short budget */
+				if (deadline < active_mono() + DNS_MIN_WAIT)
+					deadline = active_mono() + DNS_MIN_WAIT;
+			}
 		release(&port, &l);
 	} else if (dhcp_ret != -ETIMEDOUT && dhcp_ret != -EACCES) {
 		ret = dhcp_ret;
@@ -324,8 +353,8 @@ int nd_active_probe(const struct nd_active_opts *o, struct nd_findings *out, cha
 		ret = report_no_lease(out, o->bridge, &l, budget);
 	else
 		ret = report_lease(out, o->bridge, port.probe_mac, &l);
-	if (!ret && !dhcp_ret && l.have_dns)
-		ret = report_dns(out, o->bridge, &l, &dns, o->resolve);
+	for (unsigned i = 0; i < nnames && !ret && !dhcp_ret && l.have_dns; i++)
+		ret = report_dns(out, o->bridge, &l, &dns[i], names[i]);
 out:
 	nd_probe_port_close(&port);
 	if (ret && !err[0])

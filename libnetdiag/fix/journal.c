@@ -100,6 +100,21 @@ static int file_write(const char *path, const char *unused, const char *value)
 	return access(path, F_OK) == 0 ? 0 : -ENOENT;
 }
 
+/* A file netdiag moved aside to put its own in its place (a hook it
+ * chains to): object the new path, key the original; "absent" moves it
+ * back, "present" is only checked. */
+static int rename_write(const char *moved, const char *original, const char *value)
+{
+	if (strcmp(value, "absent"))
+		return access(moved, F_OK) == 0 ? 0 : -ENOENT;
+	if (access(moved, F_OK) != 0)
+		return errno == ENOENT ? 0 : -errno;
+	/* never over a file someone put there since */
+	if (access(original, F_OK) == 0)
+		return -EEXIST;
+	return rename(moved, original) < 0 ? -errno : 0;
+}
+
 static int parse_long(const char *text, long *v)
 {
 	char *end;
@@ -150,6 +165,7 @@ static const struct {
 	int (*write)(const char *object, const char *key, const char *value);
 } kinds[] = {
 	{ "file", file_write },
+	{ "rename", rename_write },
 	{ "offload", offload_write },
 	{ "sysctl", sysctl_write },
 	{ "route", route_write },

@@ -29,7 +29,18 @@ assert_eq "$(jget "$d/demo.json" '.findings[0].frames | map(tostring) | join(","
 assert_eq "$(jget "$d/demo.json" '.findings[0].fields.found + " " + .findings[0].fields.expected')" "0x847c 0x5ab8" values
 assert_eq "$(jget "$d/demo.json" '.findings[] | select(.id == "csum.partial-offload") | .interface + " " + .severity')" "br0 info" offload
 assert_eq "$(jget "$d/demo.json" '.points | map(select(.interface == "tap1")) | map(.checksums.udp.ok) | add')" 40 tap1
-grep -q 'failures="2"' "$d/junit.xml" || fail "junit: expected two failing checks (csum, dns)"
+# JUnit: the schema CI servers read; csum and dns fail, one failure each
+xmllint --noout --schema "$LAB_ROOT/tests/junit.xsd" "$d/junit.xml" 2>/dev/null || fail "junit: invalid"
+assert_eq "$(xmllint --xpath 'string(//testsuite/@failures)' "$d/junit.xml")" 2 "junit failures"
+assert_eq "$(xmllint --xpath 'concat(//testcase[@name="csum"]/failure/@type, " ",
+	//testcase[@name="dns"]/failure/@type)' "$d/junit.xml")" "csum.partial dns.reply-ignored" "junit failures"
+assert_eq "$(xmllint --xpath 'substring-before(//testcase[@name="csum"]/failure/@message, ":")' \
+	"$d/junit.xml")" tap0 "junit: the failure names its interface"
+# exit 2: a JUnit file with the error
+rc=0; "$NETDIAG" analyze --junit "$d/err.xml" "$d/nosuch.pcap" 2>/dev/null || rc=$?
+assert_eq "$rc" 2 "unreadable capture"
+assert_eq "$(xmllint --xpath 'string(//testcase/error/@message)' "$d/err.xml")" \
+	"$d/nosuch.pcap: No such file or directory" "junit error"
 
 # pcap and pcapng of the same traffic give the same verdicts
 "$GEN" -o "$d/m.pcap" -n 3000 --partial 5 --bad 3

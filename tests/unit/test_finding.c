@@ -100,7 +100,7 @@ static void test_junit_failures(void **state)
 	struct nd_findings fs;
 	const char *checks[] = { "dhcp4", "dns", NULL };
 	char path[] = "/tmp/nd-junit-XXXXXX";
-	char xml[1024] = "";
+	char xml[4096] = "";
 	int fd = mkstemp(path);
 	FILE *in;
 	size_t n;
@@ -109,13 +109,19 @@ static void test_junit_failures(void **state)
 	nd_findings_init(&fs);
 	nd_findings_add(&fs, "dns.unanswered", ND_SEV_WARNING);
 	nd_findings_add(&fs, "dhcp4.lease", ND_SEV_INFO);
-	assert_int_equal(nd_report_junit(path, "lab", checks, &fs), 0);
+	snprintf(nd_findings_add(&fs, "dhcp4.no-offer", ND_SEV_ERROR)->ifname, 64, "tap1");
+	snprintf(nd_findings_add(&fs, "dhcp4.no-offer", ND_SEV_ERROR)->ifname, 64, "tap2");
+	assert_int_equal(nd_report_junit(path, "lab", checks, &fs, 1.5), 0);
 	in = fopen(path, "r");
 	n = fread(xml, 1, sizeof(xml) - 1, in);
 	xml[n] = 0;
 	fclose(in);
 	unlink(path);
-	assert_non_null(strstr(xml, "tests=\"2\" failures=\"1\""));
+	assert_non_null(strstr(xml, "<testsuites name=\"netdiag\" tests=\"2\" failures=\"3\""));
+	assert_non_null(strstr(xml, "<testcase classname=\"lab\" name=\"dns\" time=\"1.500\""));
+	/* one failure per finding, each naming its interface */
+	assert_non_null(strstr(xml, "message=\"tap1: "));
+	assert_non_null(strstr(xml, "message=\"tap2: "));
 	assert_non_null(strstr(xml, "<failure type=\"dns.unanswered\""));
 	assert_null(strstr(xml, "dhcp4.lease"));
 	nd_findings_free(&fs);

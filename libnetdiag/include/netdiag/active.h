@@ -55,14 +55,16 @@ void nd_probe_port_close(struct nd_probe_port *p);
  * DISCOVER at once when STP lets the new port forward.  Findings:
  * active.lease (info, with offer_seconds, discovers and, when the OFFER was
  * slow, slow_reason) or active.no-lease (error, with what was seen),
- * active.dns-answer (info) or active.dns-no-answer (error). */
+ * active.dns-answer (info, with the A records in answers) or
+ * active.dns-no-answer (error), one per name looked up. */
 #include <netdiag/finding.h>
 
 #define ND_ACTIVE_TIMEOUT 10.0       /* default budget, seconds */
 
 struct nd_active_opts {
 	const char *bridge;
-	const char *resolve;         /* name to look up; NULL: "." NS */
+	const char *resolve;         /* names to look up, comma-separated (up to 8,
+	                              * one query each); NULL: "." NS */
 	double timeout;              /* budget for lease and lookup, seconds;
 	                              * 0 = ND_ACTIVE_TIMEOUT */
 };

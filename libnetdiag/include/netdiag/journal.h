@@ -49,7 +49,9 @@ int nd_journal_append(struct nd_journal *j, struct nd_journal_record *r);
  * route (object DST/LEN, key DEV or DEV@GW, present|absent), addr (object
  * ADDR/LEN, key DEV, present|absent), mtu (object device, the MTU), bridge
  * (object bridge, key forward_delay in clock ticks or stp_state; see
- * netdiag/linkset.h), nft-rule (object FAMILY/TABLE/CHAIN,
+ * netdiag/linkset.h), file (object a path netdiag wrote, absent|present),
+ * rename (object where netdiag moved a file, key its original path,
+ * absent|present: undo moves it back), nft-rule (object FAMILY/TABLE/CHAIN,
  * key the bridge, present|absent: netdiag's accept rule for that bridge,
  * found again by its comment and deleted by its handle; netdiag/nft.h). */
 int nd_journal_change(struct nd_journal *j, const char *kind, const char *object,

@@ -25,10 +25,41 @@ int nd_report_junit_error(const char *path, const char *suite, const char *messa
 /* The "findings" array member of an open JSON object. */
 void nd_report_json_findings(struct nd_json *j, const struct nd_findings *fs);
 
-/* One JUnit testsuite: each check name is a testcase, failed when any
- * finding of severity warning or worse has an id starting with "<check>.". */
+/* JUnit XML for CI (report/junit.c): a <testsuites> document of suites
+ * (one per bridge or command) of testcases (one per check), each with its
+ * time and at most: one <failure> per finding, <skipped> when the check
+ * could not judge, <error> when it could not run.  Build it case by case:
+ * nd_junit_suite begins a suite, nd_junit_case a testcase in it, and the
+ * fail/skip/error calls add to the last testcase. */
+struct nd_junit;
+int nd_junit_new(struct nd_junit **j);
+void nd_junit_free(struct nd_junit *j);
+/* timestamp: seconds since the epoch when the suite began */
+int nd_junit_suite(struct nd_junit *j, const char *name, double timestamp);
+/* the current suite's wall time, when its cases ran at once (default:
+ * the sum of theirs) */
+int nd_junit_suite_time(struct nd_junit *j, double seconds);
+int nd_junit_case(struct nd_junit *j, const char *classname, const char *name, double seconds);
+int nd_junit_fail(struct nd_junit *j, const char *type, const char *message, const char *text);
+/* type the finding id, message "IFNAME: summary", text its severity,
+ * subject and fields */
+int nd_junit_fail_finding(struct nd_junit *j, const struct nd_finding *f);
+int nd_junit_skip(struct nd_junit *j, const char *message);
+int nd_junit_error(struct nd_junit *j, const char *type, const char *message);
+int nd_junit_write(const struct nd_junit *j, const char *path);
+
+/* One suite named `suite`: each check name is a testcase taking `seconds`,
+ * with one failure per finding of severity warning or worse whose id
+ * starts with "<check>.". */
 int nd_report_junit(const char *path, const char *suite, const char *const *checks,
-		    const struct nd_findings *fs);
+		    const struct nd_findings *fs, double seconds);
+
+/* netdiag check's verdicts (netdiag/check.h) as one suite named for the
+ * bridge: a testcase per verdict, skipped when not seen (and not
+ * required), one failure per finding behind it. */
+struct nd_check_result;
+int nd_report_junit_check(const char *path, const char *suite,
+			  const struct nd_check_result *res, const struct nd_findings *fs);
 
 /* Findings from a netdiag -j document (its "findings" array), appended to
  * out and sorted; path "-" is stdin.  -EINVAL with err naming file, line

@@ -1,0 +1,130 @@
+/* A CI run for people (--list), for CI servers (JUnit) and programs (JSON). */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <netdiag/ci.h>
+#include <netdiag/report.h>
+
+static const char *const outcome_names[] = {
+	[ND_CI_PASS] = "pass", [ND_CI_FAIL] = "fail", [ND_CI_SKIPPED] = "skipped",
+};
+
+static enum nd_severity fail_on(const struct nd_ci_expect *e)
+{
+	return e->kind == ND_CI_WATCH ? ND_SEV_ERROR : ND_SEV_WARNING;
+}
+
+#define PUT(...) do { if (n < len) n += (size_t)snprintf(buf + n, len - n, __VA_ARGS__); } while (0)
+
+void nd_ci_describe(const struct nd_ci_spec *s, const struct nd_ci_expect *e, char *buf, size_t len)
+{
+	char lo[INET_ADDRSTRLEN], hi[INET_ADDRSTRLEN];
+	size_t n = 0;
+
+	buf[0] = 0;
+	switch (e->kind) {
+	case ND_CI_BRIDGE:
+		PUT("%s %s", s->bridge, e->exists == 0 ? "does not exist" : "exists");
+		if (e->stp >= 0)
+			PUT(", stp %s", e->stp ? "on" : "off");
+		if (e->forward_delay >= 0)
+			PUT(", forward delay %g s", e->forward_delay);
+		if (e->mtu)
+			PUT(", mtu %u", e->mtu);
+		if (e->nports)
+			PUT(", ports");
+		for (unsigned i = 0; i < e->nports; i++)
+			PUT(" %s", e->ports[i]);
+		break;
+	case ND_CI_OFFLOAD:
+		PUT("%s:", e->device);
+		for (unsigned i = 0; i < e->nfeatures; i++)
+			PUT(" %s %s", e->features[i].name, e->features[i].on ? "on" : "off");
+		break;
+	case ND_CI_LEASE:
+	case ND_CI_PROBE_GUEST:
+		PUT("%s on %s gets a lease", e->kind == ND_CI_LEASE ? "a new port" : "a probe guest",
+		    s->bridge);
+		if (e->has_range) {
+			inet_ntop(AF_INET, &e->range_lo, lo, sizeof(lo));
+			inet_ntop(AF_INET, &e->range_hi, hi, sizeof(hi));
+			PUT(" from %s-%s", lo, hi);
+		}
+		PUT(" within %g s", e->within);
+		for (unsigned i = 0; i < e->nresolve; i++)
+			PUT("%s %s%s%s", i ? "," : "; resolves", e->resolve[i].name,
+			    e->resolve[i].addr[0] ? " to " : "", e->resolve[i].addr);
+		break;
+	case ND_CI_ROUTED:
+		inet_ntop(AF_INET, &e->route.ip, lo, sizeof(lo));
+		PUT("routed guest %s: %s/32 via %s, proxy ARP, forwarding, rp_filter", e->route.name,
+		    lo, e->route.dev);
+		if (e->route.mac[0])
+			PUT(", MAC %s", e->route.mac);
+		break;
+	case ND_CI_WATCH:
+		PUT("watch");
+		for (unsigned i = 0; i < e->ntaps; i++)
+			PUT(" %s", e->taps[i]);
+		PUT(" on %s for %g s: no error finding", s->bridge, e->seconds);
+		break;
+	default:
+		break;
+	}
+}
+
+int nd_ci_junit(const struct nd_ci_spec *s, const struct nd_ci_result *results, const char *path)
+{
+	struct nd_junit *j;
+	int err = nd_junit_new(&j);
+
+	if (err)
+		return err;
+	err = nd_junit_suite(j, s->bridge, s->n ? results[0].started : 0);
+	for (unsigned i = 0; i < s->n && !err; i++) {
+		const struct nd_ci_result *r = &results[i];
+
+		err = nd_junit_case(j, s->bridge, s->v[i].name, r->seconds);
+		if (!err && r->outcome == ND_CI_SKIPPED)
+			err = nd_junit_skip(j, r->why);
+		for (size_t k = 0; k < r->findings.n && !err; k++)
+			if (r->findings.v[k].severity >= fail_on(&s->v[i]))
+				err = nd_junit_fail_finding(j, &r->findings.v[k]);
+	}
+	if (!err)
+		err = nd_junit_write(j, path);
+	nd_junit_free(j);
+	return err;
+}
+
+void nd_ci_json(const struct nd_ci_spec *s, const struct nd_ci_result *results, struct nd_json *j)
+{
+	char what[512];
+
+	nd_json_kv_str(j, "spec", s->path);
+	nd_json_kv_str(j, "bridge", s->bridge);
+	nd_json_key(j, "expectations");
+	nd_json_arr_open(j);
+	for (unsigned i = 0; i < s->n; i++) {
+		const struct nd_ci_expect *e = &s->v[i];
+
+		nd_json_obj_open(j);
+		nd_json_kv_str(j, "name", e->name);
+		nd_json_kv_str(j, "kind", nd_ci_kind_name(e->kind));
+		nd_json_kv_uint(j, "line", e->line);
+		nd_ci_describe(s, e, what, sizeof(what));
+		nd_json_kv_str(j, "checks", what);
+		if (results) {
+			const struct nd_ci_result *r = &results[i];
+
+			nd_json_kv_str(j, "outcome", outcome_names[r->outcome]);
+			nd_json_kv_double(j, "seconds", r->seconds);
+			if (r->why[0])
+				nd_json_kv_str(j, "reason", r->why);
+			nd_report_json_findings(j, &r->findings);
+		}
+		nd_json_obj_close(j);
+	}
+	nd_json_arr_close(j);
+}

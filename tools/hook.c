@@ -1,0 +1,278 @@
+/* netdiag hook: libvirt's qemu hook and Proxmox's hookscript, checking a
+ * guest's taps once it has started; status; install. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <netdiag/hook.h>
+#include <netdiag/journal.h>
+#include <netdiag/report.h>
+
+#include "cli.h"
+
+static const char usage_text[] =
+	"usage: netdiag hook libvirt [--chain HOOK] [--timeout S] DOMAIN OPERATION SUBOP [EXTRA]\n"
+	"       netdiag hook proxmox [--chain SCRIPT] [--timeout S] VMID PHASE\n"
+	"       netdiag hook status [DOMAIN|VMID] [-j]\n"
+	"       netdiag hook install libvirt|proxmox [--chain SCRIPT]\n"
+	"\n"
+	"libvirt: run as /etc/libvirt/hooks/qemu (domain XML on stdin).  When a\n"
+	"domain has 'started', each <interface> tap on a bridge gets a detached\n"
+	"'check --tap TAP --bridge BR --until-verdict' bounded by S seconds\n"
+	"(default 60); the verdict goes to the system log (netdiag-hook) and to\n"
+	"RUN_DIR/hook/DOMAIN/TAP ($NETDIAG_RUN_DIR, else /run/netdiag).\n"
+	"proxmox: a hookscript; at post-start the taps tapVMIDiN and their\n"
+	"bridges (the firewall bridge fwbrVMIDiN when present) are checked.\n"
+	"--chain runs the hook this one replaced, with the same arguments and\n"
+	"stdin, and exits with its status.  A hook itself always exits 0 at\n"
+	"once: it never holds up or fails a guest's start.\n"
+	"install writes the hook (libvirt: /etc/libvirt/hooks/qemu; Proxmox:\n"
+	"/var/lib/vz/snippets/netdiag-hook.sh), moving an existing one aside to\n"
+	"chain to it; journaled, 'netdiag undo' takes it back.\n";
+
+#define INPUT_MAX (16u << 20)
+
+static int seconds_opt(const char *arg, double *v)
+{
+	char *end;
+
+	*v = strtod(arg, &end);
+	if (*end || !(*v > 0 && *v <= 3600)) {
+		cli_err("hook", arg, "--timeout wants seconds, more than 0");
+		return -1;
+	}
+	return 0;
+}
+
+/* stdin whole (libvirt writes the XML and closes) */
+static char *read_all(FILE *in, size_t *len)
+{
+	size_t cap = 65536;
+	char *buf = malloc(cap + 1);
+
+	*len = 0;
+	while (buf) {
+		size_t got = fread(buf + *len, 1, cap - *len, in);
+
+		*len += got;
+		if (got == 0 || *len > INPUT_MAX)
+			break;
+		if (*len == cap) {
+			char *more = realloc(buf, cap * 2 + 1);
+
+			if (!more) {
+				free(buf);
+				return NULL;
+			}
+			buf = more;
+			cap *= 2;
+		}
+	}
+	if (buf)
+		buf[*len] = 0;
+	return buf;
+}
+
+static int chain_to(const char *chain, char **args, unsigned nargs, const char *input, size_t len)
+{
+	int status = 0, ret;
+
+	if (!chain)
+		return EXIT_HEALTHY;
+	ret = nd_hook_chain(chain, args, nargs, input, len, &status);
+	if (ret) {
+		nd_hook_log(LOG_ERR, "cannot run the chained hook %s: %s", chain, strerror(-ret));
+		return EXIT_HEALTHY;
+	}
+	/* the hook we replaced may veto a start: that is its call */
+	return status;
+}
+
+static int start(const char *guest, struct nd_hook_port *ports, unsigned n, double timeout)
+{
+	char err[256] = "";
+
+	for (unsigned i = 0; i < n; i++)
+		if (!ports[i].bridge[0])
+			nd_hook_log(LOG_NOTICE, "%s: %s is on no bridge: checking the tap alone", guest,
+				    ports[i].tap);
+	if (nd_hook_start(guest, ports, n, timeout, err, sizeof(err)))
+		nd_hook_log(LOG_ERR, "%s: cannot start the checks: %s", guest, err);
+	return 0;
+}
+
+static int hook_run(bool libvirt, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "chain", required_argument, NULL, 'c' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ 0 },
+	};
+	struct nd_hook_port ports[ND_HOOK_PORTS_MAX];
+	const char *chain = NULL;
+	double timeout = 0;
+	char *input = NULL, err[256] = "", *end;
+	size_t len = 0;
+	unsigned n = 0;
+	int c, status;
+
+	/* "+": a domain name may begin with '-' once the options end */
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': chain = optarg; break;
+		case 'T':
+			if (seconds_opt(optarg, &timeout))
+				return EXIT_CANNOT;
+			break;
+		default:
+			cli_err("hook", NULL, "bad option (see 'netdiag hook --help')");
+			return EXIT_CANNOT;
+		}
+	}
+	if (argc - optind < 2) {
+		cli_err("hook", NULL, libvirt ? "libvirt calls it as: DOMAIN OPERATION SUBOP EXTRA"
+			: "Proxmox calls it as: VMID PHASE");
+		return EXIT_CANNOT;
+	}
+	if (libvirt) {
+		input = read_all(stdin, &len);
+		if (!strcmp(argv[optind + 1], "started")) {
+			char name[ND_HOOK_GUEST_MAX + 1] = "";
+
+			if (!input)
+				nd_hook_log(LOG_ERR, "%s: cannot read the domain XML", argv[optind]);
+			else if (nd_hook_libvirt_ports(input, len, name, sizeof(name), ports,
+						       ND_HOOK_PORTS_MAX, &n, err, sizeof(err)))
+				nd_hook_log(LOG_ERR, "%s: %s", argv[optind], err);
+			else
+				start(argv[optind], ports, n, timeout);
+		}
+	} else if (!strcmp(argv[optind + 1], "post-start")) {
+		unsigned long vmid = strtoul(argv[optind], &end, 10);
+
+		if (*end || !vmid || vmid > 999999999)
+			nd_hook_log(LOG_ERR, "%s: not a VMID", argv[optind]);
+		else if (nd_hook_proxmox_ports((unsigned)vmid, ports, ND_HOOK_PORTS_MAX, &n))
+			nd_hook_log(LOG_ERR, "%s: cannot list its taps", argv[optind]);
+		else if (!n)
+			nd_hook_log(LOG_NOTICE, "%s: no tap%si* devices", argv[optind], argv[optind]);
+		else
+			start(argv[optind], ports, n, timeout);
+	}
+	status = chain_to(chain, argv + optind, (unsigned)(argc - optind), input ? input : "", len);
+	free(input);
+	return status;
+}
+
+static int hook_status(int argc, char **argv)
+{
+	struct nd_hook_state *v;
+	const char *guest = NULL;
+	bool json = false;
+	unsigned n = 0, problems = 0;
+	int status = EXIT_HEALTHY;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
+			json = true;
+		else if (!guest && argv[i][0] != '-')
+			guest = argv[i];
+		else {
+			cli_err("hook status", argv[i], "unexpected argument");
+			return EXIT_CANNOT;
+		}
+	}
+	v = calloc(256, sizeof(*v));
+	if (!v || nd_hook_states(guest, v, 256, &n)) {
+		cli_err("hook status", NULL, "cannot read %s/hook", nd_run_dir());
+		free(v);
+		return EXIT_CANNOT;
+	}
+	if (guest && !n) {
+		cli_err("hook status", guest, "no hook checks recorded");
+		free(v);
+		return EXIT_CANNOT;
+	}
+	for (unsigned i = 0; i < n; i++)
+		problems += !strcmp(v[i].status, "problems") || !strcmp(v[i].status, "error");
+	status = problems ? EXIT_PROBLEMS : EXIT_HEALTHY;
+	if (json) {
+		struct nd_json j;
+
+		cli_json_open(&j, "hook status");
+		nd_hook_states_json(v, n, &j);
+		nd_json_kv_str(&j, "status", problems ? "problems" : "healthy");
+		nd_json_obj_close(&j);
+		nd_json_end(&j);
+	} else {
+		for (unsigned i = 0; i < n; i++) {
+			printf("%-16s %-10s %-10s %-8s %-9s %s", v[i].guest, v[i].tap,
+			       v[i].bridge[0] ? v[i].bridge : "-", v[i].state,
+			       v[i].status[0] ? v[i].status : "-", v[i].verdicts);
+			if (v[i].findings[0])
+				printf(": %s", v[i].findings);
+			if (v[i].error[0])
+				printf("%s", v[i].error);
+			putchar('\n');
+		}
+		if (!n)
+			printf("no hook checks recorded\n");
+	}
+	free(v);
+	return status;
+}
+
+static int hook_install(int argc, char **argv)
+{
+	char self[PATH_MAX], path[PATH_MAX], err[512];
+	const char *chain = NULL;
+	ssize_t n;
+	int ret;
+
+	if (argc == 4 && !strcmp(argv[2], "--chain"))
+		chain = argv[3];
+	else if (argc != 2) {
+		cli_err("hook install", NULL, "usage: netdiag hook install libvirt|proxmox [--chain SCRIPT]");
+		return EXIT_CANNOT;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		cli_err("hook install", "/proc/self/exe", "%s", strerror(errno));
+		return EXIT_CANNOT;
+	}
+	self[n] = 0;
+	ret = nd_hook_install(argv[1], self, chain, path, sizeof(path), err, sizeof(err));
+	if (ret) {
+		cli_err("hook install", NULL, "%s", err);
+		return EXIT_CANNOT;
+	}
+	printf("installed %s ('netdiag undo' removes it)\n", path);
+	if (!strcmp(argv[1], "libvirt"))
+		printf("libvirtd reads its hooks when it starts: systemctl restart libvirtd\n");
+	else
+		printf("attach it to a VM: qm set VMID --hookscript local:snippets/netdiag-hook.sh\n");
+	return EXIT_HEALTHY;
+}
+
+int cmd_hook(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		fputs(usage_text, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_CANNOT : EXIT_HEALTHY;
+	}
+	if (!strcmp(argv[1], "libvirt"))
+		return hook_run(true, argc - 1, argv + 1);
+	if (!strcmp(argv[1], "proxmox"))
+		return hook_run(false, argc - 1, argv + 1);
+	if (!strcmp(argv[1], "status"))
+		return hook_status(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "install"))
+		return hook_install(argc - 1, argv + 1);
+	cli_err("hook", argv[1], "unknown (libvirt, proxmox, status, install)");
+	return EXIT_CANNOT;
+}
