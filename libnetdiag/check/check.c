@@ -257,10 +257,18 @@ static bool have_verdict(const struct nd_check_opts *o, const struct nd_check_re
 /* Evidence still incomplete, worth waiting for: a DHCP client with one
  * message and no answer yet, or whose last word was the server's (will
  * it take the OFFER or ask again?); a first DNS query unanswered; an
- * answer with an unfinished checksum, for a resolver's retry.  Two
+ * answer with an unfinished checksum, for a resolver's retry; and no
+ * guest message at all yet.  Two
  * unanswered messages, or a repeat after a reply, are a verdict. */
 static bool exchange_open(const struct nd_check_result *res)
 {
+	bool asked = false;
+
+	for (unsigned i = 0; i < res->npoints; i++)
+		asked |= res->points[i].dhcp4_client || res->points[i].dns_query;
+	/* a guest in its back-off says nothing for a while: wait for it */
+	if (!asked)
+		return true;
 	for (unsigned i = 0; i < res->npoints; i++) {
 		const struct nd_check_point *p = &res->points[i];
 

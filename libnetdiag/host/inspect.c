@@ -133,9 +133,10 @@ static const char *no_carrier_reason(const char *kind)
 	return "its driver reports no carrier";
 }
 
-static int no_carrier(const struct nd_link_info *l, const char *reason, struct nd_findings *out)
+static int no_carrier(const struct nd_link_info *l, const char *reason, enum nd_severity sev,
+		      struct nd_findings *out)
 {
-	struct nd_finding *f = nd_link_finding(out, "link.no-carrier", ND_SEV_ERROR, l->name);
+	struct nd_finding *f = nd_link_finding(out, "link.no-carrier", sev, l->name);
 
 	if (!f)
 		return -ENOMEM;
@@ -153,7 +154,8 @@ static int carrier_findings(const struct nd_link_info *l, struct nd_findings *ou
 {
 	if (l->up && l->carrier)
 		return 0;
-	return no_carrier(l, l->up ? no_carrier_reason(l->kind) : "it is administratively down", out);
+	return no_carrier(l, l->up ? no_carrier_reason(l->kind) : "it is administratively down",
+			  ND_SEV_ERROR, out);
 }
 
 /* A bridge has carrier while one of its ports forwards (br_port_state_selection
@@ -166,8 +168,10 @@ static int bridge_carrier_findings(const struct nd_bridge_info *b, struct nd_fin
 
 	if (!b->link.up || b->link.carrier)
 		return carrier_findings(&b->link, out);
+	/* a bridge with no guest on it yet (libvirt's, incus's when idle) is
+	 * waiting, not broken */
 	if (!b->nports)
-		return no_carrier(&b->link, "it has no ports", out);
+		return no_carrier(&b->link, "it has no ports", ND_SEV_INFO, out);
 	for (unsigned i = 0; i < b->nports; i++)
 		if (b->ports[i].forward_in >= 0)
 			return 0;
@@ -183,7 +187,7 @@ static int bridge_carrier_findings(const struct nd_bridge_info *b, struct nd_fin
 	}
 	if (used < sizeof(reason))
 		snprintf(reason + used, sizeof(reason) - used, ")");
-	return no_carrier(&b->link, reason, out);
+	return no_carrier(&b->link, reason, ND_SEV_ERROR, out);
 }
 
 /* A port with carrier that does not forward: listening or learning on the

@@ -125,6 +125,10 @@ rule_fires() {
 			"$rf_file.doctor")" "${rf_b#*=}" "rule $rf_rule, \$${rf_b%%=*}"
 	done
 }
+# rule_silent FILE RULE: the rule did not fire on a saved -j document
+rule_silent() {
+	case ",$(diagnoses "$1")," in *",$2,"*) fail "rule $2 fired on $(basename "$1")" ;; esac
+}
 
 # wait_for SECS CMD...: poll CMD every 0.1 s until it succeeds
 wait_for() {

@@ -11,15 +11,16 @@ bad() { jq -r '[.findings[] | select(.severity != "info") | .id + ":" + .interfa
 port_field() { jget "$LAB_DIR/$1.json" ".findings[] | select(.id == \"bridge.port-not-forwarding\" and .interface == \"$2\") | .$3"; }
 port_state() { jget "$LAB_DIR/$1.json" ".bridges[0].ports[] | select(.name == \"$2\") | .port_state"; }
 
-# a bridge with STP and a 4 s forward delay, no ports yet: no carrier, and why
+# a bridge with STP and a 4 s forward delay, no ports yet: no carrier, and
+# why, as a fact (an idle libvirt or incus bridge is waiting, not broken)
 ip -n "$ns" link add br0 type bridge stp_state 1 forward_delay 400
 ip -n "$ns" link set br0 up
 host_json empty
-assert_eq "$rc" 1 "exit, bridge without ports"
-assert_eq "$(bad empty)" "link.no-carrier:br0" "findings, bridge without ports"
-assert_eq "$(jget "$LAB_DIR/empty.json" '.findings[] | select(.id == "link.no-carrier") | .fields.reason')" \
-	"it has no ports" "reason, bridge without ports"
-rule_fires "$LAB_DIR/empty.json" bridge-no-carrier br=br0
+assert_eq "$rc" 0 "exit, bridge without ports"
+assert_eq "$(bad empty)" "" "warnings and errors, bridge without ports"
+assert_eq "$(jget "$LAB_DIR/empty.json" '.findings[] | select(.id == "link.no-carrier") | .severity + " " + .fields.reason')" \
+	"info it has no ports" "reason, bridge without ports"
+rule_silent "$LAB_DIR/empty.json" bridge-no-carrier
 
 # a new veth port, its peer up: STP takes it through listening and learning
 ip -n "$ns" link add g0 type veth peer name g0p
