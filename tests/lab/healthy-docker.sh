@@ -9,5 +9,11 @@
 command -v dnsmasq >/dev/null || skip "dnsmasq not installed"
 setup_docker
 healthy_matrix
+# the setup is what it claims: the guests' frames crossed FORWARD (policy
+# DROP) and the admin's rule let them through
+hd_pkts=$(ip netns exec "$SETUP_H" iptables -L DOCKER-USER -n -v -x |
+	awk '$3 == "ACCEPT" && $6 == "br0" && $7 == "br0" {print $1}')
+[ "${hd_pkts:-0}" -gt 0 ] || hfail "the DOCKER-USER accept rule for br0 matched no packet: frames did not cross FORWARD"
+note "docker: the DOCKER-USER accept rule for br0 matched $hd_pkts packets"
 healthy_done
 echo "healthy-docker: ok"

@@ -424,7 +424,7 @@ client_dhclient() {
 # client_stop NS: the clients still running in NS (dhclient, networkd and
 # its udevd) are stopped
 client_stop() {
-	for cs_p in $(ip netns pids "$1"); do kill "$cs_p" 2>/dev/null; done
+	for cs_p in $(ip netns pids "$1"); do kill "$cs_p" 2>/dev/null || true; done
 	wait_for 5 sh -c "[ -z \"\$(ip netns pids '$1')\" ]" || true
 }
 
@@ -502,7 +502,7 @@ healthy_check_start() {
 }
 healthy_check_end() {
 	sleep 0.5
-	kill -TERM "$hc_pid" 2>/dev/null
+	kill -TERM "$hc_pid" 2>/dev/null || true
 	hc_rc=0; wait "$hc_pid" || hc_rc=$?
 }
 
@@ -510,6 +510,13 @@ healthy_check_end() {
 # guest with check watching, and the issue's assertions on it
 healthy_client() {
 	hl=$1-$2
+	# with the server behind the uplink: its replies must come by unicast
+	# to the guest's MAC, as the setup promises (checked with tcpdump)
+	if [ -n "$SETUP_UPLINK" ]; then
+		ip netns exec "$SETUP_H" timeout 60 tcpdump -c 1 -eni "$SETUP_UPLINK" \
+			"ether dst $GUEST_MAC and udp src port 67" >"$LAB_DIR/$hl.unicast" 2>/dev/null &
+		hu_pid=$!
+	fi
 	healthy_check_start "$hl"
 	hc_t0=$(date +%s.%N)
 	if "client_$1" "$GUEST_NS" eth0; then
@@ -524,6 +531,11 @@ healthy_client() {
 	fi
 	healthy_check_end
 	client_stop "$GUEST_NS"
+	if [ -n "$SETUP_UPLINK" ]; then
+		wait_for 2 test -s "$LAB_DIR/$hl.unicast" ||
+			hfail "$hl: no DHCP reply by unicast to $GUEST_MAC on $SETUP_UPLINK (setup broken?)"
+		kill "$hu_pid" 2>/dev/null || true; wait "$hu_pid" 2>/dev/null || true
+	fi
 	f=$LAB_DIR/$hl.json
 	[ "$hc_rc" = 0 ] || hfail "$hl: check exit $hc_rc, expected 0 ($(head -c 300 "$LAB_DIR/$hl.err"))"
 	p=$(problems "$f")
@@ -554,20 +566,22 @@ healthy_matrix() {
 			hfail "systemd-networkd missing (make deps)"; continue
 		fi
 		setup_guest "$SETUP_MAC_PREFIX:0$hm_n"
+		[ "$c" = udhcpc ] && { hm_ns=$GUEST_NS; hm_tap=$GUEST_TAP; }
 		healthy_client "$c" first
 		ip -n "$GUEST_NS" -4 addr flush dev eth0
 		healthy_client "$c" returning
 		ip -n "$GUEST_NS" -4 addr flush dev eth0
 	done
 
-	# text: at most 12 lines, exit 0, with a returning udhcpc running
+	# text: at most 12 lines, exit 0, with udhcpc returning once more
+	GUEST_NS=$hm_ns; GUEST_TAP=$hm_tap
 	ip netns exec "$SETUP_H" "$NETDIAG" check --bridge "$SETUP_BR" --tap "$GUEST_TAP" \
 		${SETUP_UPLINK:+--uplink "$SETUP_UPLINK"} --duration 6 >"$LAB_DIR/text.out" 2>"$LAB_DIR/text.err" &
 	ht_pid=$!
 	sleep 1
 	client_udhcpc "$GUEST_NS" eth0 || hfail "text: the client got no lease"
+	resolve_both "$GUEST_NS" "$SETUP_NAME" "$SETUP_ADDR" "$CLIENT_DNS" || hfail "text: no answer"
 	ht_rc=0; wait "$ht_pid" || ht_rc=$?
-	client_stop "$GUEST_NS"
 	ip -n "$GUEST_NS" -4 addr flush dev eth0
 	[ "$ht_rc" = 0 ] || hfail "check (text): exit $ht_rc, expected 0"
 	ht_lines=$(wc -l <"$LAB_DIR/text.out")
