@@ -4,6 +4,7 @@
 # watches: exit 0, no warning or error, the lease and the answers seen on
 # the guest's port; then check in text (12 lines at most), check --active
 # and doctor: exit 0, nothing to report.
+# check --active also runs first, on the idle host before any guest.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-setups.sh"
 command -v dnsmasq >/dev/null || skip "dnsmasq not installed"

@@ -7,6 +7,7 @@
 # then check in text (12 lines at most), check --active and doctor: exit
 # 0, nothing to report.  Last, the probe guest on the bridge (vm run
 # --probe, TCG): leased, resolved, exit 0, no warning or error.
+# check --active also runs first, on the idle host before any guest.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-vm.sh"
 . "$(dirname "$0")/lib-setups.sh"

@@ -429,14 +429,17 @@ client_stop() {
 }
 
 # client_networkd NS IF: systemd-networkd's DHCP client ([Network] DHCP=
-# ipv4), with its own udevd in a private /run (as in route-guest.sh); its
-# state directory is kept between runs so a returning client has its
-# lease.  It runs until client_stop (stopped, it releases the lease).
+# ipv4), with its own udevd in a private /run (as in route-guest.sh).  A
+# returning one is the same machine again: same MAC, same client
+# identifier (from /etc/machine-id), its state directory kept; the lease
+# it wrote last time is removed, so only a new one counts.  It runs until
+# client_stop (stopped, it releases the lease).
 client_networkd() {
 	cn_out=$LAB_DIR/$1.networkd
 	mkdir -p "$cn_out.netif" "$cn_out.network"
 	printf '[Match]\nName=%s\n\n[Network]\nDHCP=ipv4\n' "$2" >"$cn_out.network/10-$2.network"
-	rm -f "$cn_out.lease"
+	cn_idx=$(ip netns exec "$1" cat "/sys/class/net/$2/ifindex")
+	rm -f "$cn_out.netif/leases/$cn_idx"
 	cat >"$cn_out.sh" <<-NWD
 	set -e
 	mount -t tmpfs tmpfs /run
@@ -450,7 +453,6 @@ client_networkd() {
 	exec timeout 70 /lib/systemd/systemd-networkd
 	NWD
 	ip netns exec "$1" unshare -m sh "$cn_out.sh" >>"$cn_out.log" 2>&1 &
-	cn_idx=$(ip netns exec "$1" cat "/sys/class/net/$2/ifindex")
 	wait_for 70 grep -q '^ADDRESS=' "$cn_out.netif/leases/$cn_idx" || { client_stop "$1"; return 1; }
 	CLIENT_IP=$(sed -n 's/^ADDRESS=//p' "$cn_out.netif/leases/$cn_idx")
 	CLIENT_DNS=$(sed -n 's/^DNS=//p' "$cn_out.netif/leases/$cn_idx" | cut -d' ' -f1)
@@ -555,10 +557,31 @@ healthy_client() {
 	CLIENT_IP=""; CLIENT_DNS=""
 }
 
-# healthy_matrix: each client first-time (a new guest on a port just
+# healthy_active LABEL: check --active: a probe port gets a lease and an
+# answer from the setup's server, exit 0, nothing else to say
+healthy_active() {
+	ha_t0=$(date +%s.%N)
+	ha_rc=0
+	ip netns exec "$SETUP_H" "$NETDIAG" check --bridge "$SETUP_BR" --active --resolve "$SETUP_NAME" -j \
+		>"$LAB_DIR/active.json" 2>"$LAB_DIR/active.err" || ha_rc=$?
+	ha_secs=$(printf '%.1f' "$(echo "$(date +%s.%N) - $ha_t0" | bc -l)")
+	f=$LAB_DIR/active.json
+	[ "$ha_rc" = 0 ] || hfail "$1: exit $ha_rc, expected 0 ($(head -c 300 "$LAB_DIR/active.err"))"
+	p=$(problems "$f")
+	[ -z "$p" ] || hfail "$1: warnings/errors: $p"
+	ha_lease=$(jq -r '.findings[] | select(.id == "active.lease") | .fields.address' "$f" 2>/dev/null)
+	case $ha_lease in $SETUP_POOL) ;; *) hfail "$1: active.lease '$ha_lease' outside $SETUP_POOL" ;; esac
+	ha_dns=$(jq -r '.findings[] | select(.id == "active.dns-answer") | .fields.rcode + " " + .fields.resolver' "$f" 2>/dev/null)
+	[ "$ha_dns" = "NOERROR $SETUP_SERVER" ] || hfail "$1: active.dns-answer '$ha_dns', expected 'NOERROR $SETUP_SERVER'"
+	note "$SETUP_KIND $1: exit $ha_rc in $ha_secs s, lease ${ha_lease:-none}, answer ${ha_dns:-none}, problems: ${p:-none}"
+}
+
+# healthy_matrix: check --active on the idle host (no guest yet: what
+# --active is for); each client first-time (a new guest on a port just
 # plugged) and returning (the same guest rebooted: port kept, address
 # gone, lease file kept); then check in text, check --active and doctor
 healthy_matrix() {
+	healthy_active "check --active (no guest)"
 	hm_n=0
 	for c in udhcpc dhclient networkd; do
 		hm_n=$((hm_n + 1))
@@ -589,21 +612,7 @@ healthy_matrix() {
 	note "$SETUP_KIND check text: $ht_lines lines, exit $ht_rc:"
 	sed 's/^/    | /' "$LAB_DIR/text.out" >&2
 
-	# --active: a probe port gets a lease and an answer from the setup's server
-	ha_t0=$(date +%s.%N)
-	ha_rc=0
-	ip netns exec "$SETUP_H" "$NETDIAG" check --bridge "$SETUP_BR" --active --resolve "$SETUP_NAME" -j \
-		>"$LAB_DIR/active.json" 2>"$LAB_DIR/active.err" || ha_rc=$?
-	ha_secs=$(printf '%.1f' "$(echo "$(date +%s.%N) - $ha_t0" | bc -l)")
-	f=$LAB_DIR/active.json
-	[ "$ha_rc" = 0 ] || hfail "check --active: exit $ha_rc, expected 0 ($(head -c 300 "$LAB_DIR/active.err"))"
-	p=$(problems "$f")
-	[ -z "$p" ] || hfail "check --active: warnings/errors: $p"
-	ha_lease=$(jq -r '.findings[] | select(.id == "active.lease") | .fields.address' "$f" 2>/dev/null)
-	case $ha_lease in $SETUP_POOL) ;; *) hfail "check --active: active.lease '$ha_lease' outside $SETUP_POOL" ;; esac
-	ha_dns=$(jq -r '.findings[] | select(.id == "active.dns-answer") | .fields.rcode + " " + .fields.resolver' "$f" 2>/dev/null)
-	[ "$ha_dns" = "NOERROR $SETUP_SERVER" ] || hfail "check --active: active.dns-answer '$ha_dns', expected 'NOERROR $SETUP_SERVER'"
-	note "$SETUP_KIND check --active: exit $ha_rc in $ha_secs s, lease ${ha_lease:-none}, answer ${ha_dns:-none}, problems: ${p:-none}"
+	healthy_active "check --active"
 
 	# doctor: nothing to diagnose
 	hd_rc=0
