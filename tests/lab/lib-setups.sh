@@ -523,6 +523,7 @@ healthy_client() {
 	hc_t0=$(date +%s.%N)
 	if "client_$1" "$GUEST_NS" eth0; then
 		hc_secs=$(printf '%.1f' "$(echo "$(date +%s.%N) - $hc_t0" | bc -l)")
+		# shellcheck disable=SC2254 # the pool is a pattern
 		case $CLIENT_IP in $SETUP_POOL) ;; *) hfail "$hl: lease $CLIENT_IP outside $SETUP_POOL" ;; esac
 		[ "$CLIENT_DNS" = "$SETUP_SERVER" ] || hfail "$hl: DNS server $CLIENT_DNS, expected $SETUP_SERVER"
 		resolve_both "$GUEST_NS" "$SETUP_NAME" "$SETUP_ADDR" "$CLIENT_DNS" ||
@@ -570,6 +571,7 @@ healthy_active() {
 	p=$(problems "$f")
 	[ -z "$p" ] || hfail "$1: warnings/errors: $p"
 	ha_lease=$(jq -r '.findings[] | select(.id == "active.lease") | .fields.address' "$f" 2>/dev/null)
+	# shellcheck disable=SC2254 # the pool is a pattern
 	case $ha_lease in $SETUP_POOL) ;; *) hfail "$1: active.lease '$ha_lease' outside $SETUP_POOL" ;; esac
 	ha_dns=$(jq -r '.findings[] | select(.id == "active.dns-answer") | .fields.rcode + " " + .fields.resolver' "$f" 2>/dev/null)
 	[ "$ha_dns" = "NOERROR $SETUP_SERVER" ] || hfail "$1: active.dns-answer '$ha_dns', expected 'NOERROR $SETUP_SERVER'"
