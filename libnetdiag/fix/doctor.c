@@ -318,19 +318,26 @@ int nd_doctor_run(const struct nd_doctor_opts *o, const struct nd_rules *rs,
 		doctor_undo_since(r.journal_start, uerr, sizeof(uerr));
 		return copy_findings(&res->after, &res->findings);
 	}
-	if (res->changed) {
-		res->after = r.kept.fs;
-		r.kept.fs = (struct nd_findings){ 0 };
-	} else if (!rc) {
-		rc = copy_findings(&res->after, &res->findings);
-	}
-	doctor_look_free(&r.kept);
+	if (!rc)
+		rc = copy_findings(&res->after, res->changed ? &r.kept.fs : &res->findings);
 	res->healthy_after = true;
-	for (size_t i = 0; i < res->diagnoses.n; i++) {
+	for (size_t i = 0; !rc && i < res->diagnoses.n; i++) {
+		const struct nd_diagnosis *d = &res->diagnoses.v[i];
+		const struct nd_rule_remedy none = { 0 };
+		char why[256];
+
 		res->outcomes[i] = outcome_of(&r, i);
-		if (res->diagnoses.v[i].rule->severity >= ND_SEV_WARNING)
+		/* cured by a change kept for a diagnosis looked at after it (an
+		 * STP delay behind loss "inside the host"): gone from the last
+		 * look, with its traffic seen there */
+		if (res->changed && res->outcomes[i] != ND_DIAG_FIXED &&
+		    res->outcomes[i] != ND_DIAG_KEPT &&
+		    doctor_verified(&r, d, &none, &r.kept, why, sizeof(why)))
+			res->outcomes[i] = ND_DIAG_FIXED;
+		if (d->rule->severity >= ND_SEV_WARNING)
 			res->healthy_after &= res->outcomes[i] == ND_DIAG_FIXED;
 	}
+	doctor_look_free(&r.kept);
 	return rc;
 }
 

@@ -230,8 +230,22 @@ static int port_state_finding(const struct nd_bridge_info *b, const struct nd_li
 	return 0;
 }
 
+/* The MTU the bridge's path is meant to carry: the largest of the bridge
+ * and its ports.  The kernel lowers a bridge to its smallest port (unless
+ * set by hand), so a port below this is the one that narrows the path. */
+static unsigned path_mtu(const struct nd_bridge_info *b)
+{
+	unsigned want = b->link.mtu;
+
+	for (unsigned i = 0; i < b->nports; i++)
+		if (b->ports[i].mtu > want)
+			want = b->ports[i].mtu;
+	return want;
+}
+
 static int bridge_findings(const struct nd_bridge_info *b, struct nd_findings *out)
 {
+	unsigned want = path_mtu(b);
 	struct nd_finding *f;
 	int err;
 
@@ -271,15 +285,16 @@ static int bridge_findings(const struct nd_bridge_info *b, struct nd_findings *o
 			if (err)
 				return err;
 		}
-		if (p->mtu != b->link.mtu) {
+		if (p->mtu < want) {
 			f = nd_link_finding(out, "mtu.mismatch", ND_SEV_ERROR, p->name);
 			if (!f)
 				return -ENOMEM;
 			nd_finding_set_int(f, "mtu", p->mtu);
 			nd_finding_set_int(f, "bridge_mtu", b->link.mtu);
+			nd_finding_set_int(f, "want_mtu", want);
 			nd_finding_set_str(f, "bridge", b->link.name);
-			nd_finding_summary(f, "MTU %u on %s, %u on bridge %s: larger frames are dropped "
-					   "where the path narrows", p->mtu, p->name, b->link.mtu,
+			nd_finding_summary(f, "MTU %u on %s, %u on the rest of bridge %s: larger frames "
+					   "are dropped where the path narrows", p->mtu, p->name, want,
 					   b->link.name);
 		}
 	}

@@ -24,6 +24,10 @@
  * glibc after 5 s (resolv.conf(5) timeout:5, attempts:2), busybox
  * nslookup and dig sooner.  A repeat later than this is a new lookup. */
 #define DNS_RETRY_WINDOW 12.0
+/* ... and not sooner than its shortest timeout: the same question asked
+ * again at once is a new lookup by a client that has its answer
+ * (nslookup, then getent, for the same name) */
+#define DNS_RETRY_MIN 0.8
 
 
 struct txn_key {
@@ -170,7 +174,8 @@ static struct question *question_for(struct dns_tracker *dt, const char *ifname,
  * dropped for its checksum. */
 static void question_again(struct server *s, struct question *q, const struct nd_frame_meta *m)
 {
-	if (!q->replied || m->ts - q->reply_ts > DNS_RETRY_WINDOW)
+	if (!q->replied || m->ts - q->reply_ts > DNS_RETRY_WINDOW ||
+	    m->ts - q->reply_ts < DNS_RETRY_MIN)
 		return;
 	if (q->reply_rcode == ND_DNS_RCODE_SERVFAIL || q->reply_rcode == ND_DNS_RCODE_REFUSED) {
 		s->retried_after_error++;

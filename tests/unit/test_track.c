@@ -302,6 +302,21 @@ static void test_dns_retry_evidence(void **state)
 	assert_int_equal(num(only(&r, "dns.servfail"), "count"), 2);
 	stop(&r);
 
+	/* an offloaded answer, the same question again 0.3 s later from a new
+	 * port: a new lookup by a client that had its answer */
+	start(&r);
+	n = dns(m, 7, false, 0, false);
+	feed(&r, "192.0.2.50", "192.0.2.1", 40000, 53, IPPROTO_UDP, m, n, 0, 0);
+	n = dns(m, 7, true, 0, false);
+	feed(&r, "192.0.2.1", "192.0.2.50", 53, 40000, IPPROTO_UDP, m, n, ND_SPOIL_PARTIAL, 0.001);
+	n = dns(m, 8, false, 0, false);
+	feed(&r, "192.0.2.50", "192.0.2.1", 40001, 53, IPPROTO_UDP, m, n, 0, 0.3);
+	n = dns(m, 8, true, 0, false);
+	feed(&r, "192.0.2.1", "192.0.2.50", 53, 40001, IPPROTO_UDP, m, n, ND_SPOIL_PARTIAL, 0.001);
+	finish(&r);
+	assert_null(nd_findings_find(&r.fs, "dns.reply-ignored", NULL));
+	stop(&r);
+
 	/* a sound answer, the same lookup again 2 s later: a new lookup */
 	start(&r);
 	for (int i = 0; i < 2; i++) {
