@@ -127,6 +127,58 @@ static void test_junit_failures(void **state)
 	nd_findings_free(&fs);
 }
 
+/* the tap first, then the bridge, then the uplink */
+static int rank(void *arg, const char *ifname)
+{
+	static const char *const order[] = { "tap0", "br0", "eno1" };
+
+	(void)arg;
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(order[i], ifname))
+			return i;
+	return 3;
+}
+
+static struct nd_finding *at(struct nd_findings *fs, const char *id, const char *ifname,
+			     const char *subject, uint64_t count)
+{
+	struct nd_finding *f = nd_findings_add(fs, id, ND_SEV_ERROR);
+
+	assert_non_null(f);
+	snprintf(f->ifname, sizeof(f->ifname), "%s", ifname);
+	snprintf(f->subject, sizeof(f->subject), "%s", subject);
+	f->count = count;
+	return f;
+}
+
+/* One finding per fact: the same packet finding at the bridge and the tap
+ * is one, with the tap's figures and every point in seen_on; host
+ * findings and different subjects stay apart. */
+static void test_merge_points(void **state)
+{
+	struct nd_findings fs;
+
+	(void)state;
+	nd_findings_init(&fs);
+	at(&fs, "dhcp4.offer-ignored", "br0", "client 02:00:00:00:00:32", 5);
+	at(&fs, "dhcp4.offer-ignored", "tap0", "client 02:00:00:00:00:32", 3);
+	at(&fs, "dhcp4.offer-ignored", "eno1", "client 02:00:00:00:00:32", 4);
+	at(&fs, "dhcp4.offer-ignored", "tap0", "client 02:00:00:00:00:33", 1);
+	at(&fs, "link.no-carrier", "tap0", "", 1);
+	at(&fs, "link.no-carrier", "br0", "", 1);
+	assert_int_equal(nd_findings_merge_points(&fs, rank, NULL), 0);
+	assert_int_equal(fs.n, 4);
+	assert_string_equal(fs.v[0].ifname, "tap0");
+	assert_int_equal(fs.v[0].count, 3);
+	assert_string_equal(nd_finding_field(&fs.v[0], "seen_on")->v.s, "tap0,br0,eno1");
+	assert_string_equal(fs.v[1].subject, "client 02:00:00:00:00:33");
+	assert_string_equal(nd_finding_field(&fs.v[1], "seen_on")->v.s, "tap0");
+	assert_string_equal(fs.v[2].ifname, "tap0");
+	assert_null(nd_finding_field(&fs.v[2], "seen_on"));
+	assert_string_equal(fs.v[3].ifname, "br0");
+	nd_findings_free(&fs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -134,6 +186,7 @@ int main(void)
 		cmocka_unit_test(test_fields_and_frames),
 		cmocka_unit_test(test_json_escaping_and_nesting),
 		cmocka_unit_test(test_junit_failures),
+		cmocka_unit_test(test_merge_points),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
