@@ -182,26 +182,47 @@ static int lost_finding(struct nd_findings *out, const struct nd_check_point *fr
 	return 0;
 }
 
-/* The other way: servers' replies seen where they enter (the uplink, or
- * the promiscuous bridge) and never on the tap of a guest that asked:
- * the host drops them on the way out (a bridge forward filter). */
+/* The other way: a client that got no answer on its tap (no OFFER, no
+ * DNS answer) while the same client's answers were seen where they enter
+ * (the uplink, the promiscuous bridge: there they read as "ignored"):
+ * the host drops them on the way out (a bridge forward filter).  Matched
+ * by the client (its MAC) or the server, so other guests' answers seen on
+ * the uplink prove nothing. */
 static int replies_lost(const struct nd_check_opts *o, const struct nd_check_result *res,
 			struct nd_findings *out)
 {
-	const char *in_name = o->uplink ? o->uplink : o->bridge;
-	const struct nd_check_point *in = in_name ? point_of((struct nd_check_result *)res,
-							     in_name) : NULL;
-	int ret = 0;
+	static const struct {
+		const char *missing, *seen, *key, *what;
+	} pairs[] = {
+		{ "dhcp4.no-offer", "dhcp4.offer-ignored", "client", "DHCPv4 server replies" },
+		{ "dns.unanswered", "dns.reply-ignored", "server", "DNS answers" },
+	};
+	size_t n = out->n;
 
-	for (unsigned a = 0; in && !ret && a < o->ntaps && a < res->npoints; a++) {
-		const struct nd_check_point *tap = &res->points[a];
+	for (size_t k = 0; k < sizeof(pairs) / sizeof(pairs[0]); k++)
+		for (size_t i = 0; i < n; i++) {
+			const struct nd_finding *tap = &out->v[i];
+			const struct nd_field *id = nd_finding_field(tap, pairs[k].key);
 
-		if (tap->dhcp4_client && !tap->dhcp4_server && in->dhcp4_server)
-			ret = lost_finding(out, in, tap, "DHCPv4 server replies", in->dhcp4_server);
-		if (!ret && tap->dns_query && !tap->dns_reply && in->dns_reply)
-			ret = lost_finding(out, in, tap, "DNS answers", in->dns_reply);
-	}
-	return ret;
+			if (strcmp(tap->id, pairs[k].missing) || !id ||
+			    point_rank((void *)res, tap->ifname) >= (int)o->ntaps)
+				continue;
+			for (size_t e = 0; e < n; e++) {
+				const struct nd_finding *in = &out->v[e];
+				const struct nd_field *same = nd_finding_field(in, pairs[k].key);
+				const struct nd_check_point *from, *to;
+
+				if (strcmp(in->id, pairs[k].seen) || !same || strcmp(same->v.s, id->v.s) ||
+				    point_rank((void *)res, in->ifname) < (int)o->ntaps)
+					continue;
+				from = point_of((struct nd_check_result *)res, in->ifname);
+				to = point_of((struct nd_check_result *)res, tap->ifname);
+				if (from && to && lost_finding(out, from, to, pairs[k].what, in->count))
+					return -ENOMEM;
+				break;
+			}
+		}
+	return 0;
 }
 
 /* Only the guest's tap shows what reached the guest: a reply "ignored"
@@ -444,8 +465,8 @@ int nd_check_run(const struct nd_check_opts *o, struct nd_check_result *res,
 		ret = localise(o, res, out, "DNS queries",
 			       offsetof(struct nd_check_point, dns_query), false);
 	if (!ret) {
-		ignored_on_taps_only(o, res, out);
 		ret = replies_lost(o, res, out);
+		ignored_on_taps_only(o, res, out);
 	}
 	if (!ret)
 		ret = nd_check_verdicts(o, res, out);

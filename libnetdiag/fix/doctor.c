@@ -420,4 +420,20 @@ void nd_doctor_json(const struct nd_doctor_result *res, struct nd_json *j)
 	nd_json_kv_bool(j, "interrupted", res->interrupted);
 	nd_json_kv_bool(j, "changed", res->changed);
 	nd_json_kv_uint(j, "errors_left", nd_findings_count_at_least(&res->after, ND_SEV_ERROR));
+	/* what the host still shows after the run, warnings and worse */
+	nd_json_key(j, "left");
+	nd_json_arr_open(j);
+	for (size_t i = 0; i < res->after.n; i++) {
+		const struct nd_finding *f = &res->after.v[i];
+
+		if (f->severity < ND_SEV_WARNING)
+			continue;
+		nd_json_obj_open(j);
+		nd_json_kv_str(j, "id", f->id);
+		nd_json_kv_str(j, "severity", nd_severity_name(f->severity));
+		nd_json_kv_str(j, "interface", f->ifname);
+		nd_json_kv_str(j, "summary", f->summary);
+		nd_json_obj_close(j);
+	}
+	nd_json_arr_close(j);
 }

@@ -13,9 +13,10 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-fault.sh"
 ft_topology -c
-# 10 s looks: the background udhcpc sends 3 DISCOVERs 3 s apart, then
-# pauses 5 s; dhcp4.no-offer wants several unanswered in one look
-FT_DURATION=10
+# 16 s looks: the background udhcpc sends 3 DISCOVERs 3 s apart, then
+# is silent 8 s; dhcp4.no-offer wants several unanswered in one look, and
+# a look that starts in the silence must outlast it
+FT_DURATION=16
 dhcp_once() { ft_flush; ft_udhcpc 6; }
 # sanity: with the honest reader the guest gets its lease and answers
 ft_expect "udhcpc with nothing broken" "$(ft_yes dhcp_once)" yes
