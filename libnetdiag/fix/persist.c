@@ -91,6 +91,49 @@ static const char *persist_root(void)
 	return r && r[0] ? r : "";
 }
 
+/* The files --persist writes, under the root: the only "file" records
+ * the journal takes, so a forged record cannot make undo remove another
+ * file.  NAME is the device or a step number: no '/', no leading dot. */
+static const struct {
+	const char *dir, *suffix;
+} persist_paths[] = {
+	{ "/etc/systemd/network/50-netdiag-", ".link" },
+	{ "/etc/udev/rules.d/70-netdiag-", ".rules" },
+	{ "/etc/sysctl.d/60-netdiag-", ".conf" },
+};
+
+/* dir + NAME + suffix, NAME without '/' or a leading dot */
+static bool pattern_ok(const char *path)
+{
+	size_t n = strlen(path);
+
+	for (size_t i = 0; i < sizeof(persist_paths) / sizeof(persist_paths[0]); i++) {
+		size_t dl = strlen(persist_paths[i].dir), sl = strlen(persist_paths[i].suffix);
+
+		if (n <= dl + sl || strncmp(path, persist_paths[i].dir, dl) ||
+		    strcmp(path + n - sl, persist_paths[i].suffix))
+			continue;
+		return path[dl] != '.' && !memchr(path + dl, '/', n - dl - sl);
+	}
+	return false;
+}
+
+bool nd_persist_path_ok(const char *path, bool any_root)
+{
+	size_t rl = strlen(persist_root());
+
+	if (!any_root)
+		return !strncmp(path, persist_root(), rl) && pattern_ok(path + rl);
+	/* an absolute path without "..": the root is whatever precedes the
+	 * pattern (each "/etc/" in it tried) */
+	if (path[0] != '/' || strstr(path, "/../") || strstr(path, "/./") || strstr(path, "//"))
+		return false;
+	for (const char *at = strstr(path, "/etc/"); at; at = strstr(at + 1, "/etc/"))
+		if (pattern_ok(at))
+			return true;
+	return false;
+}
+
 static int write_file(const char *path, const char *text, char *err, size_t errlen)
 {
 	struct nd_journal_record rec = { 0 };
@@ -106,6 +149,10 @@ static int write_file(const char *path, const char *text, char *err, size_t errl
 		snprintf(err, errlen, "%s: path too long for the journal", path);
 		return -ENAMETOOLONG;
 	}
+	if (!nd_persist_path_ok(path, false)) {
+		snprintf(err, errlen, "%s: not a file netdiag writes", path);
+		return -EINVAL;
+	}
 	rc = nd_journal_open(&j, err, errlen);
 	if (rc)
 		return rc;
@@ -119,7 +166,7 @@ static int write_file(const char *path, const char *text, char *err, size_t errl
 		snprintf(err, errlen, "journal: %s", strerror(-rc));
 		return rc;
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
 		rc = -errno;
