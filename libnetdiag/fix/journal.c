@@ -42,6 +42,7 @@ struct nd_journal {
 	unsigned ndmg, capdmg;
 	unsigned next_id;
 	unsigned closing;                /* undo/fail/forget lines: what compaction drops */
+	bool cut;                        /* the file ends inside a line */
 };
 
 static unsigned last_appended;       /* nd_journal_mark() */
@@ -793,8 +794,10 @@ static int parse_change(struct nd_journal *j, char **w, unsigned n, unsigned lin
 	if (!kind_known(r.kind))
 		return damage(j, line, "record %u: unknown kind", r.id);
 	if (!object_ok(r.kind, r.object, r.key, false))
-		return damage(j, line, "record %u: %s %s is not one netdiag changes: refused", r.id,
-			      r.kind, r.kind[0] == 's' ? "path outside /proc/sys/net" : "object");
+		return damage(j, line, "record %u: %s: refused", r.id,
+			      !strcmp(r.kind, "sysctl") ? "a sysctl outside /proc/sys/net" :
+			      !strcmp(r.kind, "file") ? "a file netdiag does not write" :
+							"an object netdiag does not change");
 	dev_of(r.kind, r.object, r.key, r.dev_name);
 	j->next_id = r.id + 1;
 	return add_record(j, &r);
@@ -901,6 +904,7 @@ static int load(struct nd_journal *j)
 		got += (size_t)n;
 	}
 	ret = parse_text(j, text, got);
+	j->cut = got && text[got - 1] != '\n';
 	free(text);
 	return ret;
 }
@@ -911,6 +915,12 @@ static int write_line(struct nd_journal *j, struct buf *b)
 		return -EROFS;
 	if (b->over)
 		return -ENAMETOOLONG;
+	/* a line cut short stays damage of its own, not the start of ours */
+	if (j->cut) {
+		if (write(j->fd, "\n", 1) != 1)
+			return errno ? -errno : -EIO;
+		j->cut = false;
+	}
 	if (write(j->fd, b->p, b->len) != (ssize_t)b->len)
 		return errno ? -errno : -EIO;
 	return fsync(j->fd) ? -errno : 0;

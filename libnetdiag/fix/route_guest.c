@@ -267,6 +267,11 @@ int nd_route_guest_add(const struct nd_guest_route *g, unsigned *changes, char *
 	ret = nd_route_guest_addr_check(g, err, errlen);
 	if (ret)
 		return ret;
+	/* where the state goes, checked before anything changes */
+	ret = guests_dir(true, err, errlen);
+	if (ret < 0)
+		return ret;
+	close(ret);
 	if (!if_nametoindex(g->dev)) {
 		snprintf(err, errlen, "%s: no such device", g->dev);
 		return -ENODEV;

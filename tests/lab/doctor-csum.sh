@@ -8,7 +8,10 @@
 #     from another namespace's broken datapath): every candidate is tried,
 #     none helps alone or all together, all are undone and the offloads
 #     are as before;
-#  3. SIGINT while a change is being verified: the host is as before.
+#  3. SIGINT while a change is being verified: the host is as before;
+#  4. (issue 15) two doctors at once keep the journal sound and what each
+#     kept in effect; a SIGINT rollback undoes only its own run's records,
+#     not an earlier run's kept change nor a concurrent netdiag's.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-vm.sh"
 vm_topology
@@ -93,6 +96,29 @@ assert_eq "$(jget "$LAB_DIR/guide.json" '[.steps[] | select(.action != "offload-
 assert_eq "$(offloads)" "$(echo "$before" | sed 's/tapf=true/tapf=false/')" "the guide changed only tapf"
 nd undo >/dev/null || fail "undo after the guide"
 assert_eq "$(offloads)" "$before" "undo restores tapf after the guide"
+# two doctors at once (issue 15): the journal stays sound and neither
+# undoes the other's changes: what each says it kept is in effect after both
+tx_of() { nd offload show "$1" -j | jq -r '.devices[0].features["tx-checksum-ip-generic"].active'; }
+nd doctor --bridge br0 --tap gp --duration 3 --yes -j >"$LAB_DIR/two-a.json" 2>"$LAB_DIR/two-a.err" &
+pa=$!
+nd doctor --bridge br0 --tap gp --duration 3 --yes -j >"$LAB_DIR/two-b.json" 2>"$LAB_DIR/two-b.err" &
+pb=$!
+ra=0; wait "$pa" || ra=$?
+rb=0; wait "$pb" || rb=$?
+[ "$ra" -le 1 ] && [ "$rb" -le 1 ] || fail "two doctors: exit $ra and $rb: $(cat "$LAB_DIR/two-a.err" "$LAB_DIR/two-b.err")"
+kept_all=""
+for x in a b; do
+	for t in $(jget "$LAB_DIR/two-$x.json" '[.steps[] | select(.outcome == "kept") | .target] | join(" ")'); do
+		assert_eq "$(tx_of "$t")" false "doctor $x kept $t tx off: in effect after both"
+		kept_all="$kept_all $x:$t"
+	done
+done
+[ -n "$kept_all" ] || fail "neither doctor kept a change"
+nd undo --dry-run >/dev/null 2>"$LAB_DIR/two.err" || true
+[ ! -s "$LAB_DIR/two.err" ] || fail "the journal after two doctors: $(cat "$LAB_DIR/two.err")"
+nd undo >/dev/null || fail "undo after two doctors"
+assert_eq "$(offloads)" "$before" "undo restores the offloads after two doctors"
+note "two doctors at once: kept$kept_all, in effect after both, undone"
 # and with the probe guest (QEMU) booted for each look
 rc=0
 VM_ACCEL= nd doctor --probe --bridge br0 --resolve probe.test --yes -j >"$LAB_DIR/probe.json" \
@@ -157,4 +183,27 @@ assert_eq "$rc" 2 "exit status after SIGINT"
 grep -q "interrupted: every change of this run is undone" "$LAB_DIR/int.err" || fail "$(cat "$LAB_DIR/int.err")"
 assert_eq "$(offloads farp)" "$before" "offloads after SIGINT"
 assert_eq "$(nd undo --dry-run 2>&1 | grep -c 'would restore')" 0 "journal records left"
+
+# 4. SIGINT again, with a change an earlier run kept (xk0) and one another
+#    netdiag makes while this doctor looks (xc0): the rollback takes this
+#    run's records only (issue 15; it used to undo by count)
+ip -n "$h" link add xk0 type veth peer name xk1
+ip -n "$h" link add xc0 type veth peer name xc1
+rxvlan() { nd offload show "$1" -j | jq -r '.devices[0].features["rx-vlan-hw-parse"].active'; }
+nd offload set xk0 rxvlan off >/dev/null || fail "offload set xk0"
+ip netns exec "$h" "$NETDIAG" doctor --bridge br0 --tap gp --duration 4 --yes \
+	>"$LAB_DIR/int2.txt" 2>"$LAB_DIR/int2.err" &
+dpid=$!
+wait_for 20 grep -q "applied" "$LAB_DIR/int2.err" || fail "no change applied: $(cat "$LAB_DIR/int2.err")"
+nd offload set xc0 rxvlan off >/dev/null || fail "offload set xc0 while the doctor looks"
+kill -INT "$dpid"
+rc=0; wait "$dpid" || rc=$?
+assert_eq "$rc" 2 "exit status after SIGINT (second)"
+assert_eq "$(offloads farp)" "$before" "offloads after the second SIGINT"
+assert_eq "$(rxvlan xk0)/$(rxvlan xc0)" false/false "the other runs' changes after the doctor's rollback"
+assert_eq "$(nd undo --dry-run 2>&1 | sort | tr '\n' ';')" \
+	"would restore offload xc0 rx-vlan-hw-parse back to on;would restore offload xk0 rx-vlan-hw-parse back to on;" \
+	"the journal after the rollback: the other runs' records"
+nd undo >/dev/null || fail "undo xk0, xc0"
+assert_eq "$(rxvlan xk0)/$(rxvlan xc0)" true/true "xk0, xc0 after undo"
 echo "doctor-csum: ok"

@@ -352,8 +352,8 @@ static void test_forged(void **state)
 	d = nd_journal_damaged(j, &nd);
 	assert_int_equal(n, 0);
 	assert_int_equal(nd, 2);
-	assert_string_equal(d[0].reason, "record 1: sysctl path outside /proc/sys/net is not one "
-			    "netdiag changes: refused");
+	assert_string_equal(d[0].reason, "record 1: a sysctl outside /proc/sys/net: refused");
+	assert_string_equal(d[1].reason, "record 2: a file netdiag does not write: refused");
 	assert_int_equal(nd_journal_undo(j, 0, false, NULL, NULL), 0);
 	assert_int_equal(access(victim, F_OK), 0);
 	assert_int_equal(nd_journal_change(j, "sysctl", "net/../../tmp/w", "", "0", "1"), -EPERM);

@@ -90,7 +90,7 @@ enum nd_journal_skip nd_journal_applies(const struct nd_journal_record *r);
 /* A line of the journal that is not a record: line number and reason. */
 struct nd_journal_damage {
 	unsigned line;
-	char reason[80];
+	char reason[96];
 };
 
 struct nd_journal;
