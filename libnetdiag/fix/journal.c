@@ -453,6 +453,26 @@ static int open_file_checked(int dirfd, const char *name, int flags, char *err, 
 	return fd;
 }
 
+int nd_run_lock(const char *name, char *err, size_t errlen)
+{
+	int dfd = nd_run_dir_open(err, errlen), fd;
+
+	if (dfd < 0)
+		return dfd;
+	fd = open_file_checked(dfd, name, O_RDWR | O_CREAT, err, errlen);
+	close(dfd);
+	if (fd < 0)
+		return fd;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int ret = -errno;
+
+		snprintf(err, errlen, "%s/%s: %s", nd_run_dir(), name, strerror(errno));
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
 /* ---- identity ---- */
 
 const char *nd_journal_run_id(void)

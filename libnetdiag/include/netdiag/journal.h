@@ -44,6 +44,11 @@ int nd_run_dir_open(char *err, size_t errlen);
 /* NAME under the directory fd, the same way (mkdir 0700 when create). */
 int nd_run_subdir_open(int dirfd, const char *name, bool create, char *err, size_t errlen);
 
+/* An exclusive lock on RUN_DIR/NAME (created 0600, O_NOFOLLOW, checked),
+ * not waited for: its descriptor, held until closed, or -EWOULDBLOCK when
+ * another process holds it.  doctor.lock: one changing doctor at a time. */
+int nd_run_lock(const char *name, char *err, size_t errlen);
+
 /* A device as the kernel names it: what tells a recreated device of the
  * same name from the one a record was made on. */
 struct nd_journal_dev {
