@@ -161,21 +161,32 @@ static int write_file(const char *path, const char *text, char *err, size_t errl
 	snprintf(rec.before, sizeof(rec.before), "absent");
 	snprintf(rec.after, sizeof(rec.after), "present");
 	rc = nd_journal_append(j, &rec);
-	nd_journal_close(j);
 	if (rc) {
 		snprintf(err, errlen, "journal: %s", strerror(-rc));
-		return rc;
+		goto out;
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+	if (fd < 0) {
 		rc = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		if (fd >= 0 && !f)
-			close(fd);
-		return rc ? rc : -EIO;
+	} else if (!(f = fdopen(fd, "w"))) {
+		rc = -errno;
+		close(fd);
+	} else {
+		if (fputs(text, f) < 0)
+			rc = -EIO;
+		if (fclose(f) != 0 && !rc)
+			rc = errno ? -errno : -EIO;
 	}
-	return 0;
+	if (rc) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		/* not written: no file, and no open record of one */
+		if (fd >= 0)
+			unlink(path);
+		nd_journal_failed(j, rec.id);
+	}
+out:
+	nd_journal_close(j);
+	return rc;
 }
 
 int nd_doctor_persist_write(const struct nd_doctor_result *res, const char *format,

@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <netdiag/doctor.h>
 #include <netdiag/journal.h>
 #include <netdiag/linkset.h>
 
@@ -510,6 +511,38 @@ static void test_run_dir_trust(void **state)
 	unlink(jpath("journal"));
 }
 
+/* --persist: a file that cannot be written leaves neither a file nor an
+ * open record (issue 15: failed changes leave no open record). */
+static void test_persist_failed(void **state)
+{
+	static struct nd_doctor_result res;
+	char written[256], err[256], cmd[300];
+
+	(void)state;
+	wipe();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/etc/udev'", dir);
+	assert_int_equal(system(cmd), 0);
+	memset(&res, 0, sizeof(res));
+	res.nsteps = 1;
+	res.steps[0].outcome = ND_STEP_KEPT;
+	res.steps[0].action = ND_REMEDY_OFFLOAD_OFF;
+	snprintf(res.steps[0].target, sizeof(res.steps[0].target), "tapx");
+	snprintf(res.steps[0].change, sizeof(res.steps[0].change), "tx off");
+	/* no etc/udev/rules.d under the root: the open fails */
+	assert_int_equal(nd_doctor_persist_write(&res, "udev", written, sizeof(written), err,
+						 sizeof(err)), -ENOENT);
+	assert_int_equal(nrecords(), 0);
+	/* and with the directory there, the file and its record */
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/etc/udev/rules.d'", dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(nd_doctor_persist_write(&res, "udev", written, sizeof(written), err,
+						 sizeof(err)), 0);
+	assert_int_equal(nrecords(), 1);
+	assert_int_equal(access(written, F_OK), 0);
+	unlink(written);
+	wipe();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -522,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_failed_change),
 		cmocka_unit_test(test_identity),
 		cmocka_unit_test(test_run_dir_trust),
+		cmocka_unit_test(test_persist_failed),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
