@@ -543,8 +543,18 @@ enum nd_journal_skip nd_journal_applies(const struct nd_journal_record *r)
 	unsigned long long dev = 0, ino = 0;
 	int ret;
 
-	if (!netns_of("/proc/self/ns/net", &dev, &ino) && (dev != r->ns_dev || ino != r->ns_ino))
-		return netns_exists(r->ns_dev, r->ns_ino) ? ND_JOURNAL_OTHER_NS : ND_JOURNAL_NS_GONE;
+	if (!netns_of("/proc/self/ns/net", &dev, &ino) && (dev != r->ns_dev || ino != r->ns_ino)) {
+		/* one scan of /proc for a run of records from the same namespace */
+		static unsigned long long last_dev, last_ino;
+		static bool last_exists;
+
+		if (r->ns_dev != last_dev || r->ns_ino != last_ino) {
+			last_exists = netns_exists(r->ns_dev, r->ns_ino);
+			last_dev = r->ns_dev;
+			last_ino = r->ns_ino;
+		}
+		return last_exists ? ND_JOURNAL_OTHER_NS : ND_JOURNAL_NS_GONE;
+	}
 	if (!r->dev.ifindex)
 		return ND_JOURNAL_APPLIES;
 	ret = nd_journal_dev_get(r->dev_name, &now);

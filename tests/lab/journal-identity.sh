@@ -11,8 +11,9 @@
 #  5. damaged lines (one character, cut short, an over-long line whose
 #     tail is a sealed record) are reported by number, never applied
 #  6. a forged run directory (owned by nobody, writable by others, a
-#     planted symlink) is refused, exit 2, one line, nothing followed; a
-#     forged record (sysctl ../../, a file netdiag never writes) is refused
+#     planted symlink: journal.lock, guests/, vm/) is refused, exit 2, one
+#     line, nothing followed; a forged record (sysctl ../../, a file
+#     netdiag never writes, one under another persistence root) is refused
 #  7. route guest: bad addresses and names refused, re-add with another
 #     address refused (the first route kept), undoing add removes
 #     guests/NAME; undo --last -1 refused
@@ -172,6 +173,13 @@ assert_eq "$rc" 2 "route guest add with guests/ a symlink: exit"
 [ -z "$(ls -A "$LAB_DIR/elsewhere")" ] || fail "wrote through the planted guests/ symlink"
 assert_eq "$(A undo)" "nothing to undo" "the refused add left no record"
 rm "$NETDIAG_RUN_DIR/guests"
+# the VMs' state directory the same way
+ln -s "$LAB_DIR/elsewhere" "$NETDIAG_RUN_DIR/vm"
+rc=0; A vm list >/dev/null 2>"$LAB_DIR/vm.err" || rc=$?
+assert_eq "$rc:$(cat "$LAB_DIR/vm.err")" \
+	"2:netdiag: vm list: $NETDIAG_RUN_DIR/vm: not a directory of ours, or writable by others: refused" \
+	"RUN_DIR/vm a symlink"
+rm "$NETDIAG_RUN_DIR/vm"
 # forged records, sealed: a sysctl outside /proc/sys/net, a file netdiag never writes
 : >"$LAB_DIR/victim"
 ns_id=$(ip netns exec "$a" stat -L -c '%d:%i' /proc/self/ns/net)
