@@ -1,7 +1,8 @@
-/* The change journal; see netdiag/journal.h. */
-#include <arpa/inet.h>
+/* The change journal; see netdiag/journal.h.  This file: the file, its
+ * lines (CRC-32 sealed), loading, appending, compaction and undo; the
+ * kinds are in journal_kinds.c, identity in journal_id.c, the run
+ * directory in rundir.c. */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
@@ -11,24 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/random.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <netdiag/doctor.h>
 #include <netdiag/journal.h>
-#include <netdiag/linkset.h>
-#include <netdiag/nft.h>
-#include <netdiag/offload.h>
-#include <netdiag/route.h>
-#include <netdiag/rtnl.h>
+
+#include "journal_internal.h"
 
 /* The longest line a record makes (each field at worst three times
  * encoded, plus identity and checksum) is under 2 KiB; longer is damage,
  * and its tail is never read as a record of its own. */
 #define JOURNAL_LINE_MAX 4096
-#define DEFAULT_RUN_DIR "/run/netdiag"
 #define LOCK_WAIT_MS 10000       /* another run's change is a write and a sync */
 #define COMPACT_AFTER 512        /* closed lines that make open() rewrite the file */
 
@@ -46,539 +40,6 @@ struct nd_journal {
 };
 
 static unsigned last_appended;       /* nd_journal_mark() */
-
-/* ---- what a kind may touch ---- */
-
-static bool ifname_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (!n || n >= IF_NAMESIZE || !strcmp(s, ".") || !strcmp(s, ".."))
-		return false;
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
-		if (*c <= ' ' || *c == '/' || *c == ':' || *c >= 0x7f)
-			return false;
-	return true;
-}
-
-/* letters, digits and a few punctuation marks: feature and table names */
-static bool word_ok(const char *s, const char *extra)
-{
-	if (!s[0])
-		return false;
-	for (const char *c = s; *c; c++)
-		if (!isalnum((unsigned char)*c) && !strchr(extra, *c))
-			return false;
-	return true;
-}
-
-/* "ADDR/LEN", IPv4 or IPv6 */
-static bool prefix_ok(const char *s)
-{
-	char a[INET6_ADDRSTRLEN + 1];
-	unsigned char buf[16];
-	const char *slash = strchr(s, '/');
-	long len;
-	char *end;
-
-	if (!slash || (size_t)(slash - s) >= sizeof(a))
-		return false;
-	snprintf(a, sizeof(a), "%.*s", (int)(slash - s), s);
-	errno = 0;
-	len = strtol(slash + 1, &end, 10);
-	if (errno || end == slash + 1 || *end || len < 0)
-		return false;
-	if (inet_pton(AF_INET, a, buf) == 1)
-		return len <= 32;
-	return inet_pton(AF_INET6, a, buf) == 1 && len <= 128;
-}
-
-/* A sysctl under /proc/sys/net: components of [A-Za-z0-9_.-], none "."
- * or "..", so no record reaches outside it. */
-static bool sysctl_ok(const char *path)
-{
-	if (strncmp(path, "net/", 4) || strlen(path) > 200)
-		return false;
-	for (const char *c = path; *c; c++) {
-		if (!isalnum((unsigned char)*c) && !strchr("_.-/@:+", *c))
-			return false;
-		if (*c == '/' && (c[1] == '/' || !c[1] || (c[1] == '.' && (c[2] == '/' || !c[2] ||
-			(c[2] == '.' && (c[3] == '/' || !c[3]))))))
-			return false;
-	}
-	return true;
-}
-
-/* at_write: about to change the host, so a file must be under this
- * run's persistence root; read from the journal, under any root */
-static bool object_ok(const char *kind, const char *object, const char *key, bool at_write)
-{
-	char dev[ND_JOURNAL_FIELD_MAX];
-	const char *at;
-
-	if (!strcmp(kind, "sysctl"))
-		return sysctl_ok(object);
-	if (!strcmp(kind, "file"))
-		return nd_persist_path_ok(object, !at_write);
-	if (!strcmp(kind, "offload"))
-		return ifname_ok(object) && word_ok(key, "-_");
-	if (!strcmp(kind, "mtu"))
-		return ifname_ok(object);
-	if (!strcmp(kind, "bridge"))
-		return ifname_ok(object) && (!strcmp(key, "forward_delay") || !strcmp(key, "stp_state"));
-	if (!strcmp(kind, "nft-rule"))
-		return word_ok(object, "/_-.") && ifname_ok(key);
-	if (!strcmp(kind, "guest"))
-		return nd_route_guest_name_ok(object) && !key[0];
-	if (strcmp(kind, "route") && strcmp(kind, "addr"))
-		return false;
-	at = strchr(key, '@');
-	snprintf(dev, sizeof(dev), "%.*s", at ? (int)(at - key) : (int)strlen(key), key);
-	if (at && strcmp(kind, "route"))
-		return false;
-	if (at) {
-		unsigned char gw[16];
-
-		if (inet_pton(AF_INET, at + 1, gw) != 1 && inet_pton(AF_INET6, at + 1, gw) != 1)
-			return false;
-	}
-	return prefix_ok(object) && ifname_ok(dev);
-}
-
-/* The device a record names, "" for none: what its identity is taken of. */
-static void dev_of(const char *kind, const char *object, const char *key, char *dev)
-{
-	static const char *const conf[] = { "net/ipv4/conf/", "net/ipv6/conf/", "net/ipv4/neigh/",
-					    "net/ipv6/neigh/" };
-
-	dev[0] = 0;
-	if (!strcmp(kind, "offload") || !strcmp(kind, "mtu") || !strcmp(kind, "bridge")) {
-		snprintf(dev, IF_NAMESIZE, "%s", object);
-	} else if (!strcmp(kind, "route") || !strcmp(kind, "addr")) {
-		snprintf(dev, IF_NAMESIZE, "%.*s", (int)strcspn(key, "@"), key);
-	} else if (!strcmp(kind, "sysctl")) {
-		for (size_t i = 0; i < sizeof(conf) / sizeof(conf[0]); i++) {
-			size_t n = strlen(conf[i]), len;
-
-			if (strncmp(object, conf[i], n))
-				continue;
-			len = strcspn(object + n, "/");
-			if (len < IF_NAMESIZE)
-				snprintf(dev, IF_NAMESIZE, "%.*s", (int)len, object + n);
-		}
-		if (!strcmp(dev, "all") || !strcmp(dev, "default"))
-			dev[0] = 0;
-	}
-}
-
-/* ---- kinds: how to write a value back ---- */
-
-static int sysctl_write(const char *path, const char *unused, const char *value)
-{
-	char full[256];
-	size_t len = strlen(value);
-	int fd, ret = 0;
-
-	if (!sysctl_ok(path))
-		return -EPERM;
-	snprintf(full, sizeof(full), "/proc/sys/%s", path);
-	fd = open(full, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, value, len) != (ssize_t)len || write(fd, "\n", 1) != 1)
-		ret = errno ? -errno : -EIO;
-	close(fd);
-	return ret;
-}
-
-/* A configuration file netdiag wrote (doctor --persist): the record is
- * made before the file, so undo can remove it; "present" cannot be
- * written back from the journal, only checked.  Only the paths persist.c
- * writes (nd_persist_path_ok), and only a regular file. */
-static int file_write(const char *path, const char *unused, const char *value)
-{
-	struct stat st;
-
-	if (!nd_persist_path_ok(path, false))
-		return -EPERM;
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT && !strcmp(value, "absent") ? 0 : -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EPERM;
-	if (!strcmp(value, "absent"))
-		return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
-	return 0;
-}
-
-static int offload_write(const char *dev, const char *feature, const char *value)
-{
-	struct nd_feature_change ch = { feature, !strcmp(value, "on") };
-	struct nd_features fs;
-	struct nd_ethtool *e;
-	char err[128];
-	int ret = nd_ethtool_open(&e);
-
-	if (ret)
-		return ret;
-	ret = nd_offload_get(e, dev, &fs);
-	if (!ret)
-		ret = nd_offload_set(e, &fs, &ch, 1, err, sizeof(err));
-	if (!ret) {
-		const struct nd_feature *f;
-
-		ret = nd_offload_get(e, dev, &fs);
-		f = ret ? NULL : nd_feature_find(&fs, feature);
-		if (!ret && (!f || f->wanted != ch.on))
-			ret = -EIO;
-	}
-	nd_ethtool_close(e);
-	return ret;
-}
-
-
-/* key "DEV" for an on-link route, "DEV@GW" for one via a gateway */
-static int route_write(const char *dst, const char *key, const char *value)
-{
-	char dev[64], *at;
-	bool present;
-	int ret;
-
-	snprintf(dev, sizeof(dev), "%s", key);
-	at = strchr(dev, '@');
-	if (at)
-		*at++ = 0;
-	ret = nd_route_present(dst, dev, at, &present);
-	if (ret || present == !strcmp(value, "present"))
-		return ret;
-	return nd_route_change(!present, dst, dev, at);
-}
-
-static int addr_write(const char *addr, const char *dev, const char *value)
-{
-	bool present;
-	int ret = nd_addr_present(addr, dev, &present);
-
-	if (ret || present == !strcmp(value, "present"))
-		return ret;
-	return nd_addr_change(!present, addr, dev);
-}
-
-static int parse_long(const char *text, long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtol(text, &end, 10);
-	return errno || end == text || *end ? -EINVAL : 0;
-}
-
-/* object DEV, value the MTU in bytes; read back, so a driver that clamps
- * or refuses silently is an error */
-static int mtu_write(const char *dev, const char *unused, const char *value)
-{
-	unsigned now;
-	long mtu;
-	int ret = parse_long(value, &mtu);
-
-	if (ret || mtu <= 0 || mtu > (long)UINT32_MAX)
-		return -EINVAL;
-	ret = nd_link_mtu_write(dev, (unsigned)mtu);
-	if (!ret)
-		ret = nd_link_mtu(dev, &now);
-	return ret ? ret : now == (unsigned)mtu ? 0 : -EIO;
-}
-
-/* object BR, key a bridge attribute (forward_delay, stp_state), value its
- * number; stp_state 1 may read back 2 when a user-space STP helper took
- * over (br_stp_start), which is STP on all the same */
-static int bridge_write(const char *br, const char *key, const char *value)
-{
-	long want, now;
-	int ret = parse_long(value, &want);
-
-	if (ret)
-		return ret;
-	ret = nd_bridge_attr_write(br, key, want);
-	if (!ret)
-		ret = nd_bridge_attr(br, key, &now);
-	if (ret)
-		return ret;
-	if (!strcmp(key, "stp_state"))
-		return (now != 0) == (want != 0) ? 0 : -EIO;
-	return now == want ? 0 : -EIO;
-}
-
-static const struct {
-	const char *kind;
-	int (*write)(const char *object, const char *key, const char *value);
-} kinds[] = {
-	{ "file", file_write },
-	{ "offload", offload_write },
-	{ "sysctl", sysctl_write },
-	{ "route", route_write },
-	{ "addr", addr_write },
-	{ "mtu", mtu_write },
-	{ "bridge", bridge_write },
-	{ "nft-rule", nd_nft_rule_write },
-	{ "guest", nd_route_guest_state_write },
-};
-
-static int kind_write(const char *kind, const char *object, const char *key, const char *value)
-{
-	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
-		if (!strcmp(kinds[k].kind, kind))
-			return object_ok(kind, object, key, true) ? kinds[k].write(object, key, value) : -EPERM;
-	return -ENOTSUP;
-}
-
-static bool kind_known(const char *kind)
-{
-	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
-		if (!strcmp(kinds[k].kind, kind))
-			return true;
-	return false;
-}
-
-/* ---- the run directory ---- */
-
-const char *nd_run_dir(void)
-{
-	const char *d = getenv("NETDIAG_RUN_DIR");
-
-	return d && d[0] ? d : DEFAULT_RUN_DIR;
-}
-
-/* ours: a directory (or file) owned by the effective user, writable by no
- * one else */
-static int trusted(int fd, bool dir, const char *what, char *err, size_t errlen)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) < 0) {
-		snprintf(err, errlen, "%s: %s", what, strerror(errno));
-		return -errno;
-	}
-	if (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a %s: refused", what, dir ? "directory" : "regular file");
-		return -EPERM;
-	}
-	if (st.st_uid != geteuid()) {
-		snprintf(err, errlen, "%s: owned by uid %u, not %u: refused", what, (unsigned)st.st_uid,
-			 (unsigned)geteuid());
-		return -EPERM;
-	}
-	if (st.st_mode & 022) {
-		snprintf(err, errlen, "%s: writable by others (mode %03o): refused", what,
-			 (unsigned)(st.st_mode & 0777));
-		return -EPERM;
-	}
-	if (!dir && st.st_nlink != 1) {
-		snprintf(err, errlen, "%s: has %lu links: refused", what, (unsigned long)st.st_nlink);
-		return -EPERM;
-	}
-	return 0;
-}
-
-static int open_dir_checked(int at, const char *name, const char *what, bool create, char *err,
-			    size_t errlen)
-{
-	int fd, ret;
-
-	if (create && mkdirat(at, name, 0700) < 0 && errno != EEXIST) {
-		snprintf(err, errlen, "%s: %s", what, strerror(errno));
-		return -errno;
-	}
-	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		if (errno == ELOOP || errno == ENOTDIR)
-			snprintf(err, errlen, "%s: not a directory (a symbolic link?): refused", what);
-		else
-			snprintf(err, errlen, "%s: %s", what, strerror(errno));
-		return ret == -ELOOP || ret == -ENOTDIR ? -EPERM : ret;
-	}
-	ret = trusted(fd, true, what, err, errlen);
-	if (ret) {
-		close(fd);
-		return ret;
-	}
-	return fd;
-}
-
-int nd_run_dir_open(char *err, size_t errlen)
-{
-	return open_dir_checked(AT_FDCWD, nd_run_dir(), nd_run_dir(), true, err, errlen);
-}
-
-int nd_run_subdir_open(int dirfd, const char *name, bool create, char *err, size_t errlen)
-{
-	char what[512];
-
-	if (!name[0] || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
-		snprintf(err, errlen, "%s: not a name", name);
-		return -EINVAL;
-	}
-	{
-		char link[64], parent[400];
-		ssize_t n;
-
-		/* name the directory by its path for the message */
-		snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
-		n = readlink(link, parent, sizeof(parent) - 1);
-		parent[n > 0 ? n : 0] = 0;
-		snprintf(what, sizeof(what), "%s/%s", n > 0 ? parent : nd_run_dir(), name);
-	}
-	return open_dir_checked(dirfd, name, what, create, err, errlen);
-}
-
-/* a regular file of ours under dirfd, never through a symbolic link */
-static int open_file_checked(int dirfd, const char *name, int flags, char *err, size_t errlen)
-{
-	char what[512];
-	int fd, ret;
-
-	snprintf(what, sizeof(what), "%s/%s", nd_run_dir(), name);
-	fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		ret = errno == ELOOP ? -EPERM : -errno;
-		snprintf(err, errlen, "%s: %s", what,
-			 errno == ELOOP ? "a symbolic link: refused" : strerror(errno));
-		return ret;
-	}
-	ret = trusted(fd, false, what, err, errlen);
-	if (ret) {
-		close(fd);
-		return ret;
-	}
-	return fd;
-}
-
-int nd_run_lock(const char *name, char *err, size_t errlen)
-{
-	int dfd = nd_run_dir_open(err, errlen), fd;
-
-	if (dfd < 0)
-		return dfd;
-	fd = open_file_checked(dfd, name, O_RDWR | O_CREAT, err, errlen);
-	close(dfd);
-	if (fd < 0)
-		return fd;
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		int ret = -errno;
-
-		snprintf(err, errlen, "%s/%s: %s", nd_run_dir(), name, strerror(errno));
-		close(fd);
-		return ret;
-	}
-	return fd;
-}
-
-/* ---- identity ---- */
-
-const char *nd_journal_run_id(void)
-{
-	static char id[ND_JOURNAL_RUN_MAX];
-
-	if (!id[0]) {
-		uint64_t r = 0;
-
-		if (getrandom(&r, sizeof(r), 0) != sizeof(r)) {
-			struct timespec ts;
-
-			clock_gettime(CLOCK_REALTIME, &ts);
-			r = ((uint64_t)ts.tv_nsec << 32) ^ (uint64_t)ts.tv_sec ^ ((uint64_t)getpid() << 16);
-		}
-		snprintf(id, sizeof(id), "%016llx", (unsigned long long)r);
-	}
-	return id;
-}
-
-static int netns_of(const char *path, unsigned long long *dev, unsigned long long *ino)
-{
-	struct stat st;
-
-	if (stat(path, &st) < 0)
-		return -errno;
-	*dev = (unsigned long long)st.st_dev;
-	*ino = (unsigned long long)st.st_ino;
-	return 0;
-}
-
-/* a namespace lives while a process is in it or a bind mount holds it
- * (ip netns: /run/netns) */
-static bool netns_exists(unsigned long long dev, unsigned long long ino)
-{
-	static const char *const dirs[] = { "/proc", "/run/netns", "/var/run/netns" };
-	bool found = false;
-
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !found; i++) {
-		DIR *d = opendir(dirs[i]);
-		struct dirent *e;
-
-		while (d && !found && (e = readdir(d))) {
-			char path[300];
-			unsigned long long dv = 0, in = 0;
-
-			if (e->d_name[0] == '.' || (i == 0 && !isdigit((unsigned char)e->d_name[0])))
-				continue;
-			snprintf(path, sizeof(path), "%s/%s%s", dirs[i], e->d_name, i ? "" : "/ns/net");
-			found = !netns_of(path, &dv, &in) && dv == dev && in == ino;
-		}
-		if (d)
-			closedir(d);
-	}
-	return found;
-}
-
-/* kinds whose MAC follows their ports: a changed MAC does not make them
- * another device */
-static bool mac_follows_ports(const char *kind)
-{
-	return !strcmp(kind, "bridge") || !strcmp(kind, "bond") || !strcmp(kind, "team");
-}
-
-enum nd_journal_skip nd_journal_applies(const struct nd_journal_record *r)
-{
-	struct nd_journal_dev now;
-	unsigned long long dev = 0, ino = 0;
-	int ret;
-
-	if (!netns_of("/proc/self/ns/net", &dev, &ino) && (dev != r->ns_dev || ino != r->ns_ino)) {
-		/* one scan of /proc for a run of records from the same namespace */
-		static unsigned long long last_dev, last_ino;
-		static bool last_exists;
-
-		if (r->ns_dev != last_dev || r->ns_ino != last_ino) {
-			last_exists = netns_exists(r->ns_dev, r->ns_ino);
-			last_dev = r->ns_dev;
-			last_ino = r->ns_ino;
-		}
-		return last_exists ? ND_JOURNAL_OTHER_NS : ND_JOURNAL_NS_GONE;
-	}
-	if (!r->dev.ifindex)
-		return ND_JOURNAL_APPLIES;
-	ret = nd_journal_dev_get(r->dev_name, &now);
-	if (ret == -ENODEV)
-		return ND_JOURNAL_DEV_GONE;
-	if (ret)
-		return ND_JOURNAL_APPLIES;  /* the write says what is wrong */
-	if (now.ifindex != r->dev.ifindex || strcmp(now.kind, r->dev.kind) ||
-	    strcmp(now.perm, r->dev.perm) || (!mac_follows_ports(now.kind) && strcmp(now.mac, r->dev.mac)))
-		return ND_JOURNAL_DEV_REPLACED;
-	return ND_JOURNAL_APPLIES;
-}
-
-const char *nd_journal_skip_text(enum nd_journal_skip s)
-{
-	switch (s) {
-	case ND_JOURNAL_APPLIES: return "applies";
-	case ND_JOURNAL_OTHER_NS: return "made in another network namespace";
-	case ND_JOURNAL_NS_GONE: return "its network namespace is gone";
-	case ND_JOURNAL_DEV_GONE: return "device gone";
-	case ND_JOURNAL_DEV_REPLACED: return "device replaced (same name, another device)";
-	}
-	return "?";
-}
 
 /* ---- lines ---- */
 
@@ -821,14 +282,14 @@ static int parse_change(struct nd_journal *j, char **w, unsigned n, unsigned lin
 	    strncmp(w[9], "dev=", 4) || !parse_dev(w[9] + 4, &r.dev))
 		return damage(j, line, "record %u: identity malformed", r.id);
 	snprintf(r.run, sizeof(r.run), "%s", w[7] + 4);
-	if (!kind_known(r.kind))
+	if (!journal_kind_known(r.kind))
 		return damage(j, line, "record %u: unknown kind", r.id);
-	if (!object_ok(r.kind, r.object, r.key, false))
+	if (!journal_object_ok(r.kind, r.object, r.key, false))
 		return damage(j, line, "record %u: %s: refused", r.id,
 			      !strcmp(r.kind, "sysctl") ? "a sysctl outside /proc/sys/net" :
 			      !strcmp(r.kind, "file") ? "a file netdiag does not write" :
 							"an object netdiag does not change");
-	dev_of(r.kind, r.object, r.key, r.dev_name);
+	journal_dev_of(r.kind, r.object, r.key, r.dev_name);
 	j->next_id = r.id + 1;
 	return add_record(j, &r);
 }
@@ -1045,7 +506,7 @@ int nd_journal_open(struct nd_journal **jp, char *err, size_t errlen)
 		ret = j->dirfd;
 		goto fail;
 	}
-	j->lock_fd = open_file_checked(j->dirfd, "journal.lock", O_RDWR | O_CREAT, err, errlen);
+	j->lock_fd = journal_open_file(j->dirfd, "journal.lock", O_RDWR | O_CREAT, err, errlen);
 	if (j->lock_fd < 0) {
 		ret = j->lock_fd;
 		goto fail;
@@ -1056,7 +517,7 @@ int nd_journal_open(struct nd_journal **jp, char *err, size_t errlen)
 			 ret == -EWOULDBLOCK ? "another netdiag is changing this host" : strerror(-ret));
 		goto fail;
 	}
-	j->fd = open_file_checked(j->dirfd, "journal", O_RDWR | O_CREAT | O_APPEND, err, errlen);
+	j->fd = journal_open_file(j->dirfd, "journal", O_RDWR | O_CREAT | O_APPEND, err, errlen);
 	if (j->fd < 0) {
 		ret = j->fd;
 		goto fail;
@@ -1116,14 +577,14 @@ int nd_journal_append(struct nd_journal *j, struct nd_journal_record *r)
 
 	if (j->fd < 0)
 		return -EROFS;
-	if (!kind_known(r->kind))
+	if (!journal_kind_known(r->kind))
 		return -ENOTSUP;
-	if (!object_ok(r->kind, r->object, r->key, true))
+	if (!journal_object_ok(r->kind, r->object, r->key, true))
 		return -EPERM;
-	ret = netns_of("/proc/self/ns/net", &r->ns_dev, &r->ns_ino);
+	ret = journal_netns_of("/proc/self/ns/net", &r->ns_dev, &r->ns_ino);
 	if (ret)
 		return ret;
-	dev_of(r->kind, r->object, r->key, r->dev_name);
+	journal_dev_of(r->kind, r->object, r->key, r->dev_name);
 	memset(&r->dev, 0, sizeof(r->dev));
 	if (r->dev_name[0]) {
 		ret = nd_journal_dev_get(r->dev_name, &r->dev);
@@ -1179,10 +640,10 @@ int nd_journal_change(struct nd_journal *j, const char *kind, const char *object
 	ret = nd_journal_append(j, &r);
 	if (ret)
 		return ret;
-	ret = kind_write(kind, object, key, after);
+	ret = journal_kind_write(kind, object, key, after);
 	/* failed: put the before-value back (or see the kernel refused), and
 	 * close the record, so no later undo trips on it */
-	if (ret && (!kind_write(kind, object, key, before) || refused(ret)))
+	if (ret && (!journal_kind_write(kind, object, key, before) || refused(ret)))
 		close_record(j, "fail", r.id);
 	return ret;
 }
@@ -1193,7 +654,7 @@ int nd_journal_sysctl(struct nd_journal *j, const char *path, const char *value)
 	ssize_t n;
 	int fd;
 
-	if (!sysctl_ok(path))
+	if (!journal_sysctl_ok(path))
 		return -EPERM;
 	snprintf(file, sizeof(file), "/proc/sys/%s", path);
 	fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -1260,7 +721,7 @@ static int undo_where(struct nd_journal *j, unsigned count, const char *run, uns
 				done(arg, r, (int)skip);
 			continue;
 		}
-		ret = dry_run ? 0 : kind_write(r->kind, r->object, r->key, r->before);
+		ret = dry_run ? 0 : journal_kind_write(r->kind, r->object, r->key, r->before);
 		if (!ret && !dry_run)
 			ret = close_record(j, "undo", r->id);
 		if (done)
