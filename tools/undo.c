@@ -49,7 +49,8 @@ static void report(void *arg, const struct nd_journal_record *r, int result)
 		t->failed++;
 		fprintf(stderr, "netdiag: undo: %s: %s\n", what, strerror(-result));
 	} else {
-		printf("%s %s back to %s\n", t->dry ? "would restore" : "restored", what, r->before);
+		printf("%s %s back to %s%s\n", t->dry ? "would restore" : "restored", what, r->before,
+		       r->legacy ? " (an older netdiag's record: no identity to check)" : "");
 	}
 }
 

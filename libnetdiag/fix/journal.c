@@ -144,6 +144,10 @@ static void record_line(struct buf *b, const struct nd_journal_record *r)
 	put_field(b, r->key);
 	put_field(b, r->before);
 	put_field(b, r->after);
+	if (r->legacy) {
+		put(b, "\n");           /* kept as the older netdiag wrote it */
+		return;
+	}
 	put(b, " run=%s ns=%llu:%llu", r->run, r->ns_dev, r->ns_ino);
 	if (r->dev.ifindex) {
 		put(b, " dev=%d,", r->dev.ifindex);
@@ -267,7 +271,7 @@ static int parse_change(struct nd_journal *j, char **w, unsigned n, unsigned lin
 {
 	struct nd_journal_record r = { .line = line };
 
-	if (n != 10)
+	if (n != 10 && n != 7)
 		return damage(j, line, "a change record of %u words, not 10", n);
 	if (!strict_uint(w[1], &r.id) || !r.id)
 		return damage(j, line, "no record id");
@@ -277,11 +281,15 @@ static int parse_change(struct nd_journal *j, char **w, unsigned n, unsigned lin
 	    get_field(w[4], r.key, sizeof(r.key)) || get_field(w[5], r.before, sizeof(r.before)) ||
 	    get_field(w[6], r.after, sizeof(r.after)))
 		return damage(j, line, "record %u: a field malformed or too long", r.id);
-	if (strncmp(w[7], "run=", 4) || !hex_ok(w[7] + 4, 16) ||
+	/* no identity: undone as an older netdiag would, within the kinds'
+	 * bounds all the same */
+	r.legacy = n == 7;
+	if (!r.legacy && (strncmp(w[7], "run=", 4) || !hex_ok(w[7] + 4, 16) ||
 	    strncmp(w[8], "ns=", 3) || sscanf(w[8] + 3, "%llu:%llu", &r.ns_dev, &r.ns_ino) != 2 ||
-	    strncmp(w[9], "dev=", 4) || !parse_dev(w[9] + 4, &r.dev))
+	    strncmp(w[9], "dev=", 4) || !parse_dev(w[9] + 4, &r.dev)))
 		return damage(j, line, "record %u: identity malformed", r.id);
-	snprintf(r.run, sizeof(r.run), "%s", w[7] + 4);
+	if (!r.legacy)
+		snprintf(r.run, sizeof(r.run), "%s", w[7] + 4);
 	if (!journal_kind_known(r.kind))
 		return damage(j, line, "record %u: unknown kind", r.id);
 	if (!journal_object_ok(r.kind, r.object, r.key, false))
@@ -299,14 +307,15 @@ static int parse_line(struct nd_journal *j, char *text, size_t len, unsigned lin
 	char *crc, *w[12], *save = NULL;
 	unsigned n = 0, id;
 	struct nd_journal_record *r;
+	bool sealed;
 
 	text[len] = 0;
 	crc = len >= 13 ? text + len - 13 : NULL;
-	if (!crc || strncmp(crc, " crc=", 5) || !hex_ok(crc + 5, 8))
-		return damage(j, line, "no checksum (cut or damaged)");
-	if (strtoul(crc + 5, NULL, 16) != crc32(text, (size_t)(crc - text)))
+	sealed = crc && !strncmp(crc, " crc=", 5) && hex_ok(crc + 5, 8);
+	if (sealed && strtoul(crc + 5, NULL, 16) != crc32(text, (size_t)(crc - text)))
 		return damage(j, line, "checksum mismatch (damaged)");
-	*crc = 0;
+	if (sealed)
+		*crc = 0;
 	if (strstr(text, "  ") || text[0] == ' ')
 		return damage(j, line, "malformed spacing");
 	for (char *t = strtok_r(text, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
@@ -316,6 +325,9 @@ static int parse_line(struct nd_journal *j, char *text, size_t len, unsigned lin
 	}
 	if (!n)
 		return damage(j, line, "empty");
+	/* an older netdiag's lines, unsealed: "change" and six words, "undo ID" */
+	if (!sealed && !(!strcmp(w[0], "change") && n == 7) && !(!strcmp(w[0], "undo") && n == 2))
+		return damage(j, line, "no checksum (cut or damaged)");
 	if (!strcmp(w[0], "change"))
 		return parse_change(j, w, n, line);
 	if (n != 2 || !strict_uint(w[1], &id))

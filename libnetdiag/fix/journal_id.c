@@ -183,6 +183,8 @@ enum nd_journal_skip nd_journal_applies(const struct nd_journal_record *r)
 	unsigned long long dev = 0, ino = 0;
 	int ret;
 
+	if (r->legacy)
+		return ND_JOURNAL_APPLIES;      /* nothing to compare */
 	if (!journal_netns_of("/proc/self/ns/net", &dev, &ino) && (dev != r->ns_dev || ino != r->ns_ino)) {
 		/* one scan of /proc for a run of records from the same namespace */
 		static unsigned long long last_dev, last_ino;

@@ -543,6 +543,36 @@ static void test_persist_failed(void **state)
 	wipe();
 }
 
+/* An older netdiag's journal (no identity, no checksum) still reads:
+ * its records open, undone without identity, ids continued. */
+static void test_legacy_lines(void **state)
+{
+	const struct nd_journal_record *r;
+	struct nd_journal *j;
+	char err[256];
+	unsigned n, nd;
+
+	(void)state;
+	wipe();
+	spit("change 1 sysctl net/nd-test/x - 0 1\nundo 1\nchange 2 offload lo tx-checksum-ip-generic on off\n"
+	     "change 3 sysctl net/nd-test/x - 0 1 run=\n");
+	assert_int_equal(nd_journal_open(&j, err, sizeof(err)), 0);
+	r = nd_journal_records(j, &n);
+	nd_journal_damaged(j, &nd);
+	assert_int_equal(n, 1);
+	assert_int_equal(nd, 1);              /* 8 words, unsealed: damage, not legacy */
+	assert_int_equal(r[0].id, 2);
+	assert_true(r[0].legacy);
+	assert_int_equal(nd_journal_applies(&r[0]), ND_JOURNAL_APPLIES);
+	assert_int_equal(append(j, "sysctl", "net/nd-test/x", "", "0", "1"), 0);
+	r = nd_journal_records(j, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(r[1].id, 3);        /* a damaged line gives no id */
+	assert_false(r[1].legacy);
+	nd_journal_close(j);
+	wipe();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -556,6 +586,7 @@ int main(void)
 		cmocka_unit_test(test_identity),
 		cmocka_unit_test(test_run_dir_trust),
 		cmocka_unit_test(test_persist_failed),
+		cmocka_unit_test(test_legacy_lines),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

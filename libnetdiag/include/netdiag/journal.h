@@ -73,6 +73,7 @@ struct nd_journal_record {
 	char dev_name[IF_NAMESIZE];         /* the device named, "" for none */
 	struct nd_journal_dev dev;
 	unsigned line;                      /* line number in the journal */
+	bool legacy;                        /* an older netdiag's: no identity, no checksum */
 	bool undone;
 };
 
