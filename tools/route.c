@@ -189,12 +189,22 @@ static int parse_guest(int argc, char **argv, struct guest_args *a, bool want_na
 			slash = strchr(addr, '/');
 			if (slash)
 				*slash = 0;
-			if (inet_pton(AF_INET6, addr, &a6) != 1 ||
-			    (slash && (atoi(slash + 1) < 1 || atoi(slash + 1) > 128))) {
+			if (strlen(optarg) + 5 > sizeof(a->g.ip6) || inet_pton(AF_INET6, addr, &a6) != 1) {
 				cli_err("route", optarg, "not an IPv6 address or prefix");
 				return -EINVAL;
 			}
 			snprintf(a->g.ip6, sizeof(a->g.ip6), "%s%s", optarg, slash ? "" : "/128");
+			{
+				struct nd_guest_route t = { .ip.s_addr = htonl(0xc0000201) };
+				char why[160];
+
+				/* the prefix length strictly 1..128, a unicast address */
+				snprintf(t.ip6, sizeof(t.ip6), "%s", a->g.ip6);
+				if (nd_route_guest_addr_check(&t, why, sizeof(why))) {
+					cli_err("route", optarg, "not a unicast IPv6 address or prefix");
+					return -EINVAL;
+				}
+			}
 			break;
 		}
 		case 'j':
@@ -211,6 +221,10 @@ static int parse_guest(int argc, char **argv, struct guest_args *a, bool want_na
 	if (want_name) {
 		if (optind != argc - 1) {
 			cli_err("route", NULL, "guest NAME expected (see 'netdiag route guest --help')");
+			return -EINVAL;
+		}
+		if (strlen(argv[optind]) >= sizeof(a->g.name) || !nd_route_guest_name_ok(argv[optind])) {
+			cli_err("route", argv[optind], "a name of letters, digits, - _ . (31 at most)");
 			return -EINVAL;
 		}
 		snprintf(a->g.name, sizeof(a->g.name), "%s", argv[optind]);
@@ -232,6 +246,10 @@ static int guest_add(int argc, char **argv)
 		return EXIT_CANNOT;
 	if (!a.have_ip || !a.g.dev[0]) {
 		cli_err("route", a.g.name, "add needs --ip and --dev");
+		return EXIT_CANNOT;
+	}
+	if (nd_route_guest_addr_check(&a.g, err, sizeof(err))) {
+		cli_err("route", "guest add", "%s", err);
 		return EXIT_CANNOT;
 	}
 	if (nd_route_guest_add(&a.g, &changes, err, sizeof(err))) {

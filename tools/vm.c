@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <netdiag/report.h>
+#include <netdiag/journal.h>
 #include <netdiag/vm.h>
 
 #include "cli.h"
@@ -437,6 +438,12 @@ static int vm_list(int argc, char **argv)
 		return EXIT_CANNOT;
 	}
 	n = nd_vm_list(v, ND_VM_MAX);
+	if (n < 0) {
+		cli_err("vm list", NULL, "%s/vm: %s", nd_run_dir(),
+			n == -EPERM ? "not a directory of ours, or writable by others: refused" :
+				      strerror(-n));
+		return EXIT_CANNOT;
+	}
 	if (json) {
 		struct nd_json j;
 

@@ -92,11 +92,6 @@ void nd_vm_tap_name(const char *name, char tap[IF_NAMESIZE])
 	snprintf(tap, IF_NAMESIZE, "ndvm-%s", name);
 }
 
-static void vm_root(char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/vm", nd_run_dir());
-}
-
 void nd_vm_state_dir(const char *name, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/vm/%s", nd_run_dir(), name);
@@ -107,46 +102,98 @@ void vm_path(const char *name, const char *file, char *buf, size_t len)
 	snprintf(buf, len, "%s/vm/%s/%s", nd_run_dir(), name, file);
 }
 
-static int mkdirs(void)
+/* RUN_DIR/vm, each step checked as the journal's directory is (ours,
+ * writable by no one else, no symlink): the paths under it that QEMU and
+ * the sockets use by name are then out of other users' reach. */
+static int vm_root_fd(bool create, char *err, size_t errlen)
 {
-	char path[512];
+	int dfd = nd_run_dir_open(err, errlen), vfd;
 
-	if (mkdir(nd_run_dir(), 0700) < 0 && errno != EEXIST)
-		return -errno;
-	vm_root(path, sizeof(path));
-	if (mkdir(path, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
+	if (dfd < 0)
+		return dfd;
+	vfd = nd_run_subdir_open(dfd, "vm", create, err, errlen);
+	close(dfd);
+	return vfd;
+}
+
+/* RUN_DIR/vm/NAME, the same way */
+static int vm_dir_fd(const char *name, bool create, char *err, size_t errlen)
+{
+	int vfd, sfd;
+
+	if (!nd_vm_name_valid(name)) {
+		snprintf(err, errlen, "%s: not a VM name", name);
+		return -EINVAL;
+	}
+	vfd = vm_root_fd(create, err, errlen);
+	if (vfd < 0)
+		return vfd;
+	sfd = nd_run_subdir_open(vfd, name, create, err, errlen);
+	close(vfd);
+	return sfd;
+}
+
+/* every entry of the state directory (not its subdirectories: it has none) */
+static void clear_dir(int sfd, const char *keep)
+{
+	int fd = dup(sfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || (keep && !strcmp(e->d_name, keep)))
+			continue;
+		unlinkat(sfd, e->d_name, 0);
+	}
+	closedir(d);
 }
 
 static void remove_dir(const char *name)
 {
-	char dir[512], path[768];
-	DIR *d;
-	struct dirent *e;
+	char err[256];
+	int vfd = vm_root_fd(false, err, sizeof(err)), sfd;
 
-	nd_vm_state_dir(name, dir, sizeof(dir));
-	d = opendir(dir);
-	if (d) {
-		while ((e = readdir(d))) {
-			if (e->d_name[0] == '.')
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-			unlink(path);
-		}
-		closedir(d);
+	if (vfd < 0)
+		return;
+	sfd = nd_run_subdir_open(vfd, name, false, err, sizeof(err));
+	if (sfd >= 0) {
+		clear_dir(sfd, NULL);
+		close(sfd);
+		unlinkat(vfd, name, AT_REMOVEDIR);
 	}
-	rmdir(dir);
+	close(vfd);
+}
+
+/* a regular file of ours under dfd, never through a symlink */
+static int open_in(int dfd, const char *file, int flags)
+{
+	struct stat st;
+	int fd = openat(dfd, file, flags | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
 }
 
 bool vm_state_running(const char *name)
 {
-	char path[512];
-	int fd;
+	char err[256];
+	int sfd = vm_dir_fd(name, false, err, sizeof(err)), fd;
 	bool held;
 
-	vm_path(name, VM_LOCK, path, sizeof(path));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (sfd < 0)
+		return false;
+	fd = open_in(sfd, VM_LOCK, O_RDONLY);
+	close(sfd);
 	if (fd < 0)
 		return false;
 	held = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
@@ -156,82 +203,83 @@ bool vm_state_running(const char *name)
 
 int vm_state_claim(const char *name, int *lockfd, char *err, size_t errlen)
 {
-	char dir[512], path[512];
-	int rc, fd;
+	char path[512];
+	int rc, fd, sfd;
 
-	rc = mkdirs();
-	if (rc < 0) {
-		snprintf(err, errlen, "%s: %s", nd_run_dir(), strerror(-rc));
-		return rc;
-	}
-	nd_vm_state_dir(name, dir, sizeof(dir));
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
-		return rc;
-	}
-	vm_path(name, VM_LOCK, path, sizeof(path));
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	sfd = vm_dir_fd(name, true, err, errlen);
+	if (sfd < 0)
+		return sfd;
+	fd = open_in(sfd, VM_LOCK, O_RDWR | O_CREAT);
 	if (fd < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return rc;
+		vm_path(name, VM_LOCK, path, sizeof(path));
+		snprintf(err, errlen, "%s: %s", path,
+			 fd == -EPERM || fd == -ELOOP ? "not a regular file of ours: refused" : strerror(-fd));
+		close(sfd);
+		return fd == -ELOOP ? -EPERM : fd;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
 		snprintf(err, errlen, "%s: %s", name,
 			 rc == -EBUSY ? "a VM of this name is already running" : strerror(-rc));
 		close(fd);
+		close(sfd);
 		return rc;
 	}
 	/* A directory left by a supervisor that was killed: clear what it
 	 * left (sockets, old state), keep the lock we now hold. */
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	if (d) {
-		while ((e = readdir(d))) {
-			if (e->d_name[0] == '.' || !strcmp(e->d_name, VM_LOCK))
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-			unlink(path);
-		}
-		closedir(d);
-	}
+	clear_dir(sfd, VM_LOCK);
+	close(sfd);
 	*lockfd = fd;
 	return 0;
 }
 
 int vm_state_write(const char *name, const struct nd_vm_info *v, const char *console_log)
 {
-	char path[512], tmp[520];
+	char err[256];
+	int sfd = vm_dir_fd(name, false, err, sizeof(err)), fd, rc = 0;
 	FILE *f;
 
-	vm_path(name, VM_STATE, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	f = fopen(tmp, "w");
-	if (!f)
-		return -errno;
+	if (sfd < 0)
+		return sfd;
+	unlinkat(sfd, VM_STATE ".new", 0);
+	fd = openat(sfd, VM_STATE ".new", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		rc = -errno;
+		if (fd >= 0)
+			close(fd);
+		close(sfd);
+		return rc;
+	}
 	fprintf(f, "name=%s\npid=%d\nqemu_pid=%d\ntap=%s\nbridge=%s\nmac=%s\naccel=%s\n"
 		"started=%.3f\nconsole_log=%s\n",
 		v->name, (int)v->pid, (int)v->qemu_pid, v->tap, v->bridge, v->mac, v->accel,
 		v->started, console_log);
-	if (fclose(f) != 0 || rename(tmp, path) < 0) {
-		unlink(tmp);
-		return -EIO;
+	if (fclose(f) != 0 || renameat(sfd, VM_STATE ".new", sfd, VM_STATE) < 0) {
+		unlinkat(sfd, VM_STATE ".new", 0);
+		rc = -EIO;
 	}
-	return 0;
+	close(sfd);
+	return rc;
 }
 
-static int state_read_file(const char *path, const char *key, char *val, size_t len)
+static int state_read_file(const char *name, const char *key, char *val, size_t len)
 {
-	char line[768];
+	char line[768], err[256];
 	size_t klen = strlen(key);
-	FILE *f = fopen(path, "r");
-	int rc = -ENOENT;
+	int sfd = vm_dir_fd(name, false, err, sizeof(err)), fd, rc = -ENOENT;
+	FILE *f;
 
-	if (!f)
-		return -errno;
+	if (sfd < 0)
+		return sfd;
+	fd = open_in(sfd, VM_STATE, O_RDONLY);
+	close(sfd);
+	f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		return fd < 0 ? fd : -ENOMEM;
+	}
 	while (fgets(line, sizeof(line), f)) {
 		if (strncmp(line, key, klen) || line[klen] != '=')
 			continue;
@@ -246,35 +294,43 @@ static int state_read_file(const char *path, const char *key, char *val, size_t 
 
 int nd_vm_state_get(const char *name, const char *key, char *val, size_t len)
 {
-	char path[512];
-
 	if (!nd_vm_name_valid(name) || !vm_state_running(name))
 		return -ENOENT;
-	vm_path(name, VM_STATE, path, sizeof(path));
-	return state_read_file(path, key, val, len);
+	return state_read_file(name, key, val, len);
+}
+
+static FILE *history_open(int vfd, const char *mode)
+{
+	int fd = open_in(vfd, VM_HISTORY, !strcmp(mode, "a") ? O_WRONLY | O_APPEND | O_CREAT : O_RDONLY);
+	FILE *f = fd >= 0 ? fdopen(fd, mode) : NULL;
+
+	if (!f && fd >= 0)
+		close(fd);
+	return f;
 }
 
 static void history_add(const struct nd_vm_info *v)
 {
-	char path[512], tmp[520], line[256];
+	char line[256], err[256];
 	char *keep[HISTORY_KEEP] = { 0 };
 	unsigned nlines = 0;
+	int vfd = vm_root_fd(false, err, sizeof(err)), fd;
 	FILE *f;
 
-	vm_root(path, sizeof(path));
-	strncat(path, "/" VM_HISTORY, sizeof(path) - strlen(path) - 1);
-	f = fopen(path, "a");
-	if (!f)
+	if (vfd < 0)
 		return;
+	f = history_open(vfd, "a");
+	if (!f)
+		goto out;
 	fprintf(f, "%s %.3f %.3f %s %s %s %s %s\n", v->name, v->started, v->ended, v->end,
 		v->tap[0] ? v->tap : "-", v->bridge[0] ? v->bridge : "-",
 		v->mac[0] ? v->mac : "-", v->accel[0] ? v->accel : "-");
 	fclose(f);
 
 	/* bounded: past HISTORY_TRIM lines keep the newest HISTORY_KEEP */
-	f = fopen(path, "r");
+	f = history_open(vfd, "r");
 	if (!f)
-		return;
+		goto out;
 	while (fgets(line, sizeof(line), f)) {
 		free(keep[nlines % HISTORY_KEEP]);
 		keep[nlines % HISTORY_KEEP] = strdup(line);
@@ -282,8 +338,12 @@ static void history_add(const struct nd_vm_info *v)
 	}
 	fclose(f);
 	if (nlines >= HISTORY_TRIM) {
-		snprintf(tmp, sizeof(tmp), "%s.new", path);
-		f = fopen(tmp, "w");
+		unlinkat(vfd, VM_HISTORY ".new", 0);
+		fd = openat(vfd, VM_HISTORY ".new", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    0600);
+		f = fd >= 0 ? fdopen(fd, "w") : NULL;
+		if (!f && fd >= 0)
+			close(fd);
 		if (f) {
 			for (unsigned i = 0; i < HISTORY_KEEP; i++) {
 				char *l = keep[(nlines + i) % HISTORY_KEEP];
@@ -292,11 +352,13 @@ static void history_add(const struct nd_vm_info *v)
 					fputs(l, f);
 			}
 			if (fclose(f) == 0)
-				rename(tmp, path);
+				renameat(vfd, VM_HISTORY ".new", vfd, VM_HISTORY);
 		}
 	}
+out:
 	for (unsigned i = 0; i < HISTORY_KEEP; i++)
 		free(keep[i]);
+	close(vfd);
 }
 
 void vm_state_release(const char *name, int lockfd, const struct nd_vm_info *v)
@@ -310,22 +372,21 @@ void vm_state_release(const char *name, int lockfd, const struct nd_vm_info *v)
 
 static int info_from_state(const char *name, struct nd_vm_info *v)
 {
-	char path[512], val[128];
+	char val[128];
 
 	memset(v, 0, sizeof(*v));
 	snprintf(v->name, sizeof(v->name), "%s", name);
 	v->running = true;
-	vm_path(name, VM_STATE, path, sizeof(path));
-	if (state_read_file(path, "pid", val, sizeof(val)) < 0)
+	if (state_read_file(name, "pid", val, sizeof(val)) < 0)
 		return -ENOENT;
 	v->pid = atoi(val);
-	if (state_read_file(path, "qemu_pid", val, sizeof(val)) == 0)
+	if (state_read_file(name, "qemu_pid", val, sizeof(val)) == 0)
 		v->qemu_pid = atoi(val);
-	state_read_file(path, "tap", v->tap, sizeof(v->tap));
-	state_read_file(path, "bridge", v->bridge, sizeof(v->bridge));
-	state_read_file(path, "mac", v->mac, sizeof(v->mac));
-	state_read_file(path, "accel", v->accel, sizeof(v->accel));
-	if (state_read_file(path, "started", val, sizeof(val)) == 0)
+	state_read_file(name, "tap", v->tap, sizeof(v->tap));
+	state_read_file(name, "bridge", v->bridge, sizeof(v->bridge));
+	state_read_file(name, "mac", v->mac, sizeof(v->mac));
+	state_read_file(name, "accel", v->accel, sizeof(v->accel));
+	if (state_read_file(name, "started", val, sizeof(val)) == 0)
 		v->started = atof(val);
 	return 0;
 }
@@ -343,16 +404,23 @@ static int cmp_info(const void *a, const void *b)
 
 int nd_vm_list(struct nd_vm_info *v, size_t n)
 {
-	char path[512], line[256];
+	char line[256], err[256];
 	size_t k = 0;
 	DIR *d;
 	struct dirent *e;
 	FILE *f;
+	int vfd = vm_root_fd(false, err, sizeof(err)), fd;
 
-	vm_root(path, sizeof(path));
-	d = opendir(path);
-	if (!d)
+	if (vfd < 0)
+		return vfd == -ENOENT ? 0 : vfd;
+	fd = dup(vfd);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		close(vfd);
 		return 0;
+	}
 	while ((e = readdir(d)) && k < n) {
 		if (!nd_vm_name_valid(e->d_name) || !vm_state_running(e->d_name))
 			continue;
@@ -362,8 +430,8 @@ int nd_vm_list(struct nd_vm_info *v, size_t n)
 	closedir(d);
 
 	/* recent ends, newest record per name, names not running now */
-	strncat(path, "/" VM_HISTORY, sizeof(path) - strlen(path) - 1);
-	f = fopen(path, "r");
+	f = history_open(vfd, "r");
+	close(vfd);
 	while (f && fgets(line, sizeof(line), f)) {
 		struct nd_vm_info h = { 0 };
 		size_t i;

@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <netdiag/journal.h>
 
 #include "doctor_internal.h"
 
@@ -269,8 +272,35 @@ static int copy_findings(struct nd_findings *to, const struct nd_findings *from)
 	return 0;
 }
 
+static int doctor_run(const struct nd_doctor_opts *o, const struct nd_rules *rs,
+		      struct nd_doctor_result *res, char *err, size_t errlen);
+
+/* One changing doctor at a time (issue 15): the journal keeps two apart,
+ * but a look of one would verify the other's change and keep its own
+ * for it.  The second is refused at once, before any look. */
 int nd_doctor_run(const struct nd_doctor_opts *o, const struct nd_rules *rs,
 		  struct nd_doctor_result *res, char *err, size_t errlen)
+{
+	int lock = -1, rc;
+
+	if (o->mode == ND_DOCTOR_FIX) {
+		lock = nd_run_lock("doctor.lock", err, errlen);
+		if (lock == -EWOULDBLOCK)
+			snprintf(err, errlen, "another netdiag doctor is changing this host; "
+				 "run again when it is done");
+		if (lock < 0) {
+			memset(res, 0, sizeof(*res));
+			return lock;
+		}
+	}
+	rc = doctor_run(o, rs, res, err, errlen);
+	if (lock >= 0)
+		close(lock);
+	return rc;
+}
+
+static int doctor_run(const struct nd_doctor_opts *o, const struct nd_rules *rs,
+		      struct nd_doctor_result *res, char *err, size_t errlen)
 {
 	struct run r = { .o = o, .rs = rs, .res = res, .err = err, .errlen = errlen };
 	struct look first;

@@ -83,30 +83,22 @@ void doctor_look_free(struct look *l)
 	nd_findings_free(&l->fs);
 }
 
+/* A run's rollback is by run id and record id, never by a count: another
+ * netdiag's changes in between (or kept from earlier runs) are not ours. */
 unsigned doctor_journal_mark(void)
 {
-	struct nd_journal *j;
-	char err[256];
-	unsigned n = 0;
-
-	if (nd_journal_open(&j, err, sizeof(err)))
-		return 0;
-	nd_journal_records(j, &n);
-	nd_journal_close(j);
-	return n;
+	return nd_journal_mark();
 }
 
 int doctor_undo_since(unsigned since, char *err, size_t errlen)
 {
 	struct nd_journal *j;
-	unsigned n;
 	int rc;
 
 	rc = nd_journal_open(&j, err, errlen);
 	if (rc)
 		return rc;
-	nd_journal_records(j, &n);
-	rc = n > since ? nd_journal_undo(j, n - since, false, NULL, NULL) : 0;
+	rc = nd_journal_undo_run(j, since, false, NULL, NULL);
 	nd_journal_close(j);
 	return rc;
 }

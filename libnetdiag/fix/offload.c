@@ -59,6 +59,28 @@ static int journal_device(struct nd_journal *j, struct nd_offload_request *r)
 	return 0;
 }
 
+/* The set was refused (EPERM, a driver's EINVAL): the records of this
+ * device whose feature still has its before-value changed nothing, so
+ * they close rather than stay open for every later undo to trip on. */
+static void close_unchanged(struct nd_journal *j, struct nd_ethtool *e, const char *ifname,
+			    unsigned mark)
+{
+	const struct nd_journal_record *r;
+	struct nd_features now;
+	unsigned n;
+
+	if (nd_offload_get(e, ifname, &now))
+		return;
+	r = nd_journal_records(j, &n);
+	for (unsigned i = 0; i < n; i++) {
+		const struct nd_feature *f = nd_feature_find(&now, r[i].key);
+
+		if (r[i].id > mark && !strcmp(r[i].kind, "offload") && f &&
+		    f->wanted == !strcmp(r[i].before, "on"))
+			nd_journal_failed(j, r[i].id);
+	}
+}
+
 /* A pause between devices, for tests that interrupt a transaction in the
  * middle: NETDIAG_TEST_STEP_DELAY seconds (unset in normal use). */
 static void test_step_delay(void)
@@ -74,7 +96,7 @@ int nd_offload_change(struct nd_offload_request *reqs, unsigned nreq,
 {
 	struct nd_journal *j = NULL;
 	struct nd_ethtool *e;
-	unsigned taken = 0;
+	unsigned mark = nd_journal_mark();
 	int ret;
 
 	ret = nd_ethtool_open(&e);
@@ -100,15 +122,20 @@ int nd_offload_change(struct nd_offload_request *reqs, unsigned nreq,
 			ret = -EINTR;
 			break;
 		}
+		unsigned dev_mark = nd_journal_mark();
+
 		ret = journal_device(j, &reqs[i]);
-		taken += reqs[i].recorded;
-		if (!ret && reqs[i].recorded)
+		if (!ret && reqs[i].recorded) {
 			ret = nd_offload_set(e, &reqs[i].before, reqs[i].ch, reqs[i].n, err, errlen);
+			if (ret)
+				close_unchanged(j, e, reqs[i].ifname, dev_mark);
+		}
 		if (!ret)
 			ret = nd_offload_get(e, reqs[i].ifname, &reqs[i].after);
 	}
-	if (ret && taken)
-		nd_journal_undo(j, taken, false, NULL, NULL);
+	/* this call's own records only, whatever else the journal holds */
+	if (ret && j)
+		nd_journal_undo_run(j, mark, false, NULL, NULL);
 	nd_journal_close(j);
 	nd_ethtool_close(e);
 	return ret;

@@ -91,6 +91,76 @@ static const char *persist_root(void)
 	return r && r[0] ? r : "";
 }
 
+/* The files --persist writes, under the root: the only "file" records
+ * the journal takes, so a forged record cannot make undo remove another
+ * file.  NAME is the device or a step number: no '/', no leading dot. */
+static const struct {
+	const char *dir, *suffix;
+} persist_paths[] = {
+	{ "/etc/systemd/network/50-netdiag-", ".link" },
+	{ "/etc/udev/rules.d/70-netdiag-", ".rules" },
+	{ "/etc/sysctl.d/60-netdiag-", ".conf" },
+};
+
+/* dir + NAME + suffix, NAME without '/' or a leading dot */
+static bool pattern_ok(const char *path)
+{
+	size_t n = strlen(path);
+
+	for (size_t i = 0; i < sizeof(persist_paths) / sizeof(persist_paths[0]); i++) {
+		size_t dl = strlen(persist_paths[i].dir), sl = strlen(persist_paths[i].suffix);
+
+		if (n <= dl + sl || strncmp(path, persist_paths[i].dir, dl) ||
+		    strcmp(path + n - sl, persist_paths[i].suffix))
+			continue;
+		return path[dl] != '.' && !memchr(path + dl, '/', n - dl - sl);
+	}
+	return false;
+}
+
+bool nd_persist_path_ok(const char *path, bool any_root)
+{
+	size_t rl = strlen(persist_root());
+
+	if (!any_root)
+		return !strncmp(path, persist_root(), rl) && pattern_ok(path + rl);
+	/* an absolute path without "..": the root is whatever precedes the
+	 * pattern (each "/etc/" in it tried) */
+	if (path[0] != '/' || strstr(path, "/../") || strstr(path, "/./") || strstr(path, "//"))
+		return false;
+	for (const char *at = strstr(path, "/etc/"); at; at = strstr(at + 1, "/etc/"))
+		if (pattern_ok(at))
+			return true;
+	return false;
+}
+
+/* The hook files `netdiag hook install` writes or moves aside, under
+ * $NETDIAG_HOOK_ROOT (tests) or /: the only other paths "file" and
+ * "rename" records may name. */
+static const char *const hook_paths[] = {
+	"/etc/libvirt/hooks/qemu", "/etc/libvirt/hooks/qemu.netdiag-chained",
+	"/var/lib/vz/snippets/netdiag-hook.sh", "/var/lib/vz/snippets/netdiag-hook.sh.netdiag-chained",
+};
+
+bool nd_hook_file_ok(const char *path, bool any_root)
+{
+	const char *root = getenv("NETDIAG_HOOK_ROOT");
+	size_t rl = root ? strlen(root) : 0, n = strlen(path);
+
+	if (path[0] != '/' || strstr(path, "/../") || strstr(path, "/./") || strstr(path, "//"))
+		return false;
+	for (size_t i = 0; i < sizeof(hook_paths) / sizeof(hook_paths[0]); i++) {
+		size_t hl = strlen(hook_paths[i]);
+
+		if (!any_root && n == rl + hl && (!rl || !strncmp(path, root, rl)) &&
+		    !strcmp(path + rl, hook_paths[i]))
+			return true;
+		if (any_root && n >= hl && !strcmp(path + n - hl, hook_paths[i]))
+			return true;
+	}
+	return false;
+}
+
 static int write_file(const char *path, const char *text, char *err, size_t errlen)
 {
 	struct nd_journal_record rec = { 0 };
@@ -106,6 +176,10 @@ static int write_file(const char *path, const char *text, char *err, size_t errl
 		snprintf(err, errlen, "%s: path too long for the journal", path);
 		return -ENAMETOOLONG;
 	}
+	if (!nd_persist_path_ok(path, false)) {
+		snprintf(err, errlen, "%s: not a file netdiag writes", path);
+		return -EINVAL;
+	}
 	rc = nd_journal_open(&j, err, errlen);
 	if (rc)
 		return rc;
@@ -114,21 +188,32 @@ static int write_file(const char *path, const char *text, char *err, size_t errl
 	snprintf(rec.before, sizeof(rec.before), "absent");
 	snprintf(rec.after, sizeof(rec.after), "present");
 	rc = nd_journal_append(j, &rec);
-	nd_journal_close(j);
 	if (rc) {
 		snprintf(err, errlen, "journal: %s", strerror(-rc));
-		return rc;
+		goto out;
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
 		rc = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		if (fd >= 0 && !f)
-			close(fd);
-		return rc ? rc : -EIO;
+	} else if (!(f = fdopen(fd, "w"))) {
+		rc = -errno;
+		close(fd);
+	} else {
+		if (fputs(text, f) < 0)
+			rc = -EIO;
+		if (fclose(f) != 0 && !rc)
+			rc = errno ? -errno : -EIO;
 	}
-	return 0;
+	if (rc) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		/* not written: no file, and no open record of one */
+		if (fd >= 0)
+			unlink(path);
+		nd_journal_failed(j, rec.id);
+	}
+out:
+	nd_journal_close(j);
+	return rc;
 }
 
 int nd_doctor_persist_write(const struct nd_doctor_result *res, const char *format,

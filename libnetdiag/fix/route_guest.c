@@ -2,8 +2,12 @@
  * made through the journal. */
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,17 +60,48 @@ static int sysctl_to(struct nd_journal *j, const char *path, const char *want, u
 	return rc < 0 ? rc : 0;
 }
 
-static int save_state(const struct nd_guest_route *g)
+bool nd_route_guest_name_ok(const char *name)
 {
-	char path[512], ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN] = "-";
-	FILE *out;
+	return !valid_name(name);
+}
 
-	snprintf(path, sizeof(path), "%s/guests", nd_run_dir());
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/guests/%s", nd_run_dir(), g->name);
-	out = fopen(path, "w");
-	if (!out)
+/* RUN_DIR/guests, checked as the run directory is (ours, no symlink) */
+static int guests_dir(bool create, char *err, size_t errlen)
+{
+	int dfd = nd_run_dir_open(err, errlen), gfd;
+
+	if (dfd < 0)
+		return dfd;
+	gfd = nd_run_subdir_open(dfd, "guests", create, err, errlen);
+	close(dfd);
+	return gfd;
+}
+
+static int save_state(const struct nd_guest_route *g, char *err, size_t errlen)
+{
+	char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN] = "-";
+	struct stat st;
+	FILE *out;
+	int gfd = guests_dir(true, err, errlen), fd;
+
+	if (gfd < 0)
+		return gfd;
+	fd = openat(gfd, g->name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	close(gfd);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+		int ret = fd < 0 && errno != ELOOP ? -errno : -EPERM;
+
+		snprintf(err, errlen, "%s/guests/%s: %s", nd_run_dir(), g->name,
+			 ret == -EPERM ? "not a regular file of ours: refused" : strerror(-ret));
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
+	out = fdopen(fd, "w");
+	if (!out) {
+		close(fd);
 		return -errno;
+	}
 	inet_ntop(AF_INET, &g->ip, ip, sizeof(ip));
 	if (g->gateway.s_addr)
 		inet_ntop(AF_INET, &g->gateway, gw, sizeof(gw));
@@ -75,19 +110,51 @@ static int save_state(const struct nd_guest_route *g)
 	return fclose(out) ? -errno : 0;
 }
 
+/* The journal's "guest" kind: undoing `route guest add` removes
+ * guests/NAME, so doctor no longer reports a guest rolled back;
+ * "present" can only be checked. */
+int nd_route_guest_state_write(const char *name, const char *unused, const char *value)
+{
+	char err[256];
+	struct stat st;
+	int gfd, ret = 0;
+
+	if (valid_name(name))
+		return -EINVAL;
+	gfd = guests_dir(false, err, sizeof(err));
+	if (gfd == -ENOENT)
+		return strcmp(value, "absent") ? -ENOENT : 0;
+	if (gfd < 0)
+		return gfd;
+	if (fstatat(gfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		ret = errno == ENOENT && !strcmp(value, "absent") ? 0 : -errno;
+	else if (!strcmp(value, "absent") && unlinkat(gfd, name, 0) < 0)
+		ret = -errno;
+	close(gfd);
+	return ret;
+}
+
 int nd_route_guest_load(const char *name, struct nd_guest_route *g)
 {
-	char path[512], ip[32], gw[32], mac[32], ip6[48] = "-";
+	char ip[32], gw[32], mac[32], ip6[48] = "-", err[256];
 	FILE *in;
-	int n;
+	int n, gfd, fd;
 
 	memset(g, 0, sizeof(*g));
 	if (valid_name(name))
 		return -EINVAL;
-	snprintf(path, sizeof(path), "%s/guests/%s", nd_run_dir(), name);
-	in = fopen(path, "r");
-	if (!in)
+	gfd = guests_dir(false, err, sizeof(err));
+	if (gfd < 0)
+		return gfd;
+	fd = openat(gfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	close(gfd);
+	if (fd < 0)
 		return -errno;
+	in = fdopen(fd, "r");
+	if (!in) {
+		close(fd);
+		return -errno;
+	}
 	n = fscanf(in, "%31s %15s %31s %31s %47s", ip, g->dev, gw, mac, ip6);
 	fclose(in);
 	if (n < 4 || inet_pton(AF_INET, ip, &g->ip) != 1)
@@ -104,19 +171,81 @@ int nd_route_guest_load(const char *name, struct nd_guest_route *g)
 
 int nd_route_guest_names(char names[][32], unsigned max, unsigned *n)
 {
-	char path[512];
+	char err[256];
 	struct dirent *de;
 	DIR *d;
+	int gfd;
 
 	*n = 0;
-	snprintf(path, sizeof(path), "%s/guests", nd_run_dir());
-	d = opendir(path);
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
+	gfd = guests_dir(false, err, sizeof(err));
+	if (gfd < 0)
+		return gfd == -ENOENT ? 0 : gfd;
+	d = fdopendir(gfd);
+	if (!d) {
+		close(gfd);
+		return -errno;
+	}
 	while ((de = readdir(d)) && *n < max)
-		if (de->d_name[0] != '.')
+		if (de->d_name[0] != '.' && !valid_name(de->d_name))
 			snprintf(names[(*n)++], 32, "%s", de->d_name);
 	closedir(d);
+	return 0;
+}
+
+/* a guest's own address: one host, so not 0.0.0.0/8, multicast, the
+ * broadcast or the reserved 240/4 */
+static bool guest_ip_ok(struct in_addr ip)
+{
+	uint32_t a = ntohl(ip.s_addr);
+
+	return (a >> 24) != 0 && (a >> 28) != 0xe && (a >> 28) != 0xf;
+}
+
+/* "ADDR" or "ADDR/LEN" with LEN 1..128, a unicast address */
+static bool guest_ip6_ok(const char *text)
+{
+	char addr[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(text, '/');
+	struct in6_addr a6;
+
+	if (strlen(text) >= sizeof(((struct nd_guest_route *)0)->ip6) ||
+	    (size_t)(slash ? slash - text : (ptrdiff_t)strlen(text)) >= sizeof(addr))
+		return false;
+	snprintf(addr, sizeof(addr), "%.*s", slash ? (int)(slash - text) : (int)strlen(text), text);
+	if (inet_pton(AF_INET6, addr, &a6) != 1 || IN6_IS_ADDR_MULTICAST(&a6) ||
+	    IN6_IS_ADDR_UNSPECIFIED(&a6) || IN6_IS_ADDR_LOOPBACK(&a6))
+		return false;
+	if (slash) {
+		char *end;
+		long len;
+
+		errno = 0;
+		len = strtol(slash + 1, &end, 10);
+		if (errno || end == slash + 1 || *end || !isdigit((unsigned char)slash[1]) || len < 1 ||
+		    len > 128)
+			return false;
+	}
+	return true;
+}
+
+int nd_route_guest_addr_check(const struct nd_guest_route *g, char *err, size_t errlen)
+{
+	char ip[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &g->ip, ip, sizeof(ip));
+	if (!guest_ip_ok(g->ip)) {
+		snprintf(err, errlen, "%s: not a guest's unicast address", ip);
+		return -EINVAL;
+	}
+	if (g->gateway.s_addr && !guest_ip_ok(g->gateway)) {
+		inet_ntop(AF_INET, &g->gateway, ip, sizeof(ip));
+		snprintf(err, errlen, "%s: not a unicast gateway address", ip);
+		return -EINVAL;
+	}
+	if (g->ip6[0] && !guest_ip6_ok(g->ip6)) {
+		snprintf(err, errlen, "%s: not a unicast IPv6 address or prefix", g->ip6);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -124,7 +253,9 @@ int nd_route_guest_add(const struct nd_guest_route *g, unsigned *changes, char *
 {
 	char dst[INET_ADDRSTRLEN + 3], path[128];
 	struct nd_journal *j = NULL;
-	bool present;
+	struct nd_guest_route old;
+	unsigned mark = nd_journal_mark();
+	bool present, had;
 	long v;
 	int ret;
 
@@ -133,16 +264,46 @@ int nd_route_guest_add(const struct nd_guest_route *g, unsigned *changes, char *
 		snprintf(err, errlen, "%s: a name of letters, digits, - _ . (31 at most)", g->name);
 		return -EINVAL;
 	}
+	ret = nd_route_guest_addr_check(g, err, errlen);
+	if (ret)
+		return ret;
+	/* where the state goes, checked before anything changes */
+	ret = guests_dir(true, err, errlen);
+	if (ret < 0)
+		return ret;
+	close(ret);
 	if (!if_nametoindex(g->dev)) {
 		snprintf(err, errlen, "%s: no such device", g->dev);
 		return -ENODEV;
+	}
+	/* a second add of the name with another address or tap would leave
+	 * the first route behind, known to nothing: del first */
+	had = nd_route_guest_load(g->name, &old) == 0;
+	if (had && (old.ip.s_addr != g->ip.s_addr || strcmp(old.dev, g->dev) ||
+		    strcmp(old.ip6, g->ip6))) {
+		char ip[INET_ADDRSTRLEN];
+
+		snprintf(err, errlen, "%s: already set up as %s via %s: 'netdiag route guest del %s' "
+			 "first", g->name, inet_ntop(AF_INET, &old.ip, ip, sizeof(ip)), old.dev, g->name);
+		return -EEXIST;
 	}
 	inet_ntop(AF_INET, &g->ip, dst, sizeof(dst));
 	strcat(dst, "/32");
 	ret = nd_journal_open(&j, err, errlen);
 	if (ret)
 		return ret;
-	ret = nd_route_present(dst, g->dev, NULL, &present);
+	/* guests/NAME is recorded first, so undoing the add removes it last */
+	if (!had) {
+		struct nd_journal_record rec = { 0 };
+
+		snprintf(rec.kind, sizeof(rec.kind), "guest");
+		snprintf(rec.object, sizeof(rec.object), "%s", g->name);
+		snprintf(rec.before, sizeof(rec.before), "absent");
+		snprintf(rec.after, sizeof(rec.after), "present");
+		ret = nd_journal_append(j, &rec);
+	}
+	if (!ret)
+		ret = nd_route_present(dst, g->dev, NULL, &present);
 	if (!ret && !present) {
 		(*changes)++;
 		ret = nd_journal_change(j, "route", dst, g->dev, "absent", "present");
@@ -175,11 +336,11 @@ int nd_route_guest_add(const struct nd_guest_route *g, unsigned *changes, char *
 			ret = sysctl_to(j, "net/ipv6/conf/all/forwarding", "1", changes);
 	}
 	if (!ret)
-		ret = save_state(g);
+		ret = save_state(g, err, errlen);
 	if (ret) {
 		if (!err[0])
 			snprintf(err, errlen, "%s: %s", g->name, strerror(-ret));
-		nd_journal_undo(j, *changes, false, NULL, NULL);
+		nd_journal_undo_run(j, mark, false, NULL, NULL);
 		*changes = 0;
 	}
 	nd_journal_close(j);
@@ -190,7 +351,7 @@ int nd_route_guest_del(const char *name, unsigned *changes, char *err, size_t er
 {
 	struct nd_guest_route g;
 	struct nd_journal *j = NULL;
-	char dst[INET_ADDRSTRLEN + 3], path[512];
+	char dst[INET_ADDRSTRLEN + 3];
 	bool present = false;
 	int ret;
 
@@ -211,8 +372,9 @@ int nd_route_guest_del(const char *name, unsigned *changes, char *err, size_t er
 		ret = nd_journal_change(j, "route", dst, g.dev, "present", "absent");
 	}
 	if (!ret) {
-		snprintf(path, sizeof(path), "%s/guests/%s", nd_run_dir(), name);
-		unlink(path);
+		ret = nd_route_guest_state_write(name, "", "absent");
+		if (ret)
+			snprintf(err, errlen, "%s/guests/%s: %s", nd_run_dir(), name, strerror(-ret));
 	} else if (!err[0]) {
 		snprintf(err, errlen, "%s: %s", name, strerror(-ret));
 	}
@@ -294,6 +456,7 @@ int nd_route_guest_apply(struct in_addr ip, struct in_addr gw, const char *ifnam
 {
 	char addr[INET_ADDRSTRLEN + 3], gwh[INET_ADDRSTRLEN + 3], gws[INET_ADDRSTRLEN], key[64];
 	struct nd_journal *j = NULL;
+	unsigned mark = nd_journal_mark();
 	bool present;
 	int ret;
 
@@ -330,7 +493,7 @@ int nd_route_guest_apply(struct in_addr ip, struct in_addr gw, const char *ifnam
 	if (ret) {
 		if (!err[0])
 			snprintf(err, errlen, "%s: %s", ifname, strerror(-ret));
-		nd_journal_undo(j, *changes, false, NULL, NULL);
+		nd_journal_undo_run(j, mark, false, NULL, NULL);
 		*changes = 0;
 	}
 	nd_journal_close(j);

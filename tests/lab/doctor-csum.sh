@@ -8,7 +8,10 @@
 #     from another namespace's broken datapath): every candidate is tried,
 #     none helps alone or all together, all are undone and the offloads
 #     are as before;
-#  3. SIGINT while a change is being verified: the host is as before.
+#  3. SIGINT while a change is being verified: the host is as before;
+#  4. (issue 15) of two doctors at once the second is refused, the journal
+#     stays sound; a SIGINT rollback undoes only its own run's records,
+#     not an earlier run's kept change nor a concurrent netdiag's.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-vm.sh"
 vm_topology
@@ -78,7 +81,8 @@ assert_eq "$(jget "$LAB_DIR/after.json" '[.diagnoses[] | select(.rule == "csum-p
 link=$root/etc/systemd/network/50-netdiag-tapf.link
 assert_eq "$(grep -c '^OriginalName=tapf$\|^TransmitChecksumOffload=false$' "$link")" 2 "the .link file written"
 grep -q "^written (netdiag undo removes them): $link$" "$LAB_DIR/fix.txt" || fail "written file not named"
-nd undo >/dev/null || fail "undo"
+# the .link file is under the test's root: undo removes only files under it
+NETDIAG_PERSIST_ROOT=$root nd undo >/dev/null || fail "undo"
 assert_eq "$(offloads)" "$before" "undo restores tapf"
 [ -e "$link" ] && fail "undo left the .link file"
 # the same through its own entry point, the offload guide
@@ -92,6 +96,28 @@ assert_eq "$(jget "$LAB_DIR/guide.json" '[.steps[] | select(.action != "offload-
 assert_eq "$(offloads)" "$(echo "$before" | sed 's/tapf=true/tapf=false/')" "the guide changed only tapf"
 nd undo >/dev/null || fail "undo after the guide"
 assert_eq "$(offloads)" "$before" "undo restores tapf after the guide"
+# two doctors at once (issue 15): the second is refused at once (a look
+# of one would verify the other's change and keep its own for it); the
+# first fixes; the journal stays sound
+tx_of() { nd offload show "$1" -j | jq -r '.devices[0].features["tx-checksum-ip-generic"].active'; }
+nd doctor --bridge br0 --tap gp --duration 3 --yes -j >"$LAB_DIR/two-a.json" 2>"$LAB_DIR/two-a.err" &
+pa=$!
+nd doctor --bridge br0 --tap gp --duration 3 --yes -j >"$LAB_DIR/two-b.json" 2>"$LAB_DIR/two-b.err" &
+pb=$!
+ra=0; wait "$pa" || ra=$?
+rb=0; wait "$pb" || rb=$?
+refused="netdiag: doctor: another netdiag doctor is changing this host; run again when it is done"
+if [ "$ra" = 2 ]; then x=b; y=a; else x=a; y=b; fi
+assert_eq "$ra$rb" "$( [ $x = a ] && echo 02 || echo 20)" "two doctors: exit statuses"
+assert_eq "$(cat "$LAB_DIR/two-$y.err")" "$refused" "the second doctor's one line"
+assert_eq "$(jget "$LAB_DIR/two-$x.json" '[.steps[] | select(.outcome == "kept") | .target + " " + .change] | join(",")')" \
+	"tapf tx off" "the first doctor's kept change"
+assert_eq "$(tx_of tapf)" false "tapf tx off after both"
+nd undo --dry-run >/dev/null 2>"$LAB_DIR/two.err" || true
+[ ! -s "$LAB_DIR/two.err" ] || fail "the journal after two doctors: $(cat "$LAB_DIR/two.err")"
+nd undo >/dev/null || fail "undo after two doctors"
+assert_eq "$(offloads)" "$before" "undo restores the offloads after two doctors"
+note "two doctors at once: $y refused, $x kept tapf tx off"
 # and with the probe guest (QEMU) booted for each look
 rc=0
 VM_ACCEL= nd doctor --probe --bridge br0 --resolve probe.test --yes -j >"$LAB_DIR/probe.json" \
@@ -156,4 +182,27 @@ assert_eq "$rc" 2 "exit status after SIGINT"
 grep -q "interrupted: every change of this run is undone" "$LAB_DIR/int.err" || fail "$(cat "$LAB_DIR/int.err")"
 assert_eq "$(offloads farp)" "$before" "offloads after SIGINT"
 assert_eq "$(nd undo --dry-run 2>&1 | grep -c 'would restore')" 0 "journal records left"
+
+# 4. SIGINT again, with a change an earlier run kept (xk0) and one another
+#    netdiag makes while this doctor looks (xc0): the rollback takes this
+#    run's records only (issue 15; it used to undo by count)
+ip -n "$h" link add xk0 type veth peer name xk1
+ip -n "$h" link add xc0 type veth peer name xc1
+rxvlan() { nd offload show "$1" -j | jq -r '.devices[0].features["rx-vlan-hw-parse"].active'; }
+nd offload set xk0 rxvlan off >/dev/null || fail "offload set xk0"
+ip netns exec "$h" "$NETDIAG" doctor --bridge br0 --tap gp --duration 4 --yes \
+	>"$LAB_DIR/int2.txt" 2>"$LAB_DIR/int2.err" &
+dpid=$!
+wait_for 20 grep -q "applied" "$LAB_DIR/int2.err" || fail "no change applied: $(cat "$LAB_DIR/int2.err")"
+nd offload set xc0 rxvlan off >/dev/null || fail "offload set xc0 while the doctor looks"
+kill -INT "$dpid"
+rc=0; wait "$dpid" || rc=$?
+assert_eq "$rc" 2 "exit status after SIGINT (second)"
+assert_eq "$(offloads farp)" "$before" "offloads after the second SIGINT"
+assert_eq "$(rxvlan xk0)/$(rxvlan xc0)" false/false "the other runs' changes after the doctor's rollback"
+assert_eq "$(nd undo --dry-run 2>&1 | sort | tr '\n' ';')" \
+	"would restore offload xc0 rx-vlan-hw-parse back to on;would restore offload xk0 rx-vlan-hw-parse back to on;" \
+	"the journal after the rollback: the other runs' records"
+nd undo >/dev/null || fail "undo xk0, xc0"
+assert_eq "$(rxvlan xk0)/$(rxvlan xc0)" true/true "xk0, xc0 after undo"
 echo "doctor-csum: ok"

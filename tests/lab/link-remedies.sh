@@ -13,7 +13,7 @@ cc -Wall -Werror -I"$LAB_ROOT/libnetdiag/include" -o "$LAB_DIR/linkset" \
 linkset() { inns "$LAB_DIR/linkset" "$@"; }
 mtu() { inns ip -j link show "$1" | jq -r '.[0].mtu'; }
 brattr() { inns cat "/sys/class/net/br0/bridge/$1"; }
-records() { jq -Rr 'select(startswith("change")) | split(" ")[2:] | join(" ")' "$NETDIAG_RUN_DIR/journal"; }
+records() { jq -Rr 'select(startswith("change")) | split(" ")[2:7] | join(" ")' "$NETDIAG_RUN_DIR/journal"; }
 
 ip -n "$ns" link add br0 type bridge stp_state 1 forward_delay 1500
 ip -n "$ns" link add g0 type veth peer name g0p
@@ -54,8 +54,12 @@ assert_eq "$rc" 2 "exit, forward_delay out of range"
 assert_eq "$(cat "$LAB_DIR/err")" "linkset: br0: forward_delay: Numerical result out of range" \
 	"out of range message"
 assert_eq "$(brattr forward_delay)" 200 "forward_delay after the refusal"
-inns "$NETDIAG" undo --last 1 >"$LAB_DIR/undo2.out" || fail "undo: $(cat "$LAB_DIR/undo2.out")"
-assert_eq "$(brattr forward_delay)" 200 "undoing the refused change restores its before-value"
+# the refused change is closed in the journal (issue 15): no open record
+# for a later undo to trip on, so the next undo is the 200 change's
+assert_eq "$(grep -c '^fail ' "$NETDIAG_RUN_DIR/journal")" 1 "the refused change's record closed"
+inns "$NETDIAG" undo --dry-run >"$LAB_DIR/undo2.out" || fail "undo: $(cat "$LAB_DIR/undo2.out")"
+assert_eq "$(cat "$LAB_DIR/undo2.out")" "would restore bridge br0 forward_delay back to 1500" \
+	"open records after the refusal"
 inns "$NETDIAG" undo >"$LAB_DIR/undo3.out" || fail "undo: $(cat "$LAB_DIR/undo3.out")"
 assert_eq "$(cat "$LAB_DIR/undo3.out")" "restored bridge br0 forward_delay back to 1500" "undo output, forward_delay"
 assert_eq "$(inns ip -j -d link show br0 | jq -r '.[0].linkinfo.info_data.forward_delay')" 1500 \

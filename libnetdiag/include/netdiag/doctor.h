@@ -111,4 +111,14 @@ void nd_doctor_persist_text(const struct nd_doctor_result *res, FILE *out);
 int nd_doctor_persist_write(const struct nd_doctor_result *res, const char *format,
 			    char *written, size_t wlen, char *err, size_t errlen);
 
+/* Whether PATH is one of the files nd_doctor_persist_write makes, under
+ * $NETDIAG_PERSIST_ROOT (any_root: under any root, an absolute path
+ * without ".."): the journal reads "file" records only of that form and
+ * removes only files under the current root. */
+bool nd_persist_path_ok(const char *path, bool any_root);
+/* The hook files `netdiag hook install` writes or moves aside (libvirt's
+ * qemu hook, the Proxmox hookscript, their chained copies), under
+ * $NETDIAG_HOOK_ROOT at write time, under any root when read back. */
+bool nd_hook_file_ok(const char *path, bool any_root);
+
 #endif

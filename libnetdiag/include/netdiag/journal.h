@@ -1,27 +1,65 @@
 /* The journal of host changes (ARCHITECTURE.md, decision 4).
  *
- * Every change is a record: kind, object, key, value before, value after.
- * A record is appended and fsync'd before the change is applied, so a
- * crash leaves a journal that can still be undone; undo walks it newest
- * first and restores the before-values that are not yet restored.  The
- * journal lives in $NETDIAG_RUN_DIR or /run/netdiag (directory 0700, file
- * 0600); an exclusive lock keeps two runs from interleaving.
+ * Every change is a record: kind, object, key, value before, value after,
+ * and its identity: the run that made it, the network namespace it was
+ * made in and, where the kind names a device, that device as the kernel
+ * knows it (ifindex, kind, MAC, permanent address).  A record is appended
+ * and fsync'd before the change is applied, so a crash leaves a journal
+ * that can still be undone; undo walks it newest first and restores the
+ * before-values only where the identity still matches, saying why it
+ * skips the others.  Each line carries a CRC-32, so a damaged or cut line
+ * is reported by its number, never read as a record nor skipped silently.
  *
- * Kinds are a table (journal.c): each knows how to read and write its
- * value, so routes, sysctls and neighbour entries join as new rows.
+ * The journal lives in $NETDIAG_RUN_DIR or /run/netdiag: a directory of
+ * ours (owner the effective user, writable by no one else), every file
+ * in it opened under its descriptor with O_NOFOLLOW.  An exclusive lock
+ * keeps two runs from interleaving; closed records are compacted away,
+ * so there is no fixed capacity.
+ *
+ * Kinds are a table (journal.c): each knows how to write its value and
+ * which objects it may touch (sysctls under /proc/sys/net, files netdiag
+ * writes), so a forged record cannot steer undo elsewhere.
  */
 #ifndef NETDIAG_JOURNAL_H
 #define NETDIAG_JOURNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <net/if.h>
 
 #define ND_JOURNAL_FIELD_MAX 64
 #define ND_JOURNAL_OBJECT_MAX 256           /* a device, a sysctl or file path */
+#define ND_JOURNAL_RUN_MAX 24
 
 /* Where netdiag keeps state that must survive the process but not a
  * reboot: $NETDIAG_RUN_DIR, else /run/netdiag. */
 const char *nd_run_dir(void);
+
+/* The run directory, created 0700 when missing, opened O_NOFOLLOW and
+ * checked: a directory owned by the effective user and writable by no
+ * one else.  Returns its descriptor (O_CLOEXEC) or a negative errno with
+ * err set to one line ("DIR: owned by uid 65534, not 0: refused"). */
+int nd_run_dir_open(char *err, size_t errlen);
+
+/* NAME under the directory fd, the same way (mkdir 0700 when create). */
+int nd_run_subdir_open(int dirfd, const char *name, bool create, char *err, size_t errlen);
+
+/* An exclusive lock on RUN_DIR/NAME (created 0600, O_NOFOLLOW, checked),
+ * not waited for: its descriptor, held until closed, or -EWOULDBLOCK when
+ * another process holds it.  doctor.lock: one changing doctor at a time. */
+int nd_run_lock(const char *name, char *err, size_t errlen);
+
+/* A device as the kernel names it: what tells a recreated device of the
+ * same name from the one a record was made on. */
+struct nd_journal_dev {
+	int ifindex;                        /* 0: the record names no device */
+	char kind[16];                      /* "bridge", "tun", "veth"; "" for hardware */
+	char mac[24];
+	char perm[24];                      /* IFLA_PERM_ADDRESS, "" when absent */
+};
+
+/* DEV in the current network namespace: -ENODEV when there is none. */
+int nd_journal_dev_get(const char *name, struct nd_journal_dev *d);
 
 struct nd_journal_record {
 	unsigned id;
@@ -30,23 +68,68 @@ struct nd_journal_record {
 	char key[ND_JOURNAL_FIELD_MAX];     /* feature */
 	char before[ND_JOURNAL_FIELD_MAX];
 	char after[ND_JOURNAL_FIELD_MAX];
+	char run[ND_JOURNAL_RUN_MAX];       /* nd_journal_run_id() of its maker */
+	unsigned long long ns_dev, ns_ino;  /* /proc/self/ns/net when made */
+	char dev_name[IF_NAMESIZE];         /* the device named, "" for none */
+	struct nd_journal_dev dev;
+	unsigned line;                      /* line number in the journal */
+	bool legacy;                        /* an older netdiag's: no identity, no checksum */
 	bool undone;
+};
+
+/* Why undo leaves a record alone. */
+enum nd_journal_skip {
+	ND_JOURNAL_APPLIES = 0,
+	ND_JOURNAL_OTHER_NS,                /* made in a namespace that still exists */
+	ND_JOURNAL_NS_GONE,                 /* made in a namespace no longer there */
+	ND_JOURNAL_DEV_GONE,                /* its device was deleted */
+	ND_JOURNAL_DEV_REPLACED,            /* a device of that name, not the same one */
+};
+
+/* "other network namespace", ...; never NULL. */
+const char *nd_journal_skip_text(enum nd_journal_skip s);
+
+/* Whether r can be undone here and now.  Every skip but OTHER_NS can
+ * never apply again (nd_journal_forget drops those). */
+enum nd_journal_skip nd_journal_applies(const struct nd_journal_record *r);
+
+/* A line of the journal that is not a record: line number and reason. */
+struct nd_journal_damage {
+	unsigned line;
+	char reason[96];
 };
 
 struct nd_journal;
 
-/* Open (creating) and lock the journal; -EWOULDBLOCK when another run
- * holds it. */
+/* This process's run id: 16 hex digits, random, the same for its life. */
+const char *nd_journal_run_id(void);
+
+/* Open (creating) and lock the journal, waiting up to a few seconds for
+ * another run's lock; -EWOULDBLOCK when it stays held, -EPERM when the
+ * run directory or a file in it is not to be trusted (err says which). */
 int nd_journal_open(struct nd_journal **j, char *err, size_t errlen);
 void nd_journal_close(struct nd_journal *j);
 
-/* Append a record (before the change is made); sets r->id. */
+/* A journal read from text (tests, fuzzing): no file, no lock, cannot
+ * append; undo and forget on it are refused (-EROFS). */
+int nd_journal_parse(const char *text, size_t len, struct nd_journal **j);
+
+/* Append a record (before the change is made); sets r->id, r->run, the
+ * namespace and, for kinds that name a device, the device's identity
+ * (-ENODEV when it does not exist).  A record whose object the kind may
+ * not touch is refused (-EPERM). */
 int nd_journal_append(struct nd_journal *j, struct nd_journal_record *r);
 
+/* Close record id whose change the kernel refused (nothing was changed):
+ * it no longer counts as open. */
+int nd_journal_failed(struct nd_journal *j, unsigned id);
+
 /* Record a change and make it: the record is synced first, then the
- * kind's writer sets `after` and reads it back.  Kinds: offload (object
- * device, key feature, on|off), sysctl (object path under /proc/sys),
- * route (object DST/LEN, key DEV or DEV@GW, present|absent), addr (object
+ * kind's writer sets `after` and reads it back; when that fails the
+ * before-value is written back and the record closed, so a refused
+ * change (EPERM) leaves no open record.  Kinds: offload (object device,
+ * key feature, on|off), sysctl (object path under /proc/sys/net), route
+ * (object DST/LEN, key DEV or DEV@GW, present|absent), addr (object
  * ADDR/LEN, key DEV, present|absent), mtu (object device, the MTU), bridge
  * (object bridge, key forward_delay in clock ticks or stp_state; see
  * netdiag/linkset.h), file (object a path netdiag wrote, absent|present),
@@ -64,11 +147,34 @@ int nd_journal_sysctl(struct nd_journal *j, const char *path, const char *value)
 /* Records not yet undone, oldest first; *n set.  Owned by the journal. */
 const struct nd_journal_record *nd_journal_records(struct nd_journal *j, unsigned *n);
 
-/* Undo the last `count` live records (all when 0), newest first: each
- * before-value is written back through its kind and read back.  `done` is
- * called per record with its result; dry_run only reports. */
+/* Lines that are not records, in file order; *n set. */
+const struct nd_journal_damage *nd_journal_damaged(struct nd_journal *j, unsigned *n);
+
+/* Undo the last `count` live records (all when 0), newest first, of every
+ * run: each before-value is written back through its kind and read back.
+ * `done` is called per record with its result: 0 restored, a negative
+ * errno, or a positive enum nd_journal_skip when its identity does not
+ * match (the record stays).  dry_run only reports.  Returns the first
+ * error, else 0. */
 int nd_journal_undo(struct nd_journal *j, unsigned count, bool dry_run,
 		    void (*done)(void *arg, const struct nd_journal_record *r, int result),
 		    void *arg);
+
+/* The id of the last record this process appended (0 before any): a
+ * mark for nd_journal_undo_run. */
+unsigned nd_journal_mark(void);
+
+/* Undo this run's live records newer than mark, newest first, and no
+ * other run's: a run's rollback. */
+int nd_journal_undo_run(struct nd_journal *j, unsigned mark, bool dry_run,
+			void (*done)(void *arg, const struct nd_journal_record *r, int result),
+			void *arg);
+
+/* Drop what can never apply: records whose namespace or device is gone
+ * or replaced, and damaged lines (each reported through the callbacks
+ * first, `damage` may be NULL), then compact the file. */
+int nd_journal_forget(struct nd_journal *j, bool dry_run,
+		      void (*done)(void *arg, const struct nd_journal_record *r, int result),
+		      void (*damage)(void *arg, const struct nd_journal_damage *d), void *arg);
 
 #endif

@@ -62,6 +62,14 @@ struct nd_guest_route {
  * done: 0 on a repeat).  The set-up is remembered under the run directory
  * as guests/NAME.  -ENODEV: no such tap; -EINVAL: bad name or address. */
 int nd_route_guest_add(const struct nd_guest_route *g, unsigned *changes, char *err, size_t errlen);
+/* The addresses a guest may have: unicast IPv4 (not 0/8, 224/4, 240/4,
+ * the broadcast), a unicast IPv6 address or prefix /1../128; -EINVAL with
+ * err naming the address. */
+int nd_route_guest_addr_check(const struct nd_guest_route *g, char *err, size_t errlen);
+/* A guest name: letters, digits, - _ . (31 at most, no leading dot). */
+bool nd_route_guest_name_ok(const char *name);
+/* The journal's "guest" kind (object NAME): "absent" removes guests/NAME. */
+int nd_route_guest_state_write(const char *name, const char *unused, const char *value);
 /* Remove the host route of a guest set up with add (journaled). */
 int nd_route_guest_del(const char *name, unsigned *changes, char *err, size_t errlen);
 /* The guests set up with add. */

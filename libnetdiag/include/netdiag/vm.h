@@ -122,7 +122,9 @@ struct nd_vm_info {
 	double ended;            /* 0 while running */
 	char end[16];            /* end reason name once ended */
 };
-/* Returns how many were written to v (at most n). */
+/* Returns how many were written to v (at most n); -EPERM when RUN_DIR or
+ * RUN_DIR/vm is not to be trusted (another owner, writable by others, a
+ * symlink). */
 int nd_vm_list(struct nd_vm_info *v, size_t n);
 void nd_vm_info_json(const struct nd_vm_info *v, size_t n, struct nd_json *j);
 

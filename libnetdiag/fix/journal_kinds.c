@@ -1,0 +1,340 @@
+/* The journal's kinds (netdiag/journal.h): what each may touch, which
+ * device a record names, and how its value is written back.  A record
+ * read from the journal passes the same checks as one being made, so a
+ * forged line cannot steer undo outside them. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <netdiag/doctor.h>
+#include <netdiag/journal.h>
+#include <netdiag/linkset.h>
+#include <netdiag/nft.h>
+#include <netdiag/offload.h>
+#include <netdiag/route.h>
+#include <netdiag/rtnl.h>
+
+#include "journal_internal.h"
+
+static bool ifname_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n >= IF_NAMESIZE || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+		if (*c <= ' ' || *c == '/' || *c == ':' || *c >= 0x7f)
+			return false;
+	return true;
+}
+
+/* letters, digits and a few punctuation marks: feature and table names */
+static bool word_ok(const char *s, const char *extra)
+{
+	if (!s[0])
+		return false;
+	for (const char *c = s; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr(extra, *c))
+			return false;
+	return true;
+}
+
+/* "ADDR/LEN", IPv4 or IPv6 */
+static bool prefix_ok(const char *s)
+{
+	char a[INET6_ADDRSTRLEN + 1];
+	unsigned char buf[16];
+	const char *slash = strchr(s, '/');
+	long len;
+	char *end;
+
+	if (!slash || (size_t)(slash - s) >= sizeof(a))
+		return false;
+	snprintf(a, sizeof(a), "%.*s", (int)(slash - s), s);
+	errno = 0;
+	len = strtol(slash + 1, &end, 10);
+	if (errno || end == slash + 1 || *end || len < 0)
+		return false;
+	if (inet_pton(AF_INET, a, buf) == 1)
+		return len <= 32;
+	return inet_pton(AF_INET6, a, buf) == 1 && len <= 128;
+}
+
+/* A sysctl under /proc/sys/net: components of [A-Za-z0-9_.-], none "."
+ * or "..", so no record reaches outside it. */
+bool journal_sysctl_ok(const char *path)
+{
+	if (strncmp(path, "net/", 4) || strlen(path) > 200)
+		return false;
+	for (const char *c = path; *c; c++) {
+		if (!isalnum((unsigned char)*c) && !strchr("_.-/@:+", *c))
+			return false;
+		if (*c == '/' && (c[1] == '/' || !c[1] || (c[1] == '.' && (c[2] == '/' || !c[2] ||
+			(c[2] == '.' && (c[3] == '/' || !c[3]))))))
+			return false;
+	}
+	return true;
+}
+
+/* at_write: about to change the host, so a file must be under this
+ * run's persistence root; read from the journal, under any root */
+bool journal_object_ok(const char *kind, const char *object, const char *key, bool at_write)
+{
+	char dev[ND_JOURNAL_FIELD_MAX];
+	const char *at;
+
+	if (!strcmp(kind, "sysctl"))
+		return journal_sysctl_ok(object);
+	if (!strcmp(kind, "file"))
+		return nd_persist_path_ok(object, !at_write) || nd_hook_file_ok(object, !at_write);
+	if (!strcmp(kind, "rename"))
+		return nd_hook_file_ok(object, !at_write) && nd_hook_file_ok(key, !at_write);
+	if (!strcmp(kind, "offload"))
+		return ifname_ok(object) && word_ok(key, "-_");
+	if (!strcmp(kind, "mtu"))
+		return ifname_ok(object);
+	if (!strcmp(kind, "bridge"))
+		return ifname_ok(object) && (!strcmp(key, "forward_delay") || !strcmp(key, "stp_state"));
+	if (!strcmp(kind, "nft-rule"))
+		return word_ok(object, "/_-.") && ifname_ok(key);
+	if (!strcmp(kind, "guest"))
+		return nd_route_guest_name_ok(object) && !key[0];
+	if (strcmp(kind, "route") && strcmp(kind, "addr"))
+		return false;
+	at = strchr(key, '@');
+	snprintf(dev, sizeof(dev), "%.*s", at ? (int)(at - key) : (int)strlen(key), key);
+	if (at && strcmp(kind, "route"))
+		return false;
+	if (at) {
+		unsigned char gw[16];
+
+		if (inet_pton(AF_INET, at + 1, gw) != 1 && inet_pton(AF_INET6, at + 1, gw) != 1)
+			return false;
+	}
+	return prefix_ok(object) && ifname_ok(dev);
+}
+
+/* The device a record names, "" for none: what its identity is taken of. */
+void journal_dev_of(const char *kind, const char *object, const char *key, char *dev)
+{
+	static const char *const conf[] = { "net/ipv4/conf/", "net/ipv6/conf/", "net/ipv4/neigh/",
+					    "net/ipv6/neigh/" };
+
+	dev[0] = 0;
+	if (!strcmp(kind, "offload") || !strcmp(kind, "mtu") || !strcmp(kind, "bridge")) {
+		snprintf(dev, IF_NAMESIZE, "%s", object);
+	} else if (!strcmp(kind, "route") || !strcmp(kind, "addr")) {
+		snprintf(dev, IF_NAMESIZE, "%.*s", (int)strcspn(key, "@"), key);
+	} else if (!strcmp(kind, "sysctl")) {
+		for (size_t i = 0; i < sizeof(conf) / sizeof(conf[0]); i++) {
+			size_t n = strlen(conf[i]), len;
+
+			if (strncmp(object, conf[i], n))
+				continue;
+			len = strcspn(object + n, "/");
+			if (len < IF_NAMESIZE)
+				snprintf(dev, IF_NAMESIZE, "%.*s", (int)len, object + n);
+		}
+		if (!strcmp(dev, "all") || !strcmp(dev, "default"))
+			dev[0] = 0;
+	}
+}
+
+/* ---- kinds: how to write a value back ---- */
+
+static int sysctl_write(const char *path, const char *unused, const char *value)
+{
+	char full[256];
+	size_t len = strlen(value);
+	int fd, ret = 0;
+
+	if (!journal_sysctl_ok(path))
+		return -EPERM;
+	snprintf(full, sizeof(full), "/proc/sys/%s", path);
+	fd = open(full, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, len) != (ssize_t)len || write(fd, "\n", 1) != 1)
+		ret = errno ? -errno : -EIO;
+	close(fd);
+	return ret;
+}
+
+/* A configuration file netdiag wrote (doctor --persist): the record is
+ * made before the file, so undo can remove it; "present" cannot be
+ * written back from the journal, only checked.  Only the paths persist.c
+ * writes (nd_persist_path_ok), and only a regular file. */
+static int file_write(const char *path, const char *unused, const char *value)
+{
+	struct stat st;
+
+	if (!nd_persist_path_ok(path, false) && !nd_hook_file_ok(path, false))
+		return -EPERM;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT && !strcmp(value, "absent") ? 0 : -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EPERM;
+	if (!strcmp(value, "absent"))
+		return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+	return 0;
+}
+
+/* A file netdiag moved aside to put its own in its place (a hook it
+ * chains to): object the new path, key the original; "absent" moves it
+ * back, never over a file someone put there since; "present" is only
+ * checked.  Only hook paths (nd_hook_file_ok), only regular files. */
+static int rename_write(const char *moved, const char *original, const char *value)
+{
+	struct stat st;
+
+	if (!nd_hook_file_ok(moved, false) || !nd_hook_file_ok(original, false))
+		return -EPERM;
+	if (lstat(moved, &st) < 0)
+		return errno == ENOENT && !strcmp(value, "absent") ? 0 : -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EPERM;
+	if (strcmp(value, "absent"))
+		return 0;
+	if (lstat(original, &st) == 0)
+		return -EEXIST;
+	return rename(moved, original) < 0 ? -errno : 0;
+}
+
+static int offload_write(const char *dev, const char *feature, const char *value)
+{
+	struct nd_feature_change ch = { feature, !strcmp(value, "on") };
+	struct nd_features fs;
+	struct nd_ethtool *e;
+	char err[128];
+	int ret = nd_ethtool_open(&e);
+
+	if (ret)
+		return ret;
+	ret = nd_offload_get(e, dev, &fs);
+	if (!ret)
+		ret = nd_offload_set(e, &fs, &ch, 1, err, sizeof(err));
+	if (!ret) {
+		const struct nd_feature *f;
+
+		ret = nd_offload_get(e, dev, &fs);
+		f = ret ? NULL : nd_feature_find(&fs, feature);
+		if (!ret && (!f || f->wanted != ch.on))
+			ret = -EIO;
+	}
+	nd_ethtool_close(e);
+	return ret;
+}
+
+
+/* key "DEV" for an on-link route, "DEV@GW" for one via a gateway */
+static int route_write(const char *dst, const char *key, const char *value)
+{
+	char dev[64], *at;
+	bool present;
+	int ret;
+
+	snprintf(dev, sizeof(dev), "%s", key);
+	at = strchr(dev, '@');
+	if (at)
+		*at++ = 0;
+	ret = nd_route_present(dst, dev, at, &present);
+	if (ret || present == !strcmp(value, "present"))
+		return ret;
+	return nd_route_change(!present, dst, dev, at);
+}
+
+static int addr_write(const char *addr, const char *dev, const char *value)
+{
+	bool present;
+	int ret = nd_addr_present(addr, dev, &present);
+
+	if (ret || present == !strcmp(value, "present"))
+		return ret;
+	return nd_addr_change(!present, addr, dev);
+}
+
+static int parse_long(const char *text, long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtol(text, &end, 10);
+	return errno || end == text || *end ? -EINVAL : 0;
+}
+
+/* object DEV, value the MTU in bytes; read back, so a driver that clamps
+ * or refuses silently is an error */
+static int mtu_write(const char *dev, const char *unused, const char *value)
+{
+	unsigned now;
+	long mtu;
+	int ret = parse_long(value, &mtu);
+
+	if (ret || mtu <= 0 || mtu > (long)UINT32_MAX)
+		return -EINVAL;
+	ret = nd_link_mtu_write(dev, (unsigned)mtu);
+	if (!ret)
+		ret = nd_link_mtu(dev, &now);
+	return ret ? ret : now == (unsigned)mtu ? 0 : -EIO;
+}
+
+/* object BR, key a bridge attribute (forward_delay, stp_state), value its
+ * number; stp_state 1 may read back 2 when a user-space STP helper took
+ * over (br_stp_start), which is STP on all the same */
+static int bridge_write(const char *br, const char *key, const char *value)
+{
+	long want, now;
+	int ret = parse_long(value, &want);
+
+	if (ret)
+		return ret;
+	ret = nd_bridge_attr_write(br, key, want);
+	if (!ret)
+		ret = nd_bridge_attr(br, key, &now);
+	if (ret)
+		return ret;
+	if (!strcmp(key, "stp_state"))
+		return (now != 0) == (want != 0) ? 0 : -EIO;
+	return now == want ? 0 : -EIO;
+}
+
+static const struct {
+	const char *kind;
+	int (*write)(const char *object, const char *key, const char *value);
+} kinds[] = {
+	{ "file", file_write },
+	{ "rename", rename_write },
+	{ "offload", offload_write },
+	{ "sysctl", sysctl_write },
+	{ "route", route_write },
+	{ "addr", addr_write },
+	{ "mtu", mtu_write },
+	{ "bridge", bridge_write },
+	{ "nft-rule", nd_nft_rule_write },
+	{ "guest", nd_route_guest_state_write },
+};
+
+int journal_kind_write(const char *kind, const char *object, const char *key, const char *value)
+{
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		if (!strcmp(kinds[k].kind, kind))
+			return journal_object_ok(kind, object, key, true) ? kinds[k].write(object, key, value) : -EPERM;
+	return -ENOTSUP;
+}
+
+bool journal_kind_known(const char *kind)
+{
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		if (!strcmp(kinds[k].kind, kind))
+			return true;
+	return false;
+}
+
