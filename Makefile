@@ -94,7 +94,7 @@ unit: deps $(UNIT_BIN)
 	@sh tests/run-unit $(UNIT_BIN)
 
 lab: deps all guest
-	@sh tests/lab/run
+	@bash tests/lab/run
 
 check-corpus: deps all
 	@sh tests/corpus/run

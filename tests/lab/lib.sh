@@ -14,6 +14,9 @@ else
 	NETDIAG=$LAB_ROOT/build/netdiag
 fi
 LAB_DIR=$(mktemp -d "/tmp/netdiag-lab.$LAB_ID.XXXXXX")
+# netdiag's run directory (journal, locks, VM state) of this run only:
+# scenarios run side by side, and none touches the host's /run/netdiag
+export NETDIAG_RUN_DIR="${NETDIAG_RUN_DIR:-$LAB_DIR/run}"
 LAB_NS=""
 LAB_LINKS=""
 LAB_PIDS=""
