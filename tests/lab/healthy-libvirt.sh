@@ -15,19 +15,6 @@ command -v dnsmasq >/dev/null || skip "dnsmasq not installed"
 setup_libvirt
 healthy_matrix
 
-vm_env
-hv_rc=0
-ip netns exec "$SETUP_H" "$NETDIAG" vm run h1 --probe --bridge "$SETUP_BR" --resolve "$SETUP_NAME" \
-	--accel "${VM_ACCEL:-tcg}" -j >"$LAB_DIR/vm.json" 2>"$LAB_DIR/vm.err" || hv_rc=$?
-f=$LAB_DIR/vm.json
-[ "$hv_rc" = 0 ] || hfail "vm run --probe: exit $hv_rc, expected 0 ($(head -c 300 "$LAB_DIR/vm.err"))"
-p=$(problems "$f")
-[ -z "$p" ] || hfail "vm run --probe: warnings/errors: $p"
-hv_lease=$(jget "$f" '.guest.nics[0] | (.lease | tostring) + " " + .ip + " " + .server' 2>/dev/null)
-case $hv_lease in "true 192.0.2."*" $SETUP_SERVER") ;; *) hfail "vm run --probe: guest lease '$hv_lease'" ;; esac
-hv_dns=$(jget "$f" '.guest.dns[0] | .name + " " + (.resolved | tostring) + " " + .addr' 2>/dev/null)
-[ "$hv_dns" = "$SETUP_NAME true $SETUP_ADDR" ] || hfail "vm run --probe: guest DNS '$hv_dns'"
-assert_eq "$(jget "$f" '.guest.snmp.udp_in_csum_errors' 2>/dev/null)" 0 "guest UDP checksum errors"
-note "libvirt vm run --probe: exit $hv_rc, lease $hv_lease in $(jget "$f" '.guest.nics[0].seconds' 2>/dev/null) s, dns $hv_dns, problems: ${p:-none}"
+healthy_probe
 healthy_done
 echo "healthy-libvirt: ok"

@@ -630,3 +630,27 @@ healthy_matrix() {
 	[ -z "$p" ] || hfail "doctor: warnings/errors: $p"
 	note "$SETUP_KIND doctor: exit $hd_rc, diagnoses: ${hd_diag:-none}, problems: ${p:-none}"
 }
+
+# healthy_probe: the probe guest booted on the setup's bridge (vm run
+# --probe; TCG here, where /dev/kvm is not usable): exit 0, no warning or
+# error, a lease from the pool and its server, the name resolved, no UDP
+# checksum errors in the guest.  Needs lib-vm.sh sourced.
+healthy_probe() {
+	vm_env
+	hv_rc=0
+	ip netns exec "$SETUP_H" "$NETDIAG" vm run h1 --probe --bridge "$SETUP_BR" --resolve "$SETUP_NAME" \
+		--accel "${VM_ACCEL:-tcg}" -j >"$LAB_DIR/vm.json" 2>"$LAB_DIR/vm.err" || hv_rc=$?
+	f=$LAB_DIR/vm.json
+	[ "$hv_rc" = 0 ] || hfail "vm run --probe: exit $hv_rc, expected 0 ($(head -c 300 "$LAB_DIR/vm.err"))"
+	p=$(problems "$f")
+	[ -z "$p" ] || hfail "vm run --probe: warnings/errors: $p"
+	hv_ip=$(jget "$f" '.guest.nics[0].ip' 2>/dev/null)
+	hv_lease=$(jget "$f" '.guest.nics[0] | (.lease | tostring) + " " + .server' 2>/dev/null)
+	# shellcheck disable=SC2254
+	case $hv_ip in $SETUP_POOL) ;; *) hfail "vm run --probe: guest address '$hv_ip' not in $SETUP_POOL" ;; esac
+	[ "$hv_lease" = "true $SETUP_SERVER" ] || hfail "vm run --probe: guest lease '$hv_lease'"
+	hv_dns=$(jget "$f" '.guest.dns[0] | .name + " " + (.resolved | tostring) + " " + .addr' 2>/dev/null)
+	[ "$hv_dns" = "$SETUP_NAME true $SETUP_ADDR" ] || hfail "vm run --probe: guest DNS '$hv_dns'"
+	assert_eq "$(jget "$f" '.guest.snmp.udp_in_csum_errors' 2>/dev/null)" 0 "guest UDP checksum errors"
+	note "$SETUP_KIND vm run --probe: exit $hv_rc, lease $hv_ip $hv_lease in $(jget "$f" '.guest.nics[0].seconds' 2>/dev/null) s, dns $hv_dns, problems: ${p:-none}"
+}
