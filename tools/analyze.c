@@ -161,7 +161,7 @@ int cmd_analyze(int argc, char **argv)
 				return EXIT_CANNOT;
 			break;
 		case 'h': fputs(usage_text, stdout); return EXIT_HEALTHY;
-		default: fputs(usage_text, stderr); return EXIT_CANNOT;
+		default: return cli_bad_option("analyze", argv, "jh", opts);
 		}
 	}
 	if (optind == argc) {

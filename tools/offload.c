@@ -349,7 +349,7 @@ static int restore(int argc, char **argv)
 int cmd_offload(int argc, char **argv)
 {
 	if (argc < 2) {
-		fputs(usage_text, stderr);
+		cli_err("offload", NULL, "no verb given (see 'netdiag offload --help')");
 		return EXIT_CANNOT;
 	}
 	for (int i = 1; i < argc; i++)

@@ -57,7 +57,7 @@ int cmd_undo(int argc, char **argv)
 			break;
 		case 'n': dry = true; break;
 		case 'h': fputs(usage_text, stdout); return EXIT_HEALTHY;
-		default: fputs(usage_text, stderr); return EXIT_CANNOT;
+		default: return cli_bad_option("undo", argv, "h", opts);
 		}
 	}
 	ret = nd_journal_open(&j, err, sizeof(err));

@@ -76,13 +76,22 @@ static int wants_help(int argc, char **argv)
 
 static int seconds_arg(const char *verb, const char *text, double *out)
 {
+	return cli_seconds(verb, "--timeout", text, 86400, out);
+}
+
+/* digits only, 1..max: strtoul takes "-1" as ULONG_MAX */
+static int count_arg(const char *text, unsigned max, unsigned *out)
+{
+	unsigned long v;
 	char *end;
 
-	*out = strtod(text, &end);
-	if (*end || *out <= 0 || *out > 86400) {
-		cli_err(verb, text, "wants seconds, more than 0");
+	if (!text[0] || text[strspn(text, "0123456789")])
 		return -1;
-	}
+	errno = 0;
+	v = strtoul(text, &end, 10);
+	if (errno || !v || v > max)
+		return -1;
+	*out = (unsigned)v;
 	return 0;
 }
 
@@ -134,7 +143,6 @@ static int parse_run(int argc, char **argv, struct run_args *a)
 		{ "fail-on", required_argument, NULL, 'f' },
 		{ 0 },
 	};
-	char *end;
 	int c;
 
 	a->fail_on = ND_SEV_ERROR;
@@ -145,16 +153,14 @@ static int parse_run(int argc, char **argv, struct run_args *a)
 		case 't': a->c.tap = optarg; break;
 		case 'M': a->c.mac = optarg; break;
 		case 'c':
-			a->c.cpus = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || !a->c.cpus) {
-				cli_err("vm run", optarg, "-c wants a number of CPUs");
+			if (count_arg(optarg, 64, &a->c.cpus)) {
+				cli_err("vm run", optarg, "-c wants a number of CPUs, 1 to 64");
 				return -1;
 			}
 			break;
 		case 'm':
-			a->c.mem_mb = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || !a->c.mem_mb) {
-				cli_err("vm run", optarg, "-m wants MiB of memory");
+			if (count_arg(optarg, 1u << 20, &a->c.mem_mb)) {
+				cli_err("vm run", optarg, "-m wants MiB of memory, 1 to 1048576");
 				return -1;
 			}
 			break;
@@ -189,9 +195,10 @@ static int parse_run(int argc, char **argv, struct run_args *a)
 		case 'p': a->probe = true; break;
 		case 'K': a->check = true; break;
 		case 'r':
-			if (strchr(optarg, ',') || strchr(optarg, ' ') || !optarg[0] ||
+			if (!nd_probe_name_valid(optarg) ||
 			    strlen(a->resolve) + strlen(optarg) + 2 > sizeof(a->resolve)) {
-				cli_err("vm run", optarg, "--resolve wants one host name per option");
+				cli_err("vm run", optarg, "--resolve: not a host name (letters, "
+					"digits, '-', '_', '.'; one per option)");
 				return -1;
 			}
 			if (a->resolve[0])
@@ -208,7 +215,7 @@ static int parse_run(int argc, char **argv, struct run_args *a)
 			if (cli_fail_on("vm run", optarg, &a->fail_on))
 				return -1;
 			break;
-		default: usage(stderr); return -1;
+		default: cli_bad_option("vm run", argv, "b:c:m:j", opts); return -1;
 		}
 	}
 	if (optind + 1 != argc) {
@@ -393,7 +400,9 @@ static int vm_stop(int argc, char **argv)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'T' || seconds_arg("vm stop", optarg, &timeout) < 0)
+		if (c != 'T')
+			return cli_bad_option("vm stop", argv, "", opts);
+		if (seconds_arg("vm stop", optarg, &timeout) < 0)
 			return EXIT_CANNOT;
 	}
 	if (one_name("vm stop", argc, argv, &name) < 0)
@@ -413,7 +422,7 @@ static int vm_destroy(int argc, char **argv)
 
 	optind = 1;
 	if (getopt_long(argc, argv, "", (struct option[]){ { 0 } }, NULL) != -1)
-		return EXIT_CANNOT;
+		return cli_bad_option("vm destroy", argv, "", NULL);
 	if (one_name("vm destroy", argc, argv, &name) < 0)
 		return EXIT_CANNOT;
 	if (nd_vm_destroy(name, end, sizeof(end), err, sizeof(err)) < 0) {
@@ -538,7 +547,9 @@ static int vm_wait(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'f')
 			what = optarg;
-		else if (c != 'T' || seconds_arg("vm wait", optarg, &timeout) < 0)
+		else if (c != 'T')
+			return cli_bad_option("vm wait", argv, "", opts);
+		else if (seconds_arg("vm wait", optarg, &timeout) < 0)
 			return EXIT_CANNOT;
 	}
 	if (one_name("vm wait", argc, argv, &name) < 0)
@@ -566,9 +577,13 @@ static int vm_wait(int argc, char **argv)
 
 int cmd_vm(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_CANNOT : EXIT_HEALTHY;
+	if (argc < 2) {
+		cli_err("vm", NULL, "no verb given (see 'netdiag vm --help')");
+		return EXIT_CANNOT;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return EXIT_HEALTHY;
 	}
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
 		if (strcmp(argv[1], verbs[i].name))
