@@ -116,4 +116,21 @@ bad "vm run --timeout nan" "--timeout wants seconds" "$NETDIAG" vm run x --probe
 bad "netdiag with no command" "no command given" "$NETDIAG"
 bad "vm with no verb" "no verb given" "$NETDIAG" vm
 "$NETDIAG" analyze --help | grep -q '^usage: netdiag analyze' || fail "analyze --help lost its usage"
+# 7. interface names from a capture file: ESC, newline and 0xff in "tap0"
+# (same length, so the blocks stay whole)
+perl -pe 's/tap0/\x1b\n\xff0/g' "$LAB_DIR/c.pcapng" >"$LAB_DIR/evil.pcapng"
+"$NETDIAG" analyze "$LAB_DIR/evil.pcapng" >"$LAB_DIR/evil.txt" || true
+! grep -q "$(printf '\033')" "$LAB_DIR/evil.txt" || fail "an ESC reached the text output"
+! grep -q "$(printf '\377')" "$LAB_DIR/evil.txt" || fail "a 0xff byte reached the text output"
+grep -q '^\\x1b\\x0a\\xff0 out: 6 frames$' "$LAB_DIR/evil.txt" ||
+	fail "capture point name not escaped: $(head -5 "$LAB_DIR/evil.txt" | od -c | head)"
+grep -q '^error   csum.partial \\x1b\\x0a\\xff0 out ' "$LAB_DIR/evil.txt" ||
+	fail "finding's interface not escaped: $(grep csum.partial "$LAB_DIR/evil.txt" | od -c | head)"
+"$NETDIAG" analyze --frames "$LAB_DIR/evil.pcapng" >"$LAB_DIR/evil.frames" || true
+! grep -q "$(printf '\033')" "$LAB_DIR/evil.frames" || fail "an ESC reached --frames"
+assert_eq "$(wc -l <"$LAB_DIR/evil.frames")" 56 "--frames: one line per frame"
+"$NETDIAG" analyze -j "$LAB_DIR/evil.pcapng" >"$LAB_DIR/evil.json" || true
+iconv -f UTF-8 -t UTF-8 "$LAB_DIR/evil.json" >/dev/null || fail "-j is not valid UTF-8"
+assert_eq "$(jq -c '[.points[].interface] | unique' "$LAB_DIR/evil.json")" \
+	'["\u001b\n�0","br0","tap1"]' "JSON interface names"
 echo "input-bounds: ok"
