@@ -117,6 +117,8 @@ static void print_text(const struct nd_analysis *a, const struct nd_findings *fs
 	} else {
 		printf("\nno findings\n");
 	}
+	/* what the bounds hid is said, not only in -j */
+	nd_analysis_text_limits(a, stdout);
 }
 
 static void print_json(struct nd_analysis *a, const struct nd_findings *fs, char **files,

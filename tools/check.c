@@ -212,6 +212,7 @@ int cmd_check(int argc, char **argv)
 		if (res.npoints)
 			printf("\n");
 		nd_report_text_brief(stdout, &fs, cli_colour(), verbose);
+		nd_analysis_text_limits(&res.analysis, stdout);
 	}
 out:
 	nd_check_result_free(&res);
