@@ -4,6 +4,7 @@
 # probe guest to a lease through the tap fd it was handed.  Input that
 # would have reached QEMU's options or the guest's kernel command line is
 # refused with one line before anything is made.
+# lab-timeout: 600 (a TCG guest on 2 busy cores)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-vm.sh"
 vm_simple_topology
@@ -34,7 +35,7 @@ wait "$chk" || true
 # 2. QEMU under vm run: nobody, no capabilities, NoNewPrivs, seccomp
 vm_probe p1 --hold -j >"$LAB_DIR/p1.json" 2>"$LAB_DIR/p1.err" &
 p1=$!
-nd vm wait p1 --for 'NDPROBE 1 done' --timeout 180 >/dev/null ||
+nd vm wait p1 --for 'NDPROBE 1 done' --timeout 240 >/dev/null ||
 	fail "p1 did not report: $(cat "$LAB_DIR/p1.err")"
 qpid=$(nd vm list -j | jq -r '.vms[] | select(.name == "p1") | .qemu_pid')
 [ -n "$qpid" ] && [ "$qpid" != null ] || fail "no QEMU pid for p1: $(nd vm list -j)"
@@ -80,7 +81,7 @@ bad "unknown option" "vm run: --frobnicate: unknown option" nd vm run r1 --frobn
 nd vm run d1 --bridge br0 --accel tcg --disk "$LAB_DIR/d,snapshot=on" -j \
 	>"$LAB_DIR/d1.json" 2>"$LAB_DIR/d1.err" &
 d1=$!
-wait_for 60 sh -c "ip netns exec $h $NETDIAG vm list -j | jq -e '.vms[] | select(.name == \"d1\" and .qemu_pid > 0)'" ||
+wait_for 240 sh -c "ip netns exec $h $NETDIAG vm list -j | jq -e '.vms[] | select(.name == \"d1\" and .qemu_pid > 0)'" ||
 	fail "d1 did not start: $(cat "$LAB_DIR/d1.err")"
 dq=$(nd vm list -j | jq -r '.vms[] | select(.name == "d1") | .qemu_pid')
 tr '\0' '\n' <"/proc/$dq/cmdline" >"$LAB_DIR/d1.cmdline"
