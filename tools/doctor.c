@@ -287,7 +287,10 @@ int doctor_main(const char *cmd, bool guide, int argc, char **argv)
 			return cli_bad_option(cmd, argv, "b:t:u:d:jvh", opts);
 		}
 	}
-	/* the probe guest's launch and the active port only when asked for */
+	/* the probe guest's launch and the active port only when asked for;
+	 * explaining a saved document (--from, no --fix) touches no device */
+	if (from && o.mode != ND_DOCTOR_FIX && cli_caps(cmd, 0))
+		return EXIT_CANNOT;
 	if (cli_caps(cmd, ND_CAP(CAP_NET_RAW) | ND_CAP(CAP_NET_ADMIN) |
 			      (o.check.active ? ND_CAP(CAP_SYS_ADMIN) | ND_CAP(CAP_NET_BIND_SERVICE) : 0) |
 			      (probe ? ND_CAP(CAP_SETUID) | ND_CAP(CAP_SETGID) | ND_CAP(CAP_SETPCAP) |

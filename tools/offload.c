@@ -12,6 +12,10 @@
 #include <netdiag/offload.h>
 #include <netdiag/report.h>
 
+#include <linux/capability.h>
+
+#include <netdiag/privs.h>
+
 #include "cli.h"
 
 
@@ -413,6 +417,12 @@ int cmd_offload(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_HEALTHY;
 		}
+	/* reading features needs no capability (ethtool's GET requests) */
+	if ((!strcmp(argv[1], "show") || !strcmp(argv[1], "save")) && cli_caps("offload", 0))
+		return EXIT_CANNOT;
+	if ((!strcmp(argv[1], "set") || !strcmp(argv[1], "restore")) &&
+	    cli_caps("offload", ND_CAP(CAP_NET_ADMIN)))
+		return EXIT_CANNOT;
 	if (!strcmp(argv[1], "show"))
 		return show(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "set"))

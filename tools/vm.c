@@ -16,12 +16,17 @@
 #include <netdiag/report.h>
 #include <netdiag/vm.h>
 
+#include <linux/capability.h>
+
+#include <netdiag/privs.h>
+
 #include "cli.h"
 
 struct vm_verb {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *usage;
+	uint64_t caps;  /* kept for the verb (see tools/netdiag.c) */
 };
 
 static int vm_run(int argc, char **argv);
@@ -42,19 +47,24 @@ static const struct vm_verb verbs[] = {
 	  "      --check runs 'netdiag check' on its tap from boot and prints the verdict\n"
 	  "  run NAME --probe --bridge BR [--resolve NAME]... [--hold] [--timeout S] [-j]\n"
 	  "      boot the bundled probe guest ('make guest'): DHCP, DNS and the guest\n"
-	  "      kernel's checksum counters from inside, merged with the host-side check" },
+	  "      kernel's checksum counters from inside, merged with the host-side check",
+	  ND_CAP(CAP_NET_RAW) | ND_CAP(CAP_NET_ADMIN) | ND_CAP(CAP_SETUID) | ND_CAP(CAP_SETGID) |
+		  ND_CAP(CAP_SETPCAP) | ND_CAP(CAP_KILL) },
 	{ "stop", vm_stop,
 	  "stop NAME [--timeout S]\n"
 	  "      press the power button until the guest powers off; after S seconds\n"
-	  "      (default 30) quit QEMU, then kill it" },
-	{ "destroy", vm_destroy, "destroy NAME\n      end the guest now (QEMU killed)" },
-	{ "list", vm_list, "list [-j]\n      running VMs, and how recent runs ended" },
+	  "      (default 30) quit QEMU, then kill it", 0 },
+	/* QEMU runs as another user: killing it takes CAP_KILL */
+	{ "destroy", vm_destroy, "destroy NAME\n      end the guest now (QEMU killed)",
+	  ND_CAP(CAP_KILL) },
+	{ "list", vm_list, "list [-j]\n      running VMs, and how recent runs ended", 0 },
 	{ "console", vm_console,
-	  "console NAME\n      attach to the serial console; ^] detaches; with stdin not a terminal\n      the output is followed until the guest ends" },
+	  "console NAME\n      attach to the serial console; ^] detaches; with stdin not a terminal\n      the output is followed until the guest ends", 0 },
 	{ "wait", vm_wait,
 	  "wait NAME --for REGEX|dhcp [--timeout S]\n"
 	  "      until a console line matches the extended regular expression, or the\n"
-	  "      guest sends its first DHCP message on its tap (default 60 s)" },
+	  "      guest sends its first DHCP message on its tap (default 60 s)",
+	  ND_CAP(CAP_NET_RAW) },
 };
 
 static void usage(FILE *out)
@@ -592,6 +602,8 @@ int cmd_vm(int argc, char **argv)
 			printf("usage: netdiag vm %s\n", verbs[i].usage);
 			return EXIT_HEALTHY;
 		}
+		if (cli_caps("vm", verbs[i].caps))
+			return EXIT_CANNOT;
 		return verbs[i].run(argc - 1, argv + 1);
 	}
 	cli_err("vm", argv[1], "unknown verb (see 'netdiag vm --help')");
