@@ -49,8 +49,10 @@ int cmd_undo(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
+			/* digits only: strtoul reads "-1" as ULONG_MAX, "undo everything" */
 			last = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || !last) {
+			if (*end || !last || optarg[strspn(optarg, "0123456789")] ||
+			    strlen(optarg) > 9) {
 				cli_err("undo", optarg, "--last wants a count above 0");
 				return EXIT_CANNOT;
 			}

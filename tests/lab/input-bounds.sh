@@ -6,6 +6,8 @@
 # named is lo (read, never changed) and one that does not exist.
 . "$(dirname "$0")/lib.sh"
 GEN=$LAB_ROOT/build/ndgen
+# the journal and state of this run only (doctor reads the journal's mark)
+export NETDIAG_RUN_DIR="$LAB_DIR/run"
 [ -x "$GEN" ] || fail "build/ndgen missing (make all)"
 "$GEN" -o "$LAB_DIR/c.pcapng" -f pcapng --scenario demo
 "$GEN" -o "$LAB_DIR/c.pcap" -f pcap --scenario demo
@@ -113,6 +115,7 @@ bad "check --duration nan" "nan: --duration wants seconds" "$NETDIAG" check --ta
 bad "doctor --duration nan" "nan: --duration wants seconds" "$NETDIAG" doctor --tap lo --duration nan
 bad "check --duration inf" "--duration wants seconds" "$NETDIAG" check --tap lo --duration inf
 bad "vm run --timeout nan" "--timeout wants seconds" "$NETDIAG" vm run x --probe --bridge b --timeout nan
+bad "undo --last -1" "-1: --last wants a count above 0" "$NETDIAG" undo --last -1 --dry-run
 bad "netdiag with no command" "no command given" "$NETDIAG"
 bad "vm with no verb" "no verb given" "$NETDIAG" vm
 "$NETDIAG" analyze --help | grep -q '^usage: netdiag analyze' || fail "analyze --help lost its usage"
