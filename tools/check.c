@@ -155,7 +155,9 @@ int cmd_check(int argc, char **argv)
 		}
 	}
 	/* a passive check captures and reads nftables, nothing more */
-	if (!o.active && cli_caps("check", ND_CAP(CAP_NET_RAW) | ND_CAP(CAP_NET_ADMIN)))
+	if (cli_caps("check", ND_CAP(CAP_NET_RAW) | ND_CAP(CAP_NET_ADMIN) |
+				      (o.active ? ND_CAP(CAP_SYS_ADMIN) |
+						  ND_CAP(CAP_NET_BIND_SERVICE) : 0)))
 		return EXIT_CANNOT;
 	if (o.until_verdict && !o.duration)
 		o.duration = 30;

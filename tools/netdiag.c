@@ -27,14 +27,17 @@ static int cmd_help(int argc, char **argv);
 #define CHANGE ND_CAP(CAP_NET_ADMIN)
 #define ACTIVE (ND_CAP(CAP_SYS_ADMIN) | ND_CAP(CAP_NET_BIND_SERVICE))
 #define LAUNCH (ND_CAP(CAP_SETUID) | ND_CAP(CAP_SETGID) | ND_CAP(CAP_SETPCAP) | ND_CAP(CAP_KILL))
+/* a command that narrows later keeps CAP_SETPCAP until then, so the
+ * narrowing cuts the bounding set too (and drops CAP_SETPCAP with it) */
+#define NARROWS ND_CAP(CAP_SETPCAP)
 
 static const struct cli_cmd commands[] = {
 	{ "analyze", cmd_analyze, "findings from capture files (pcap, pcapng)", 0 },
 	{ "check", cmd_check, "host inspection plus live probes across the bridge",
-	  CAPTURE | CHANGE | ACTIVE },
+	  CAPTURE | CHANGE | ACTIVE | NARROWS },
 	{ "host", cmd_host, "inspect bridge, ports, taps and sysctls", CHANGE },
 	{ "offload", cmd_offload, "show and set offload features, journaled",
-	  CAPTURE | CHANGE | ACTIVE },
+	  CAPTURE | CHANGE | ACTIVE | NARROWS },
 	{ "route", cmd_route, "per-guest /32 gateway routes for routed guests", CAPTURE | CHANGE },
 	{ "doctor", cmd_doctor, "diagnose with the rules; --fix tries the remedies, verified",
 	  CAPTURE | CHANGE | ACTIVE | LAUNCH },

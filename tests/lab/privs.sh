@@ -25,6 +25,8 @@ wait_for 10 cap_is "$chk" CapEff 0000000000003000 ||
 	fail "check CapEff $(status_of "$chk" CapEff), want 0000000000003000"
 assert_eq "$(status_of "$chk" CapPrm)" 0000000000003000 "check CapPrm"
 assert_eq "$(status_of "$chk" CapInh)" 0000000000000000 "check CapInh"
+# the bounding set too: no execve could bring the rest back
+assert_eq "$(status_of "$chk" CapBnd)" 0000000000003000 "check CapBnd"
 assert_eq "$(status_of "$chk" CapAmb)" 0000000000000000 "check CapAmb"
 note "check pid $chk: CapEff $(status_of "$chk" CapEff) CapBnd $(status_of "$chk" CapBnd)"
 kill -INT "$chk"
@@ -52,6 +54,7 @@ sup_eff=$(status_of "$sup" CapEff)
 note "vm run pid $sup: CapEff $sup_eff"
 # kill, setgid, setuid, setpcap, net_admin, net_raw: bits 5 6 7 8 12 13
 assert_eq "$sup_eff" 00000000000031e0 "vm run CapEff"
+assert_eq "$(status_of "$sup" CapBnd)" 00000000000031e0 "vm run CapBnd"
 assert_eq "$(nd vm stop p1 --timeout 60)" "p1: powered-off" "vm stop of the unprivileged QEMU"
 wait "$p1" || fail "p1: vm run exited $? ($(cat "$LAB_DIR/p1.err"))"
 assert_eq "$(jget "$LAB_DIR/p1.json" '.guest.nics[0].lease')" true "p1 lease through the passed tap fd"
@@ -90,5 +93,7 @@ grep -q '^file=/dev/fdset/1,if=virtio,format=raw$' "$LAB_DIR/d1.cmdline" ||
 ! grep -q snapshot "$LAB_DIR/d1.cmdline" || fail "d1: snapshot=on reached QEMU's argv"
 nd vm destroy d1 >/dev/null
 wait "$d1" || true
+# it ran until destroyed: QEMU, unprivileged, opened the disk's fdset
+assert_eq "$(jget "$LAB_DIR/d1.json" .vm.end_reason)" killed "d1 end (QEMU alive with the disk until destroyed)"
 [ -z "$(ip -n "$h" -o link show type tun)" ] || fail "taps left: $(ip -n "$h" -o link show type tun)"
 echo "privs: ok"
