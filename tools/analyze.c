@@ -49,8 +49,10 @@ static void frame_line(const struct nd_frame_meta *m, const struct nd_frame *f)
 {
 	enum nd_dir dir = m->dir != ND_DIR_UNKNOWN ? m->dir : f->dir;
 
-	printf("%" PRIu64 "\t%s\t%s\t%s\t%s\t%s\t0x%04x\t0x%04x\t%s\t0x%04x\t0x%04x\n", m->number,
-	       m->ifname && m->ifname[0] ? m->ifname : "-", dir ? nd_dir_name(dir) : "-",
+	printf("%" PRIu64 "\t", m->number);
+	/* the name is the capture file's: no escape sequence reaches a terminal */
+	nd_text_put(stdout, m->ifname && m->ifname[0] ? m->ifname : "-");
+	printf("\t%s\t%s\t%s\t%s\t0x%04x\t0x%04x\t%s\t0x%04x\t0x%04x\n", dir ? nd_dir_name(dir) : "-",
 	       nd_decode_status_name(f->status), proto_name(f), nd_csum_class_name(f->l4_csum.cls),
 	       f->l4_csum.found, f->l4_csum.expected, nd_csum_class_name(f->ip4_csum.cls),
 	       f->ip4_csum.found, f->ip4_csum.expected);
@@ -87,8 +89,8 @@ static void print_text(const struct nd_analysis *a, const struct nd_findings *fs
 	for (unsigned i = 0; i < a->npoints; i++) {
 		const struct nd_point *p = &a->points[i];
 
-		printf("%s%s%s: %" PRIu64 " frames\n", p->ifname[0] ? p->ifname : "(capture)",
-		       p->dir ? " " : "", nd_dir_name(p->dir), p->frames);
+		nd_text_put(stdout, p->ifname[0] ? p->ifname : "(capture)");
+		printf("%s%s: %" PRIu64 " frames\n", p->dir ? " " : "", nd_dir_name(p->dir), p->frames);
 		for (int l = 0; l < ND_LAYER_COUNT; l++) {
 			const char *sep = "";
 
@@ -116,6 +118,8 @@ static void print_text(const struct nd_analysis *a, const struct nd_findings *fs
 	} else {
 		printf("\nno findings\n");
 	}
+	/* what the bounds hid is said, not only in -j */
+	nd_analysis_text_limits(a, stdout);
 }
 
 static void print_json(struct nd_analysis *a, const struct nd_findings *fs, char **files,
@@ -163,7 +167,7 @@ int cmd_analyze(int argc, char **argv)
 				return EXIT_CANNOT;
 			break;
 		case 'h': fputs(usage_text, stdout); return EXIT_HEALTHY;
-		default: fputs(usage_text, stderr); return EXIT_CANNOT;
+		default: return cli_bad_option("analyze", argv, "jh", opts);
 		}
 	}
 	if (optind == argc) {

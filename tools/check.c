@@ -9,6 +9,10 @@
 #include <netdiag/check.h>
 #include <netdiag/report.h>
 
+#include <linux/capability.h>
+
+#include <netdiag/privs.h>
+
 #include "cli.h"
 
 static const char usage_text[] =
@@ -99,7 +103,7 @@ int cmd_check(int argc, char **argv)
 	struct nd_check_result res;
 	struct nd_findings fs;
 	const char *junit = NULL;
-	char err[256] = "", *end, bad[32];
+	char err[256] = "", bad[32];
 	enum nd_severity fail_on = ND_SEV_ERROR;
 	bool json = false, verbose = false;
 	int c, status;
@@ -116,11 +120,8 @@ int cmd_check(int argc, char **argv)
 			break;
 		case 'u': o.uplink = optarg; break;
 		case 'd':
-			o.duration = strtod(optarg, &end);
-			if (*end || o.duration <= 0 || o.duration > 86400) {
-				cli_err("check", optarg, "--duration wants seconds, more than 0");
+			if (cli_seconds("check", "--duration", optarg, 86400, &o.duration))
 				return EXIT_CANNOT;
-			}
 			break;
 		case 'w': o.write_path = optarg; break;
 		case 'j': json = true; break;
@@ -129,11 +130,8 @@ int cmd_check(int argc, char **argv)
 		case 'U': o.until_verdict = true; break;
 		case 'r': o.resolve = optarg; break;
 		case 'T':
-			o.active_timeout = strtod(optarg, &end);
-			if (*end || !(o.active_timeout > 0 && o.active_timeout <= 3600)) {
-				cli_err("check", optarg, "--timeout wants seconds, more than 0");
+			if (cli_seconds("check", "--timeout", optarg, 3600, &o.active_timeout))
 				return EXIT_CANNOT;
-			}
 			break;
 		case 'f':
 			if (cli_fail_on("check", optarg, &fail_on))
@@ -150,10 +148,14 @@ int cmd_check(int argc, char **argv)
 		case 'v': verbose = true; break;
 		case 'h': fputs(usage_text, stdout); return EXIT_HEALTHY;
 		default:
-			cli_err("check", NULL, "bad option (see 'netdiag check --help')");
-			return EXIT_CANNOT;
+			return cli_bad_option("check", argv, "b:t:u:d:w:jvh", opts);
 		}
 	}
+	/* a passive check captures and reads nftables, nothing more */
+	if (cli_caps("check", ND_CAP(CAP_NET_RAW) | ND_CAP(CAP_NET_ADMIN) |
+				      (o.active ? ND_CAP(CAP_SYS_ADMIN) |
+						  ND_CAP(CAP_NET_BIND_SERVICE) : 0)))
+		return EXIT_CANNOT;
 	if (o.until_verdict && !o.duration)
 		o.duration = 30;
 	if (o.active_timeout && !o.active) {
@@ -209,6 +211,7 @@ int cmd_check(int argc, char **argv)
 		if (res.npoints)
 			printf("\n");
 		nd_report_text_brief(stdout, &fs, cli_colour(), verbose);
+		nd_analysis_text_limits(&res.analysis, stdout);
 	}
 out:
 	nd_check_result_free(&res);

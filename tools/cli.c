@@ -1,8 +1,12 @@
 /* Shared plumbing of the commands: the exit-status rule and the JSON
  * document for a run that could not happen. */
+#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <netdiag/privs.h>
 #include <netdiag/report.h>
 
 #include "cli.h"
@@ -49,4 +53,57 @@ void cli_json_error(const char *cmd, const char *message)
 	nd_json_kv_str(&j, "error", message);
 	nd_json_obj_close(&j);
 	nd_json_end(&j);
+}
+
+int cli_bad_option(const char *cmd, char **argv, const char *shortopts,
+		   const struct option *longopts)
+{
+	const char *word = optind > 0 ? argv[optind - 1] : "?";
+	bool wants_value = false;
+
+	if (!strncmp(word, "--", 2)) {
+		size_t n = strcspn(word + 2, "=");
+
+		for (const struct option *o = longopts; o && o->name; o++)
+			if (strlen(o->name) == n && !strncmp(o->name, word + 2, n))
+				wants_value = o->has_arg == required_argument;
+	} else if (optopt && optopt != ':') {
+		const char *p = strchr(shortopts, optopt);
+
+		wants_value = p && p[1] == ':';
+		if (word[0] != '-' || !word[1] || strchr(word + 1, optopt) == NULL) {
+			static char one[3] = "-";
+
+			one[1] = (char)optopt;
+			word = one;
+		}
+	}
+	cli_err(cmd, word, "%s (see 'netdiag %s --help')",
+		wants_value ? "wants a value" : "unknown option", cmd);
+	return EXIT_CANNOT;
+}
+
+int cli_caps(const char *cmd, uint64_t keep)
+{
+	int rc = nd_caps_keep(keep);
+
+	if (rc) {
+		cli_err(cmd, NULL, "cannot drop capabilities: %s", strerror(-rc));
+		return EXIT_CANNOT;
+	}
+	return 0;
+}
+
+int cli_seconds(const char *cmd, const char *opt, const char *text, double max, double *out)
+{
+	char *end;
+	double v = strtod(text, &end);
+
+	/* nan compares false both ways: it would pass "v <= 0 || v > max" */
+	if (end == text || *end || !isfinite(v) || !(v > 0 && v <= max)) {
+		cli_err(cmd, text, "%s wants seconds, more than 0 and at most %g", opt, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
 }

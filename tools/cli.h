@@ -3,7 +3,9 @@
 #ifndef NETDIAG_CLI_H
 #define NETDIAG_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <netdiag/finding.h>
 
@@ -17,6 +19,7 @@ struct cli_cmd {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *summary;
+	uint64_t caps;   /* the most it may keep (ND_CAP bits); commands narrow it */
 };
 
 /* "netdiag: CMD: OBJECT: REASON" on stderr; object may be NULL. */
@@ -36,6 +39,16 @@ void cli_json_open(struct nd_json *j, const char *cmd);
 /* On exit 2 with -j: {"schema", "command", "status": "error", "error"},
  * unless the command's own document has begun. */
 void cli_json_error(const char *cmd, const char *message);
+/* getopt_long met an option it does not know, or one without its value
+ * (opterr is off): one line "netdiag: CMD: OPTION: reason", and EXIT_CANNOT
+ * to return.  The usage text is for --help only. */
+int cli_bad_option(const char *cmd, char **argv, const char *shortopts,
+		   const struct option *longopts);
+/* Seconds in (0, max]: finite, nothing after the number. */
+int cli_seconds(const char *cmd, const char *opt, const char *text, double max, double *out);
+/* Narrow the capabilities kept to `keep` (see nd_caps_keep); on failure
+ * one line and EXIT_CANNOT, else 0. */
+int cli_caps(const char *cmd, uint64_t keep);
 /* The last line cli_err said, for that document. */
 const char *cli_last_error(void);
 

@@ -9,6 +9,10 @@
 #include <netdiag/doctor.h>
 #include <netdiag/report.h>
 
+#include <linux/capability.h>
+
+#include <netdiag/privs.h>
+
 #include "cli.h"
 
 static const char usage_text[] =
@@ -236,7 +240,7 @@ int doctor_main(const char *cmd, bool guide, int argc, char **argv)
 	struct nd_doctor_result res;
 	struct nd_rules rs;
 	const char *rules_dir = NULL, *persist = NULL;
-	char err[512] = "", dirbuf[4096], *end;
+	char err[512] = "", dirbuf[4096];
 	bool json = false, yes = false, lenient = false, probe = false, verbose = false;
 	const char *from = NULL;
 	struct nd_findings given;
@@ -258,11 +262,8 @@ int doctor_main(const char *cmd, bool guide, int argc, char **argv)
 			break;
 		case 'u': o.check.uplink = optarg; break;
 		case 'd':
-			o.check.duration = strtod(optarg, &end);
-			if (*end || o.check.duration <= 0 || o.check.duration > 3600) {
-				cli_err(cmd, optarg, "--duration wants seconds, more than 0");
+			if (cli_seconds(cmd, "--duration", optarg, 3600, &o.check.duration))
 				return EXIT_CANNOT;
-			}
 			break;
 		case 'a': o.check.active = true; break;
 		case 'p': probe = true; break;
@@ -283,10 +284,18 @@ int doctor_main(const char *cmd, bool guide, int argc, char **argv)
 			break;
 		case 'h': fputs(usage_text, stdout); return EXIT_HEALTHY;
 		default:
-			cli_err(cmd, NULL, "bad option (see 'netdiag %s --help')", cmd);
-			return EXIT_CANNOT;
+			return cli_bad_option(cmd, argv, "b:t:u:d:jvh", opts);
 		}
 	}
+	/* the probe guest's launch and the active port only when asked for;
+	 * explaining a saved document (--from, no --fix) touches no device */
+	if (from && o.mode != ND_DOCTOR_FIX && cli_caps(cmd, 0))
+		return EXIT_CANNOT;
+	if (cli_caps(cmd, ND_CAP(CAP_NET_RAW) | ND_CAP(CAP_NET_ADMIN) |
+			      (o.check.active ? ND_CAP(CAP_SYS_ADMIN) | ND_CAP(CAP_NET_BIND_SERVICE) : 0) |
+			      (probe ? ND_CAP(CAP_SETUID) | ND_CAP(CAP_SETGID) | ND_CAP(CAP_SETPCAP) |
+				       ND_CAP(CAP_KILL) : 0)))
+		return EXIT_CANNOT;
 	if (guide && (!o.check.ntaps || from || probe)) {
 		cli_err(cmd, NULL, "name the guest's --tap (a live look: no --from, no --probe)");
 		return EXIT_CANNOT;

@@ -88,7 +88,7 @@ int cmd_host(int argc, char **argv)
 				return EXIT_CANNOT;
 			break;
 		case 'h': fputs(usage_text, stdout); return EXIT_HEALTHY;
-		default: fputs(usage_text, stderr); return EXIT_CANNOT;
+		default: return cli_bad_option("host", argv, "b:t:jh", opts);
 		}
 	}
 	if (optind != argc) {

@@ -1,13 +1,20 @@
 /* netdiag offload show|set: ethtool-style offload control, journaled. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <netdiag/input.h>
 #include <netdiag/journal.h>
 #include <netdiag/offload.h>
 #include <netdiag/report.h>
+
+#include <linux/capability.h>
+
+#include <netdiag/privs.h>
 
 #include "cli.h"
 
@@ -63,8 +70,45 @@ static void print_feature(const struct nd_feature *f)
 }
 
 
+/* Every named device's features, read before a byte is printed: a bad
+ * device later on the line must not leave half a document.  Owned by the
+ * caller (free); NULL after an error said. */
+static struct nd_features *read_devices(int argc, char **argv, bool skip_o, int *ndev)
+{
+	struct nd_features *all = calloc((size_t)argc, sizeof(*all));
+
+	*ndev = 0;
+	if (!all) {
+		cli_err("offload", NULL, "%s", strerror(ENOMEM));
+		return NULL;
+	}
+	for (int i = 1; i < argc; i++) {
+		struct nd_ethtool *e;
+
+		if (skip_o && !strcmp(argv[i], "-o")) {
+			i++;
+			continue;
+		}
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
+			continue;
+		if (argv[i][0] == '-') {
+			cli_err("offload", argv[i], "unknown option (see 'netdiag offload --help')");
+			free(all);
+			return NULL;
+		}
+		if (open_device(&e, argv[i], &all[*ndev])) {
+			free(all);
+			return NULL;
+		}
+		nd_ethtool_close(e);
+		(*ndev)++;
+	}
+	return all;
+}
+
 static int show(int argc, char **argv)
 {
+	struct nd_features *all;
 	bool json = false;
 	struct nd_json j;
 	int ndev = 0;
@@ -72,21 +116,22 @@ static int show(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
 			json = true;
+	all = read_devices(argc, argv, false, &ndev);
+	if (!all)
+		return EXIT_CANNOT;
+	if (!ndev) {
+		free(all);
+		cli_err("offload", "show", "name at least one device");
+		return EXIT_CANNOT;
+	}
 	if (json) {
 		cli_json_open(&j, "offload");
 		nd_json_key(&j, "devices");
 		nd_json_arr_open(&j);
 	}
-	for (int i = 1; i < argc; i++) {
-		struct nd_ethtool *e;
-		struct nd_features fs;
+	for (int d = 0; d < ndev; d++) {
+		const struct nd_features fs = all[d];
 
-		if (argv[i][0] == '-')
-			continue;
-		if (open_device(&e, argv[i], &fs))
-			return EXIT_CANNOT;
-		nd_ethtool_close(e);
-		ndev++;
 		if (!json) {
 			printf("%s:\n", fs.ifname);
 			for (unsigned k = 0; k < fs.n; k++)
@@ -116,10 +161,7 @@ static int show(int argc, char **argv)
 		nd_json_obj_close(&j);
 		nd_json_end(&j);
 	}
-	if (!ndev) {
-		cli_err("offload", "show", "name at least one device");
-		return EXIT_CANNOT;
-	}
+	free(all);
 	return EXIT_HEALTHY;
 }
 
@@ -228,8 +270,10 @@ static int set(int argc, char **argv)
 static int save(int argc, char **argv)
 {
 	const char *path = NULL;
-	FILE *out;
-	int ndev = 0;
+	struct nd_features *all;
+	char tmp[4096];
+	FILE *out = NULL;
+	int ndev = 0, fd, status = EXIT_CANNOT;
 
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "-o") && i + 1 < argc)
@@ -238,38 +282,41 @@ static int save(int argc, char **argv)
 		cli_err("offload", "save", "wants -o FILE");
 		return EXIT_CANNOT;
 	}
-	out = fopen(path, "w");
+	/* every device read before the file is touched: a bad name leaves
+	 * an existing FILE as it was */
+	all = read_devices(argc, argv, true, &ndev);
+	if (!all)
+		return EXIT_CANNOT;
+	if (!ndev) {
+		cli_err("offload", "save", "name at least one device");
+		goto out;
+	}
+	/* written beside it and renamed over it: FILE is whole or untouched */
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	out = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!out) {
 		cli_err("offload", path, "%s", strerror(errno));
-		return EXIT_CANNOT;
+		if (fd >= 0)
+			close(fd);
+		goto out;
 	}
 	fprintf(out, "# netdiag offload save: DEV FEATURE on|off, restore with "
 		     "'netdiag offload restore FILE'\n");
-	for (int i = 1; i < argc; i++) {
-		struct nd_ethtool *e;
-		struct nd_features fs;
-
-		if (!strcmp(argv[i], "-o")) {
-			i++;
-			continue;
-		}
-		if (open_device(&e, argv[i], &fs)) {
-			fclose(out);
-			unlink(path);
-			return EXIT_CANNOT;
-		}
-		nd_ethtool_close(e);
-		ndev++;
-		for (unsigned k = 0; k < fs.n; k++)
-			if (fs.v[k].name[0] && !fs.v[k].fixed)
-				fprintf(out, "%s %s %s\n", fs.ifname, fs.v[k].name,
-					fs.v[k].wanted ? "on" : "off");
+	for (int d = 0; d < ndev; d++)
+		for (unsigned k = 0; k < all[d].n; k++)
+			if (all[d].v[k].name[0] && !all[d].v[k].fixed)
+				fprintf(out, "%s %s %s\n", all[d].ifname, all[d].v[k].name,
+					all[d].v[k].wanted ? "on" : "off");
+	if (fclose(out) || rename(tmp, path)) {
+		cli_err("offload", path, "%s", strerror(errno));
+		unlink(tmp);
+		goto out;
 	}
-	if (fclose(out) || !ndev) {
-		cli_err("offload", path, ndev ? strerror(errno) : "name at least one device");
-		return EXIT_CANNOT;
-	}
-	return EXIT_HEALTHY;
+	status = EXIT_HEALTHY;
+out:
+	free(all);
+	return status;
 }
 
 /* Read the whole file before anything is applied: a bad line is reported
@@ -279,15 +326,24 @@ static int restore(int argc, char **argv)
 	static struct nd_offload_request reqs[ND_OFFLOAD_DEVICES_MAX];
 	static char names[ND_OFFLOAD_DEVICES_MAX][ND_OFFLOAD_CHANGES_MAX * 4][ND_FEATURE_NAME_MAX];
 	unsigned nreq = 0, lineno = 0, recorded = 0;
-	char line[256], err[256] = "";
+	char line[256], err[256] = "", *text;
+	size_t len;
 	FILE *in;
+	int rc;
 
 	if (argc != 2) {
 		cli_err("offload", "restore", "wants FILE");
 		return EXIT_CANNOT;
 	}
-	in = fopen(argv[1], "r");
+	/* a saved file: regular and small (/dev/zero or a FIFO would hang) */
+	rc = nd_input_read(argv[1], ND_INPUT_REGULAR, 1u << 20, 10, &text, &len, err, sizeof(err));
+	if (rc) {
+		cli_err("offload", argv[1], "%s", err);
+		return EXIT_CANNOT;
+	}
+	in = fmemopen(text, len ? len : 1, "r");
 	if (!in) {
+		free(text);
 		cli_err("offload", argv[1], "%s", strerror(errno));
 		return EXIT_CANNOT;
 	}
@@ -301,6 +357,7 @@ static int restore(int argc, char **argv)
 		if (sscanf(line, "%31s %39s %7s %1s", dev, feat, state, extra) != 3 ||
 		    (strcmp(state, "on") && strcmp(state, "off"))) {
 			fclose(in);
+			free(text);
 			cli_err("offload", argv[1], "line %u: want 'DEV FEATURE on|off'", lineno);
 			return EXIT_CANNOT;
 		}
@@ -310,6 +367,7 @@ static int restore(int argc, char **argv)
 		if (!r) {
 			if (nreq == ND_OFFLOAD_DEVICES_MAX) {
 				fclose(in);
+				free(text);
 				cli_err("offload", argv[1], "line %u: more than %d devices", lineno,
 					ND_OFFLOAD_DEVICES_MAX);
 				return EXIT_CANNOT;
@@ -321,6 +379,7 @@ static int restore(int argc, char **argv)
 		}
 		if (r->n == ND_OFFLOAD_CHANGES_MAX) {
 			fclose(in);
+			free(text);
 			cli_err("offload", argv[1], "line %u: too many features for %s", lineno, dev);
 			return EXIT_CANNOT;
 		}
@@ -329,6 +388,7 @@ static int restore(int argc, char **argv)
 		r->n++;
 	}
 	fclose(in);
+	free(text);
 	if (!nreq) {
 		cli_err("offload", argv[1], "no settings in the file");
 		return EXIT_CANNOT;
@@ -349,7 +409,7 @@ static int restore(int argc, char **argv)
 int cmd_offload(int argc, char **argv)
 {
 	if (argc < 2) {
-		fputs(usage_text, stderr);
+		cli_err("offload", NULL, "no verb given (see 'netdiag offload --help')");
 		return EXIT_CANNOT;
 	}
 	for (int i = 1; i < argc; i++)
@@ -357,6 +417,12 @@ int cmd_offload(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_HEALTHY;
 		}
+	/* reading features needs no capability (ethtool's GET requests) */
+	if ((!strcmp(argv[1], "show") || !strcmp(argv[1], "save")) && cli_caps("offload", 0))
+		return EXIT_CANNOT;
+	if ((!strcmp(argv[1], "set") || !strcmp(argv[1], "restore")) &&
+	    cli_caps("offload", ND_CAP(CAP_NET_ADMIN)))
+		return EXIT_CANNOT;
 	if (!strcmp(argv[1], "show"))
 		return show(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "set"))

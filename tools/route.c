@@ -107,7 +107,7 @@ static int guest_config(int argc, char **argv)
 			printf("usage: netdiag route guest %s\n", guest_verbs[5].usage);
 			return EXIT_HEALTHY;
 		default:
-			return EXIT_CANNOT;
+			return cli_bad_option("route guest", argv, "h", opts);
 		}
 	}
 	if (optind != argc - 1 || os == ND_GUEST_OS_COUNT || !have_ip || !have_gw) {
@@ -215,6 +215,7 @@ static int parse_guest(int argc, char **argv, struct guest_args *a, bool want_na
 				return -EINVAL;
 			break;
 		default:
+			cli_bad_option("route guest", argv, "j", opts);
 			return -EINVAL;
 		}
 	}
@@ -384,17 +385,25 @@ static int guest_apply(int argc, char **argv)
 
 int cmd_route(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_CANNOT : EXIT_HEALTHY;
+	if (argc < 2) {
+		cli_err("route", NULL, "no object given (see 'netdiag route --help')");
+		return EXIT_CANNOT;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return EXIT_HEALTHY;
 	}
 	if (strcmp(argv[1], "guest")) {
 		cli_err("route", argv[1], "unknown object (only 'guest')");
 		return EXIT_CANNOT;
 	}
-	if (argc < 3 || (wants_help(argc - 1, argv + 1) && argc == 3)) {
-		usage(argc < 3 ? stderr : stdout);
-		return argc < 3 ? EXIT_CANNOT : EXIT_HEALTHY;
+	if (argc < 3) {
+		cli_err("route", "guest", "no verb given (see 'netdiag route guest --help')");
+		return EXIT_CANNOT;
+	}
+	if (wants_help(argc - 1, argv + 1) && argc == 3) {
+		usage(stdout);
+		return EXIT_HEALTHY;
 	}
 	for (size_t i = 0; i < sizeof(guest_verbs) / sizeof(guest_verbs[0]); i++) {
 		if (strcmp(argv[2], guest_verbs[i].name))

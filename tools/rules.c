@@ -28,9 +28,14 @@ int cmd_rules(int argc, char **argv)
 	unsigned checked, nbad = 0;
 	struct nd_rules rs;
 
-	if (argc < 2 || argc > 3 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		fputs(usage_text, argc < 2 || argc > 3 ? stderr : stdout);
-		return argc < 2 || argc > 3 ? EXIT_CANNOT : EXIT_HEALTHY;
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		fputs(usage_text, stdout);
+		return EXIT_HEALTHY;
+	}
+	if (argc < 2 || argc > 3) {
+		cli_err("rules", argc > 3 ? argv[3] : NULL, "%s (see 'netdiag rules --help')",
+			argc < 2 ? "no verb given" : "unexpected argument");
+		return EXIT_CANNOT;
 	}
 	dir = argc == 3 ? argv[2] : nd_rules_default_dir(buf, sizeof(buf));
 	if (!strcmp(argv[1], "lint")) {

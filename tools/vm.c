@@ -17,12 +17,17 @@
 #include <netdiag/journal.h>
 #include <netdiag/vm.h>
 
+#include <linux/capability.h>
+
+#include <netdiag/privs.h>
+
 #include "cli.h"
 
 struct vm_verb {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *usage;
+	uint64_t caps;  /* kept for the verb (see tools/netdiag.c) */
 };
 
 static int vm_run(int argc, char **argv);
@@ -43,19 +48,24 @@ static const struct vm_verb verbs[] = {
 	  "      --check runs 'netdiag check' on its tap from boot and prints the verdict\n"
 	  "  run NAME --probe --bridge BR [--resolve NAME]... [--hold] [--timeout S] [-j]\n"
 	  "      boot the bundled probe guest ('make guest'): DHCP, DNS and the guest\n"
-	  "      kernel's checksum counters from inside, merged with the host-side check" },
+	  "      kernel's checksum counters from inside, merged with the host-side check",
+	  ND_CAP(CAP_NET_RAW) | ND_CAP(CAP_NET_ADMIN) | ND_CAP(CAP_SETUID) | ND_CAP(CAP_SETGID) |
+		  ND_CAP(CAP_SETPCAP) | ND_CAP(CAP_KILL) },
 	{ "stop", vm_stop,
 	  "stop NAME [--timeout S]\n"
 	  "      press the power button until the guest powers off; after S seconds\n"
-	  "      (default 30) quit QEMU, then kill it" },
-	{ "destroy", vm_destroy, "destroy NAME\n      end the guest now (QEMU killed)" },
-	{ "list", vm_list, "list [-j]\n      running VMs, and how recent runs ended" },
+	  "      (default 30) quit QEMU, then kill it", 0 },
+	/* QEMU runs as another user: killing it takes CAP_KILL */
+	{ "destroy", vm_destroy, "destroy NAME\n      end the guest now (QEMU killed)",
+	  ND_CAP(CAP_KILL) },
+	{ "list", vm_list, "list [-j]\n      running VMs, and how recent runs ended", 0 },
 	{ "console", vm_console,
-	  "console NAME\n      attach to the serial console; ^] detaches; with stdin not a terminal\n      the output is followed until the guest ends" },
+	  "console NAME\n      attach to the serial console; ^] detaches; with stdin not a terminal\n      the output is followed until the guest ends", 0 },
 	{ "wait", vm_wait,
 	  "wait NAME --for REGEX|dhcp [--timeout S]\n"
 	  "      until a console line matches the extended regular expression, or the\n"
-	  "      guest sends its first DHCP message on its tap (default 60 s)" },
+	  "      guest sends its first DHCP message on its tap (default 60 s)",
+	  ND_CAP(CAP_NET_RAW) },
 };
 
 static void usage(FILE *out)
@@ -77,13 +87,22 @@ static int wants_help(int argc, char **argv)
 
 static int seconds_arg(const char *verb, const char *text, double *out)
 {
+	return cli_seconds(verb, "--timeout", text, 86400, out);
+}
+
+/* digits only, 1..max: strtoul takes "-1" as ULONG_MAX */
+static int count_arg(const char *text, unsigned max, unsigned *out)
+{
+	unsigned long v;
 	char *end;
 
-	*out = strtod(text, &end);
-	if (*end || *out <= 0 || *out > 86400) {
-		cli_err(verb, text, "wants seconds, more than 0");
+	if (!text[0] || text[strspn(text, "0123456789")])
 		return -1;
-	}
+	errno = 0;
+	v = strtoul(text, &end, 10);
+	if (errno || !v || v > max)
+		return -1;
+	*out = (unsigned)v;
 	return 0;
 }
 
@@ -135,7 +154,6 @@ static int parse_run(int argc, char **argv, struct run_args *a)
 		{ "fail-on", required_argument, NULL, 'f' },
 		{ 0 },
 	};
-	char *end;
 	int c;
 
 	a->fail_on = ND_SEV_ERROR;
@@ -146,16 +164,14 @@ static int parse_run(int argc, char **argv, struct run_args *a)
 		case 't': a->c.tap = optarg; break;
 		case 'M': a->c.mac = optarg; break;
 		case 'c':
-			a->c.cpus = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || !a->c.cpus) {
-				cli_err("vm run", optarg, "-c wants a number of CPUs");
+			if (count_arg(optarg, 64, &a->c.cpus)) {
+				cli_err("vm run", optarg, "-c wants a number of CPUs, 1 to 64");
 				return -1;
 			}
 			break;
 		case 'm':
-			a->c.mem_mb = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || !a->c.mem_mb) {
-				cli_err("vm run", optarg, "-m wants MiB of memory");
+			if (count_arg(optarg, 1u << 20, &a->c.mem_mb)) {
+				cli_err("vm run", optarg, "-m wants MiB of memory, 1 to 1048576");
 				return -1;
 			}
 			break;
@@ -190,9 +206,10 @@ static int parse_run(int argc, char **argv, struct run_args *a)
 		case 'p': a->probe = true; break;
 		case 'K': a->check = true; break;
 		case 'r':
-			if (strchr(optarg, ',') || strchr(optarg, ' ') || !optarg[0] ||
+			if (!nd_probe_name_valid(optarg) ||
 			    strlen(a->resolve) + strlen(optarg) + 2 > sizeof(a->resolve)) {
-				cli_err("vm run", optarg, "--resolve wants one host name per option");
+				cli_err("vm run", optarg, "--resolve: not a host name (letters, "
+					"digits, '-', '_', '.'; one per option)");
 				return -1;
 			}
 			if (a->resolve[0])
@@ -209,7 +226,7 @@ static int parse_run(int argc, char **argv, struct run_args *a)
 			if (cli_fail_on("vm run", optarg, &a->fail_on))
 				return -1;
 			break;
-		default: usage(stderr); return -1;
+		default: cli_bad_option("vm run", argv, "b:c:m:j", opts); return -1;
 		}
 	}
 	if (optind + 1 != argc) {
@@ -394,7 +411,9 @@ static int vm_stop(int argc, char **argv)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'T' || seconds_arg("vm stop", optarg, &timeout) < 0)
+		if (c != 'T')
+			return cli_bad_option("vm stop", argv, "", opts);
+		if (seconds_arg("vm stop", optarg, &timeout) < 0)
 			return EXIT_CANNOT;
 	}
 	if (one_name("vm stop", argc, argv, &name) < 0)
@@ -414,7 +433,7 @@ static int vm_destroy(int argc, char **argv)
 
 	optind = 1;
 	if (getopt_long(argc, argv, "", (struct option[]){ { 0 } }, NULL) != -1)
-		return EXIT_CANNOT;
+		return cli_bad_option("vm destroy", argv, "", NULL);
 	if (one_name("vm destroy", argc, argv, &name) < 0)
 		return EXIT_CANNOT;
 	if (nd_vm_destroy(name, end, sizeof(end), err, sizeof(err)) < 0) {
@@ -545,7 +564,9 @@ static int vm_wait(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'f')
 			what = optarg;
-		else if (c != 'T' || seconds_arg("vm wait", optarg, &timeout) < 0)
+		else if (c != 'T')
+			return cli_bad_option("vm wait", argv, "", opts);
+		else if (seconds_arg("vm wait", optarg, &timeout) < 0)
 			return EXIT_CANNOT;
 	}
 	if (one_name("vm wait", argc, argv, &name) < 0)
@@ -573,9 +594,13 @@ static int vm_wait(int argc, char **argv)
 
 int cmd_vm(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_CANNOT : EXIT_HEALTHY;
+	if (argc < 2) {
+		cli_err("vm", NULL, "no verb given (see 'netdiag vm --help')");
+		return EXIT_CANNOT;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return EXIT_HEALTHY;
 	}
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
 		if (strcmp(argv[1], verbs[i].name))
@@ -584,6 +609,8 @@ int cmd_vm(int argc, char **argv)
 			printf("usage: netdiag vm %s\n", verbs[i].usage);
 			return EXIT_HEALTHY;
 		}
+		if (cli_caps("vm", verbs[i].caps))
+			return EXIT_CANNOT;
 		return verbs[i].run(argc - 1, argv + 1);
 	}
 	cli_err("vm", argv[1], "unknown verb (see 'netdiag vm --help')");

@@ -268,12 +268,43 @@ int nd_probe_guest_files(char *kernel, size_t klen, char *initrd, size_t ilen,
 	return -ENOENT;
 }
 
+bool nd_probe_name_valid(const char *name)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				 "0123456789-_.";
+	size_t n = name ? strlen(name) : 0;
+
+	return n && n <= 253 && strspn(name, ok) == n;
+}
+
+/* "a,b,c": each a valid name, no empty one */
+static bool resolve_list_valid(const char *list)
+{
+	char buf[1024], *save = NULL;
+	size_t n = strlen(list);
+
+	if (n >= sizeof(buf) || !n || list[0] == ',' || list[n - 1] == ',' || strstr(list, ",,"))
+		return false;
+	memcpy(buf, list, n + 1);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		if (!nd_probe_name_valid(t))
+			return false;
+	return true;
+}
+
 int nd_probe_config(struct nd_vm_config *c, struct nd_probe_files *b, const char *resolve,
 		    bool hold, char *err, size_t errlen)
 {
-	int rc = nd_probe_guest_files(b->kernel, sizeof(b->kernel), b->initrd, sizeof(b->initrd),
-				      err, errlen);
+	int rc;
 
+	/* checked before anything is looked up or booted */
+	if (resolve && resolve[0] && !resolve_list_valid(resolve)) {
+		snprintf(err, errlen, "%s: not a host name (letters, digits, '-', '_', '.')",
+			 resolve);
+		return -EINVAL;
+	}
+	rc = nd_probe_guest_files(b->kernel, sizeof(b->kernel), b->initrd, sizeof(b->initrd),
+				  err, errlen);
 	if (rc)
 		return rc;
 	snprintf(b->append, sizeof(b->append), "console=ttyS0 quiet panic=-1 netdiag.resolve=%s%s%s%s",

@@ -49,6 +49,30 @@ static int push(struct vm_argv *a, const char *fmt, ...)
 	return 0;
 }
 
+/* A value inside a QEMU option string ("file=VALUE,if=virtio"): QEMU's
+ * option parser reads ",," as a literal comma, so each comma is doubled and
+ * a path such as "/tmp/d,snapshot=on" stays one file name.  Owned by the
+ * caller (free). */
+static char *opt_escape(const char *value)
+{
+	size_t n = strlen(value), commas = 0;
+	char *out, *o;
+
+	for (const char *p = value; *p; p++)
+		commas += *p == ',';
+	out = malloc(n + commas + 1);
+	if (!out)
+		return NULL;
+	o = out;
+	for (const char *p = value; *p; p++) {
+		*o++ = *p;
+		if (*p == ',')
+			*o++ = ',';
+	}
+	*o = 0;
+	return out;
+}
+
 void vm_argv_free(struct vm_argv *a)
 {
 	for (size_t i = 0; i < a->n; i++)
@@ -91,13 +115,19 @@ static const char *disk_format(const char *file)
 	return n == 4 && !memcmp(magic, "QFI\xfb", 4) ? "qcow2" : "raw";
 }
 
-int vm_qemu_argv(const struct nd_vm_config *c, const char *qemu, const char *accel,
-		 const char *mac, int tap_fd, const char *qmp_path, struct vm_argv *a)
+static int build_argv(const struct nd_vm_config *c, const char *qemu, const char *accel,
+		      const char *mac, int tap_fd, const char *qmp_path,
+		      const struct vm_qemu_fds *fds, struct vm_argv *a)
 {
+	char *qmp = opt_escape(qmp_path ? qmp_path : "");
+	char *disk = c->disk ? opt_escape(c->disk) : NULL;
+	char *cdrom = c->cdrom ? opt_escape(c->cdrom) : NULL;
 	char nic[512];
 	int rc = 0;
 
 	memset(a, 0, sizeof(*a));
+	if (!qmp || (c->disk && !disk) || (c->cdrom && !cdrom))
+		rc = -ENOMEM;
 	rc |= push(a, "%s", qemu);
 	rc |= push(a, "-name");
 	rc |= push(a, "%s,process=netdiag-vm-%s", c->name, c->name);
@@ -124,8 +154,19 @@ int vm_qemu_argv(const struct nd_vm_config *c, const char *qemu, const char *acc
 	rc |= push(a, "stdio,id=con0,signal=off");
 	rc |= push(a, "-serial");
 	rc |= push(a, "chardev:con0");
-	rc |= push(a, "-qmp");
-	rc |= push(a, "unix:%s,server=on,wait=off", qmp_path);
+	if (fds) {
+		rc |= push(a, "-chardev");
+		rc |= push(a, "socket,id=qmp0,fd=%d,server=on,wait=off", fds->qmp);
+		rc |= push(a, "-mon");
+		rc |= push(a, "chardev=qmp0,mode=control");
+		/* seccomp: QEMU may not exec, change ids, or use old syscalls */
+		rc |= push(a, "-sandbox");
+		rc |= push(a, "on,obsolete=deny,elevateprivileges=deny,spawn=deny,"
+			      "resourcecontrol=deny");
+	} else {
+		rc |= push(a, "-qmp");
+		rc |= qmp ? push(a, "unix:%s,server=on,wait=off", qmp) : -ENOMEM;
+	}
 	rc |= push(a, "-device");
 	rc |= push(a, "pvpanic");
 	/* QEMU reads IFF_VNET_HDR from the fd; vnet_hdr= must not be given */
@@ -145,29 +186,58 @@ int vm_qemu_argv(const struct nd_vm_config *c, const char *qemu, const char *acc
 	}
 	if (c->kernel) {
 		rc |= push(a, "-kernel");
-		rc |= push(a, "%s", c->kernel);
+		rc |= fds ? push(a, "/proc/self/fd/%d", fds->kernel) : push(a, "%s", c->kernel);
 		if (c->initrd) {
 			rc |= push(a, "-initrd");
-			rc |= push(a, "%s", c->initrd);
+			rc |= fds ? push(a, "/proc/self/fd/%d", fds->initrd)
+				  : push(a, "%s", c->initrd);
 		}
 		rc |= push(a, "-append");
 		rc |= push(a, "%s", c->append ? c->append : "console=ttyS0");
 	}
-	if (c->disk) {
+	if (c->disk && fds) {
+		/* QEMU picks the fd whose access mode matches each open */
+		rc |= push(a, "-add-fd");
+		rc |= push(a, "fd=%d,set=1", fds->disk_rw);
+		rc |= push(a, "-add-fd");
+		rc |= push(a, "fd=%d,set=1", fds->disk_ro);
 		rc |= push(a, "-drive");
-		rc |= push(a, "file=%s,if=virtio,format=%s", c->disk, disk_format(c->disk));
+		rc |= push(a, "file=/dev/fdset/1,if=virtio,format=%s", disk_format(c->disk));
+	} else if (c->disk) {
+		rc |= push(a, "-drive");
+		rc |= push(a, "file=%s,if=virtio,format=%s", disk, disk_format(c->disk));
 	}
 	if (c->cdrom) {
+		if (fds) {
+			rc |= push(a, "-add-fd");
+			rc |= push(a, "fd=%d,set=2", fds->cdrom);
+		}
 		rc |= push(a, "-drive");
-		rc |= push(a, "file=%s,media=cdrom,readonly=on", c->cdrom);
+		rc |= push(a, "file=%s,media=cdrom,readonly=on", fds ? "/dev/fdset/2" : cdrom);
 		rc |= push(a, "-boot");
 		rc |= push(a, "order=dc");
 	}
+	free(qmp);
+	free(disk);
+	free(cdrom);
 	if (rc) {
 		vm_argv_free(a);
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+int vm_qemu_argv(const struct nd_vm_config *c, const char *qemu, const char *accel,
+		 const char *mac, int tap_fd, const char *qmp_path, struct vm_argv *a)
+{
+	return build_argv(c, qemu, accel, mac, tap_fd, qmp_path, NULL, a);
+}
+
+int vm_qemu_argv_fds(const struct nd_vm_config *c, const char *qemu, const char *accel,
+		     const char *mac, int tap_fd, const struct vm_qemu_fds *fds,
+		     struct vm_argv *a)
+{
+	return build_argv(c, qemu, accel, mac, tap_fd, NULL, fds, a);
 }
 
 bool vm_uefi_available(void)

@@ -12,6 +12,14 @@
 #include "vm_internal.h"
 
 #define QEMU_TAP_FD 3             /* the tap's number in QEMU */
+/* QEMU runs as an unprivileged user: what it cannot open itself is opened
+ * by the supervisor and passed at these numbers (see vm_qemu_fds) */
+#define QEMU_QMP_FD 4             /* the listening QMP socket */
+#define QEMU_KERNEL_FD 5          /* sealed memfd copies of kernel and initrd */
+#define QEMU_INITRD_FD 6
+#define QEMU_DISK_RW_FD 7         /* fdset 1: the disk, read-write and read-only */
+#define QEMU_DISK_RO_FD 8
+#define QEMU_CDROM_FD 9           /* fdset 2 */
 #define PRESS_EVERY_MS 1000       /* power button repeat until the guest reacts */
 #define STOP_TIMEOUT_S 30         /* SIGTERM's grace before quit */
 #define KILL_AFTER_QUIT_MS 5000
@@ -34,6 +42,12 @@ struct sup {
 	struct nd_vm_info info;
 	char console_log[512], qmp_path[512];
 	int lockfd, tapfd, serial, sigfd, logfd, qemu_log, ctl_listen, con_listen;
+	/* passed to QEMU (QEMU_*_FD), -1 when unused */
+	int qmp_listen, kernel_fd, initrd_fd, disk_rw_fd, disk_ro_fd, cdrom_fd;
+	uid_t qemu_uid;           /* whom QEMU runs as, and its groups */
+	gid_t qemu_gid, qemu_groups[2];
+	int qemu_ngroups;
+	bool qemu_setuid;         /* false: not root, QEMU stays our user */
 	struct client clients[CLIENTS_MAX];
 	struct vm_qmp qmp;
 	double qmp_deadline;

@@ -46,6 +46,16 @@ struct vm_argv {
 };
 int vm_qemu_argv(const struct nd_vm_config *c, const char *qemu, const char *accel,
 		 const char *mac, int tap_fd, const char *qmp_path, struct vm_argv *a);
+/* The same for a QEMU that opens no file of ours: QMP on a listening
+ * socket at fds->qmp, kernel and initrd as /proc/self/fd/N, disk and
+ * cdrom through -add-fd fdsets, and -sandbox on (seccomp: no spawning,
+ * no privilege changes, no obsolete syscalls). */
+struct vm_qemu_fds {
+	int qmp, kernel, initrd, disk_rw, disk_ro, cdrom;
+};
+int vm_qemu_argv_fds(const struct nd_vm_config *c, const char *qemu, const char *accel,
+		     const char *mac, int tap_fd, const struct vm_qemu_fds *fds,
+		     struct vm_argv *a);
 void vm_argv_free(struct vm_argv *a);
 /* The QEMU binary: c->qemu, $NETDIAG_QEMU, or qemu-system-x86_64 in PATH. */
 int vm_qemu_find(const char *want, char *path, size_t len);

@@ -21,7 +21,10 @@
 
 struct nd_pcapng_reader;
 
-int nd_pcapng_open(struct nd_pcapng_reader **r, const char *path, char *err, size_t errlen);
+/* A reader of fd (taken: closed by nd_pcapng_close), whose first nprefix
+ * bytes were already read into prefix. */
+int nd_pcapng_open_fd(struct nd_pcapng_reader **r, int fd, const uint8_t *prefix,
+		      size_t nprefix, char *err, size_t errlen);
 int nd_pcapng_next(struct nd_pcapng_reader *r, struct nd_frame_meta *m, const uint8_t **data,
 		   char *err, size_t errlen);
 void nd_pcapng_close(struct nd_pcapng_reader *r);

@@ -1,7 +1,9 @@
 /* A pcapng reader built on the byte cursor: sections in either byte order,
  * interfaces with names, time resolution and offset, Enhanced, Simple and
- * obsolete Packet Blocks; other blocks are skipped.  The file is mapped,
- * so frames are handed out without copying. */
+ * obsolete Packet Blocks; other blocks are skipped.  The file is read, one
+ * block at a time, into a buffer the frames are handed out of: a pipe, a
+ * FIFO or stdin read as well as a file, and a file that shrinks while it
+ * is read is "cut short", not a SIGBUS (a mapping would fault). */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -9,8 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "capture_internal.h"
@@ -18,6 +18,8 @@
 #define PCAPNG_MAX_IFACES 4096
 #define PCAPNG_NAME_MAX 64
 #define BLOCK_MIN_LEN 12
+/* a block is a frame and its options: 256 KiB snaplen leaves room */
+#define BLOCK_MAX_LEN (16u << 20)
 
 struct pcapng_iface {
 	int linktype;
@@ -28,9 +30,12 @@ struct pcapng_iface {
 };
 
 struct nd_pcapng_reader {
-	uint8_t *map;
-	size_t len;
-	size_t off;
+	int fd;
+	uint8_t prefix[4];     /* bytes file.c read to tell pcapng from pcap */
+	size_t nprefix, prefix_off;
+	uint8_t *block;        /* the current block, whole */
+	size_t cap;
+	size_t off;            /* file offset of the next block */
 	bool big_endian;       /* byte order of the current section */
 	bool in_section;
 	struct pcapng_iface *ifaces;
@@ -52,37 +57,42 @@ static int rd32(const struct nd_pcapng_reader *r, struct nd_cur *c, uint32_t *v)
 	return r->big_endian ? nd_cur_u32(c, v) : nd_cur_u32le(c, v);
 }
 
-int nd_pcapng_open(struct nd_pcapng_reader **rp, const char *path, char *err, size_t errlen)
+int nd_pcapng_open_fd(struct nd_pcapng_reader **rp, int fd, const uint8_t *prefix,
+		      size_t nprefix, char *err, size_t errlen)
 {
-	struct nd_pcapng_reader *r;
-	struct stat st;
-	int fd, ret = 0;
+	struct nd_pcapng_reader *r = calloc(1, sizeof(*r));
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "%s", strerror(errno));
-		goto out;
-	}
-	r = calloc(1, sizeof(*r));
-	if (!r) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	r->len = (size_t)st.st_size;
-	r->map = mmap(NULL, r->len, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (r->map == MAP_FAILED) {
-		ret = -errno;
-		snprintf(err, errlen, "%s", strerror(errno));
+	if (!r || nprefix > sizeof(r->prefix)) {
 		free(r);
-		goto out;
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -ENOMEM;
 	}
-	madvise(r->map, r->len, MADV_SEQUENTIAL);
+	r->fd = fd;
+	memcpy(r->prefix, prefix, nprefix);
+	r->nprefix = nprefix;
 	*rp = r;
-out:
-	if (fd >= 0)
-		close(fd);
-	return ret;
+	return 0;
+}
+
+/* n bytes into dst, the prefix first; fewer only at the end of input */
+static ssize_t fill(struct nd_pcapng_reader *r, uint8_t *dst, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n && r->prefix_off < r->nprefix)
+		dst[got++] = r->prefix[r->prefix_off++];
+	while (got < n) {
+		ssize_t k = read(r->fd, dst + got, n - got);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		if (!k)
+			break;
+		got += (size_t)k;
+	}
+	return (ssize_t)got;
 }
 
 static int damaged(size_t off, char *err, size_t errlen, const char *what)
@@ -243,34 +253,67 @@ static int packet_block(struct nd_pcapng_reader *r, uint32_t type, struct nd_cur
 int nd_pcapng_next(struct nd_pcapng_reader *r, struct nd_frame_meta *m, const uint8_t **data,
 		   char *err, size_t errlen)
 {
-	while (r->off < r->len) {
+	for (;;) {
 		struct nd_cur c, body;
 		uint32_t type, total, trailer;
 		size_t off = r->off;
+		ssize_t got;
 		int ret;
 
-		nd_cur_init(&c, r->map, r->len);
-		nd_cur_seek(&c, off);
-		if (nd_cur_u32(&c, &type))
-			return damaged(off, err, errlen, "truncated block header");
+		/* type, length and one more word: for a section header that
+		 * word is the byte-order magic the length is read with */
+		if (r->cap < BLOCK_MIN_LEN) {
+			uint8_t *b = realloc(r->block, 65536);
+
+			if (!b)
+				return -ENOMEM;
+			r->block = b;
+			r->cap = 65536;
+		}
+		got = fill(r, r->block, BLOCK_MIN_LEN);
+		if (got < 0) {
+			snprintf(err, errlen, "%s", strerror((int)-got));
+			return (int)got;
+		}
+		if (got == 0)
+			return 0;
+		if (got < BLOCK_MIN_LEN)
+			return damaged(off, err, errlen, "truncated block header (file cut short?)");
+		nd_cur_init(&c, r->block, BLOCK_MIN_LEN);
+		nd_cur_u32(&c, &type);
 		if (type == PCAPNG_SHB) {
-			/* the byte order is learned from the magic after the length */
 			struct nd_cur peek = c;
 			uint32_t magic;
 
-			if (nd_cur_skip(&peek, 4) || nd_cur_u32(&peek, &magic))
-				return damaged(off, err, errlen, "truncated section header");
+			nd_cur_skip(&peek, 4);
+			nd_cur_u32(&peek, &magic);
 			r->big_endian = magic == PCAPNG_BYTE_ORDER_MAGIC;
 		} else if (!r->in_section) {
 			return damaged(off, err, errlen, "no section header");
 		} else if (!r->big_endian) {
 			type = __builtin_bswap32(type);
 		}
-		if (rd32(r, &c, &total) || total < BLOCK_MIN_LEN || total % 4 ||
-		    total > r->len - off)
-			return damaged(off, err, errlen, "bad block length (file cut short?)");
-		nd_cur_init(&body, r->map + off + 8, total - BLOCK_MIN_LEN);
-		nd_cur_init(&c, r->map + off + total - 4, 4);
+		if (rd32(r, &c, &total) || total < BLOCK_MIN_LEN || total % 4)
+			return damaged(off, err, errlen, "bad block length");
+		if (total > BLOCK_MAX_LEN)
+			return damaged(off, err, errlen, "block longer than 16 MiB");
+		if (total > r->cap) {
+			uint8_t *b = realloc(r->block, total);
+
+			if (!b)
+				return -ENOMEM;
+			r->block = b;
+			r->cap = total;
+		}
+		got = fill(r, r->block + BLOCK_MIN_LEN, total - BLOCK_MIN_LEN);
+		if (got < 0) {
+			snprintf(err, errlen, "%s", strerror((int)-got));
+			return (int)got;
+		}
+		if ((size_t)got < total - BLOCK_MIN_LEN)
+			return damaged(off, err, errlen, "block overruns the file (file cut short?)");
+		nd_cur_init(&body, r->block + 8, total - BLOCK_MIN_LEN);
+		nd_cur_init(&c, r->block + total - 4, 4);
 		if (rd32(r, &c, &trailer) || trailer != total)
 			return damaged(off, err, errlen, "block trailer does not match its length");
 		r->off = off + total;
@@ -291,14 +334,15 @@ int nd_pcapng_next(struct nd_pcapng_reader *r, struct nd_frame_meta *m, const ui
 		if (ret)
 			return ret;
 	}
-	return 0;
 }
 
 void nd_pcapng_close(struct nd_pcapng_reader *r)
 {
 	if (!r)
 		return;
-	munmap(r->map, r->len);
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r->block);
 	free(r->ifaces);
 	free(r);
 }

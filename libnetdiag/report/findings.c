@@ -1,7 +1,27 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include <netdiag/json.h>
 #include <netdiag/report.h>
+
+void nd_text_put(FILE *out, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t n = nd_utf8_len(p);
+
+		/* C1 controls (U+0080..U+009F) act as escapes on some terminals */
+		if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)
+			n = 0;
+		if (n == 1 && (*p < 0x20 || *p == 0x7f))
+			n = 0;
+		if (!n) {
+			fprintf(out, "\\x%02x", *p++);
+			continue;
+		}
+		fwrite(p, 1, n, out);
+		p += n;
+	}
+}
 
 static const char *sev_colour(enum nd_severity sev)
 {
@@ -25,7 +45,8 @@ static void print_fields_text(FILE *out, const struct nd_finding *f)
 			fprintf(out, " %s=%.6g", fl->key, fl->v.d);
 			break;
 		case ND_FIELD_STR:
-			fprintf(out, " %s=%s", fl->key, fl->v.s);
+			fprintf(out, " %s=", fl->key);
+			nd_text_put(out, fl->v.s);
 			break;
 		}
 	}
@@ -40,12 +61,18 @@ static void finding_text(FILE *out, const struct nd_finding *f, bool colour)
 				nd_severity_name(f->severity));
 		else
 			fprintf(out, "%-7s ", nd_severity_name(f->severity));
-		fprintf(out, "%s", f->id);
-		if (f->ifname[0])
-			fprintf(out, " %s%s%s", f->ifname, f->dir ? " " : "", nd_dir_name(f->dir));
-		if (f->subject[0])
-			fprintf(out, " %s", f->subject);
-		fprintf(out, ": %s", f->summary);
+		nd_text_put(out, f->id);
+		if (f->ifname[0]) {
+			fputc(' ', out);
+			nd_text_put(out, f->ifname);
+			fprintf(out, "%s%s", f->dir ? " " : "", nd_dir_name(f->dir));
+		}
+		if (f->subject[0]) {
+			fputc(' ', out);
+			nd_text_put(out, f->subject);
+		}
+		fputs(": ", out);
+		nd_text_put(out, f->summary);
 		if (f->nframes) {
 			fprintf(out, " [frames");
 			for (unsigned k = 0; k < f->nframes && k < 5; k++)

@@ -9,7 +9,11 @@
 
 #include <json-c/json.h>
 
+#include <netdiag/input.h>
 #include <netdiag/report.h>
+
+#define ND_JSON_INPUT_MAX (64u << 20)  /* a day of check findings is a few MiB */
+#define ND_JSON_INPUT_QUIET_S 30
 
 static const char *str_member(json_object *o, const char *key)
 {
@@ -108,31 +112,19 @@ int nd_findings_read_json(const char *path, struct nd_findings *out, char *err, 
 {
 	json_tokener *tok = NULL;
 	json_object *doc = NULL, *arr;
-	char *text = NULL;
+	char *text = NULL, reason[128];
 	size_t len = 0;
-	FILE *f;
 	int rc = 0;
 
-	f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	if (!f) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	/* bounded: `--from /dev/zero` is refused (a device), a pipe that
+	 * never ends stops at the size bound, one that goes quiet or a
+	 * SIGTERM at the time bound or at once */
+	rc = nd_input_read(path, ND_INPUT_STREAM, ND_JSON_INPUT_MAX, ND_JSON_INPUT_QUIET_S, &text,
+			   &len, reason, sizeof(reason));
+	if (rc) {
+		snprintf(err, errlen, "%s: %s", path, reason);
 		return rc;
 	}
-	{
-		FILE *mem = open_memstream(&text, &len);
-		char buf[8192];
-		size_t n;
-
-		while (mem && (n = fread(buf, 1, sizeof(buf), f)) > 0)
-			fwrite(buf, 1, n, mem);
-		if (!mem || fclose(mem) != 0)
-			rc = -ENOMEM;
-	}
-	if (f != stdin)
-		fclose(f);
-	if (rc < 0)
-		goto out;
 	tok = json_tokener_new();
 	if (!tok) {
 		rc = -ENOMEM;

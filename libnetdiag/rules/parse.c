@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <netdiag/input.h>
 #include <netdiag/rules.h>
 
 #ifndef ND_RULES_DIR
@@ -498,6 +499,8 @@ int nd_rule_parse(struct nd_rule *r, const char *file, FILE *in, char *err, size
 
 /* ---- directories ---- */
 
+#define RULE_FILE_MAX (1u << 20)  /* the shipped rules are a few KiB each */
+
 static int rule_file(const struct dirent *e)
 {
 	size_t n = strlen(e->d_name);
@@ -507,19 +510,29 @@ static int rule_file(const struct dirent *e)
 
 static int load_one(const char *dir, const char *name, struct nd_rule *r, char *err, size_t errlen)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], why[128], *text;
+	size_t len;
 	FILE *f;
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "r");
+	/* a regular file of sane size: a FIFO or /dev/zero named *.rule
+	 * must not hang or fill the loader */
+	rc = nd_input_read(path, ND_INPUT_REGULAR, RULE_FILE_MAX, 10, &text, &len, why, sizeof(why));
+	if (rc) {
+		snprintf(err, errlen, "%s: %s", path, why);
+		return rc;
+	}
+	f = fmemopen(text, len, "r");
 	if (!f) {
 		rc = -errno;
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		free(text);
 		return rc;
 	}
 	rc = nd_rule_parse(r, path, f, err, errlen);
 	fclose(f);
+	free(text);
 	return rc;
 }
 

@@ -174,6 +174,53 @@ void nd_analysis_json(struct nd_analysis *a, struct nd_json *j)
 	nd_json_obj_close(j);
 }
 
+/* what one entry of each tracker's table is, for people */
+static const struct {
+	const char *tracker, *entries;
+} entry_names[] = {
+	{ "csum", "checksum flows" },       { "dhcp4", "DHCPv4 clients" },
+	{ "dhcp6", "DHCPv6 transactions" }, { "dns", "DNS transactions" },
+	{ "nd", "routers" },
+};
+
+/* 4464 -> "4,464" */
+static const char *grouped(uint64_t v, char *buf, size_t len)
+{
+	char digits[24];
+	size_t n = (size_t)snprintf(digits, sizeof(digits), "%llu", (unsigned long long)v), o = 0;
+
+	for (size_t i = 0; i < n && o + 2 < len; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = 0;
+	return buf;
+}
+
+void nd_analysis_text_limits(const struct nd_analysis *a, FILE *out)
+{
+	char n1[32], n2[32];
+
+	for (unsigned i = 0; i < a->ntrackers; i++) {
+		const struct nd_tracker *t = a->trackers[i];
+		uint64_t lost = t->tells_not_followed ? t->not_followed : t->evicted;
+		const char *what = t->name;
+
+		if (!lost)
+			continue;
+		for (size_t k = 0; k < sizeof(entry_names) / sizeof(entry_names[0]); k++)
+			if (!strcmp(entry_names[k].tracker, t->name))
+				what = entry_names[k].entries;
+		fprintf(out, "%s %s not followed: table full (%s kept)\n", grouped(lost, n1, sizeof(n1)),
+			what, grouped(t->cap, n2, sizeof(n2)));
+	}
+	if (a->points_overflow)
+		fprintf(out, "%s frames from capture points past the first %d counted under the "
+			"last one\n", grouped(a->points_overflow, n1, sizeof(n1)),
+			ND_ANALYSIS_POINTS_MAX);
+}
+
 void nd_analysis_free(struct nd_analysis *a)
 {
 	for (unsigned i = 0; i < a->ntrackers; i++)

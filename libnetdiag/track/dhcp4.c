@@ -66,12 +66,60 @@ struct server {
 	uint64_t first_frame;
 };
 
+/* What evicted clients leave behind, per capture point: DISCOVERs that
+ * no OFFER answered.  A flood of clients with no server (1M of them) once
+ * evicted every client before its second DISCOVER and said nothing. */
+#define DHCP4_POINTS_MAX 64
+struct unoffered {
+	char ifname[32];
+	uint64_t clients, discovers, first_frame;
+	double first, last;
+};
+
 struct dhcp4_tracker {
 	struct nd_tracker t;
 	struct nd_table clients;
 	struct nd_table servers;
 	uint64_t messages, undecodable;
+	struct unoffered unoffered[DHCP4_POINTS_MAX];
+	unsigned nunoffered;
 };
+
+static struct unoffered *unoffered_for(struct dhcp4_tracker *dt, const char *ifname, bool create)
+{
+	struct unoffered *u;
+
+	for (unsigned i = 0; i < dt->nunoffered; i++)
+		if (!strncmp(dt->unoffered[i].ifname, ifname, sizeof(u->ifname)))
+			return &dt->unoffered[i];
+	if (!create || dt->nunoffered == DHCP4_POINTS_MAX)
+		return NULL;
+	u = &dt->unoffered[dt->nunoffered++];
+	memset(u, 0, sizeof(*u));
+	memcpy(u->ifname, ifname, sizeof(u->ifname));
+	return u;
+}
+
+static void client_evicted(void *ctx, void *entry)
+{
+	struct dhcp4_tracker *dt = ctx;
+	const struct client *c = entry;
+	struct unoffered *u;
+
+	if (!c->discovers || c->offers)
+		return;
+	u = unoffered_for(dt, c->key.ifname, true);
+	if (!u)
+		return;
+	if (!u->clients || c->first < u->first)
+		u->first = c->first;
+	if (c->last > u->last)
+		u->last = c->last;
+	if (!u->first_frame && c->nframes)
+		u->first_frame = c->frames[0];
+	u->clients++;
+	u->discovers += c->discovers;
+}
 
 static void note_frame(struct client *c, uint64_t frame)
 {
@@ -389,19 +437,79 @@ static int server_findings(struct dhcp4_tracker *dt, struct nd_findings *out)
 	return 0;
 }
 
+/* Points where evicted clients broadcast DISCOVERs and no server was
+ * seen at all: one dhcp4.no-offer for the segment, with those still in
+ * the table that were not said one by one (fewer than MIN_UNANSWERED
+ * DISCOVERs each).  Where a server answered, evicted clients prove
+ * nothing and nothing is said. */
+static int unoffered_findings(struct dhcp4_tracker *dt, struct nd_findings *out)
+{
+	for (unsigned k = 0; k < dt->nunoffered; k++) {
+		struct unoffered u = dt->unoffered[k];
+		uint64_t evicted = u.clients;
+		struct nd_finding *fd;
+		char who[64];
+		bool served = false;
+
+		for (uint32_t i = 0; i < dt->servers.cap && !served; i++) {
+			const struct server *s = nd_table_slot(&dt->servers, i);
+
+			served = s && !strncmp(s->key.ifname, u.ifname, sizeof(u.ifname));
+		}
+		for (uint32_t i = 0; i < dt->clients.cap; i++) {
+			const struct client *c = nd_table_slot(&dt->clients, i);
+
+			if (!c || strncmp(c->key.ifname, u.ifname, sizeof(u.ifname)) || c->offers ||
+			    !c->discovers || c->discovers >= MIN_UNANSWERED)
+				continue;
+			u.clients++;
+			u.discovers += c->discovers;
+			u.last = c->last > u.last ? c->last : u.last;
+		}
+		if (served || u.discovers < MIN_UNANSWERED)
+			continue;
+		fd = nd_findings_add(out, "dhcp4.no-offer", ND_SEV_ERROR);
+		if (!fd)
+			return -ENOMEM;
+		snprintf(fd->ifname, sizeof(fd->ifname), "%s", u.ifname);
+		snprintf(who, sizeof(who), "%llu clients", (unsigned long long)u.clients);
+		nd_finding_subject(fd, "%s", who);
+		nd_finding_set_str(fd, "client", who);
+		fd->count = u.discovers;
+		fd->first = u.first;
+		fd->last = u.last;
+		if (u.first_frame)
+			nd_finding_add_frame(fd, u.first_frame);
+		nd_finding_set_int(fd, "discovers", (int64_t)u.discovers);
+		nd_finding_set_int(fd, "clients", (int64_t)u.clients);
+		nd_finding_set_int(fd, "clients_evicted", (int64_t)evicted);
+		nd_finding_set_double(fd, "seconds", u.last - u.first);
+		nd_finding_set_str(fd, "served_here", "unknown");
+		nd_finding_set_int(fd, "servers_seen", 0);
+		nd_finding_set_str(fd, "stops_at", "seen where captured");
+		nd_finding_summary(fd, "%llu DISCOVERs from %llu clients in %.1f s, no OFFER seen "
+				   "(%llu clients followed only in aggregate: table full)",
+				   (unsigned long long)u.discovers, (unsigned long long)u.clients,
+				   u.last - u.first, (unsigned long long)evicted);
+	}
+	return 0;
+}
+
 static int dhcp4_report(struct nd_tracker *t, double now, struct nd_findings *out)
 {
 	struct dhcp4_tracker *dt = (struct dhcp4_tracker *)t;
+	int err;
 
 	t->evicted = dt->clients.evicted + dt->servers.evicted;
 	for (uint32_t i = 0; i < dt->clients.cap; i++) {
 		struct client *c = nd_table_slot(&dt->clients, i);
-		int err = c ? client_findings(&dt->servers, c, out) : 0;
 
+		err = c ? client_findings(&dt->servers, c, out) : 0;
 		if (err)
 			return err;
 	}
-	return server_findings(dt, out);
+	err = unoffered_findings(dt, out);
+	return err ? err : server_findings(dt, out);
 }
 
 static void dhcp4_stats(struct nd_tracker *t, struct nd_json *j)
@@ -410,6 +518,16 @@ static void dhcp4_stats(struct nd_tracker *t, struct nd_json *j)
 
 	nd_json_kv_uint(j, "messages", dt->messages);
 	nd_json_kv_uint(j, "undecodable", dt->undecodable);
+	nd_json_key(j, "evicted_unoffered");
+	nd_json_arr_open(j);
+	for (unsigned i = 0; i < dt->nunoffered; i++) {
+		nd_json_obj_open(j);
+		nd_json_kv_str(j, "interface", dt->unoffered[i].ifname);
+		nd_json_kv_uint(j, "clients", dt->unoffered[i].clients);
+		nd_json_kv_uint(j, "discovers", dt->unoffered[i].discovers);
+		nd_json_obj_close(j);
+	}
+	nd_json_arr_close(j);
 }
 
 static void dhcp4_destroy(struct nd_tracker *t)
@@ -440,5 +558,7 @@ struct nd_tracker *nd_dhcp4_tracker_new(unsigned cap)
 		dhcp4_destroy(&dt->t);
 		return NULL;
 	}
+	dt->clients.on_evict = client_evicted;
+	dt->clients.ctx = dt;
 	return &dt->t;
 }

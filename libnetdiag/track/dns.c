@@ -134,9 +134,23 @@ static void settle(struct dns_tracker *dt, struct txn *x)
 	x->settled = true;
 }
 
+/* Unanswered means seen unanswered: a transaction pushed out of a full
+ * table while its answer could still come (younger than DNS_TIMEOUT, not
+ * retransmitted) was not followed, and is counted apart, not blamed on
+ * the server (70,000 queries answered 0.6 s later gave a false
+ * dns.unanswered for the 4,464 evicted). */
 static void on_evict(void *ctx, void *entry)
 {
-	settle(ctx, entry);
+	struct dns_tracker *dt = ctx;
+	struct txn *x = entry;
+
+	if (!x->replied && !x->settled && dt->now - x->last_query < DNS_TIMEOUT &&
+	    x->queries == 1) {
+		dt->t.not_followed++;
+		x->settled = true;
+		return;
+	}
+	settle(dt, x);
 }
 
 /* FNV-1a over the name, ASCII case folded (RFC 4343). */
@@ -490,6 +504,7 @@ static void dns_stats(struct nd_tracker *t, struct nd_json *j)
 	nd_json_kv_uint(j, "queries", queries);
 	nd_json_kv_uint(j, "answered", answered);
 	nd_json_kv_uint(j, "transactions_evicted", dt->txns.evicted);
+	nd_json_kv_uint(j, "transactions_not_followed", dt->t.not_followed);
 }
 
 static void dns_destroy(struct nd_tracker *t)
@@ -523,6 +538,7 @@ struct nd_tracker *nd_dns_tracker_new(unsigned cap)
 		dns_destroy(&dt->t);
 		return NULL;
 	}
+	dt->t.tells_not_followed = true;
 	dt->txns.on_evict = on_evict;
 	dt->txns.ctx = dt;
 	return &dt->t;

@@ -166,7 +166,7 @@ note "--timeout 3: gave up after $secs s"
 for bad in -1 x 0 nan; do
 	probe bad --timeout "$bad"
 	assert_eq "$rc" 2 "exit status, --timeout $bad"
-	assert_eq "$(cat "$LAB_DIR/bad.err")" "netdiag: check: $bad: --timeout wants seconds, more than 0" \
+	assert_eq "$(cat "$LAB_DIR/bad.err")" "netdiag: check: $bad: --timeout wants seconds, more than 0 and at most 3600" \
 		"error for --timeout $bad"
 done
 rc=0

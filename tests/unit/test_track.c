@@ -382,7 +382,10 @@ static void test_dns_eviction(void **state)
 	feed(&r, "192.0.2.1", "192.0.2.50", 53, 1, IPPROTO_UDP, m, n, 0, 5.0);
 	finish(&r);
 	assert_int_equal(r.a.trackers[0]->evicted, 6);
-	assert_int_equal(only(&r, "dns.unanswered")->count, 10);
+	/* issue 15: the six evicted 0.4 s after their query could still have
+	 * been answered: not followed, not unanswered */
+	assert_int_equal(r.a.trackers[0]->not_followed, 6);
+	assert_int_equal(only(&r, "dns.unanswered")->count, 4);
 	stop(&r);
 }
 

@@ -116,6 +116,51 @@ static void test_qemu_argv(void **state)
 	vm_argv_free(&a);
 }
 
+/* issue 15: a file name is one option value, never two; the unprivileged
+ * QEMU gets fds and seccomp */
+static void test_qemu_argv_hostile(void **state)
+{
+	struct nd_vm_config c = { .name = "t1", .bridge = "br0", .disk = "/tmp/d,snapshot=on",
+				  .cdrom = "/tmp/c,if=none" };
+	const struct vm_qemu_fds fds = { 4, 5, 6, 7, 8, 9 };
+	struct vm_argv a;
+
+	assert_int_equal(vm_qemu_argv(&c, "q", "tcg", "02:00:00:00:00:01", 3, "/run/a,b", &a), 0);
+	assert_true(has_arg(&a, "file=/tmp/d,,snapshot=on,if=virtio,format=raw"));
+	assert_true(has_arg(&a, "file=/tmp/c,,if=none,media=cdrom,readonly=on"));
+	assert_string_equal(after(&a, "-qmp"), "unix:/run/a,,b,server=on,wait=off");
+	vm_argv_free(&a);
+
+	assert_int_equal(vm_qemu_argv_fds(&c, "q", "tcg", "02:00:00:00:00:01", 3, &fds, &a), 0);
+	assert_false(has_arg(&a, "-qmp"));
+	assert_string_equal(after(&a, "-chardev"), "stdio,id=con0,signal=off");
+	assert_true(has_arg(&a, "socket,id=qmp0,fd=4,server=on,wait=off"));
+	assert_string_equal(after(&a, "-sandbox"),
+			    "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+	assert_true(has_arg(&a, "fd=7,set=1"));
+	assert_true(has_arg(&a, "fd=8,set=1"));
+	assert_true(has_arg(&a, "fd=9,set=2"));
+	assert_true(has_arg(&a, "file=/dev/fdset/1,if=virtio,format=raw"));
+	assert_true(has_arg(&a, "file=/dev/fdset/2,media=cdrom,readonly=on"));
+	for (size_t i = 0; i < a.n; i++)
+		assert_null(strstr(a.v[i], "snapshot"));
+	vm_argv_free(&a);
+
+	c.disk = c.cdrom = NULL;
+	c.kernel = "/k";
+	c.initrd = "/i";
+	assert_int_equal(vm_qemu_argv_fds(&c, "q", "tcg", "02:00:00:00:00:01", 3, &fds, &a), 0);
+	assert_string_equal(after(&a, "-kernel"), "/proc/self/fd/5");
+	assert_string_equal(after(&a, "-initrd"), "/proc/self/fd/6");
+	vm_argv_free(&a);
+
+	assert_true(nd_probe_name_valid("probe.test"));
+	assert_false(nd_probe_name_valid("a init=/bin/sh"));
+	assert_false(nd_probe_name_valid("a\tb"));
+	assert_false(nd_probe_name_valid("a,b"));
+	assert_false(nd_probe_name_valid(""));
+}
+
 static void test_json_reader(void **state)
 {
 	const char *ev = "{\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}, "
@@ -272,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_mac_from_name),
 		cmocka_unit_test(test_mac_parse),
 		cmocka_unit_test(test_qemu_argv),
+		cmocka_unit_test(test_qemu_argv_hostile),
 		cmocka_unit_test(test_json_reader),
 		cmocka_unit_test(test_probe_report),
 		cmocka_unit_test(test_probe_faults),

@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+#include <stdio.h>
+
 #include <netdiag/finding.h>
 #include <netdiag/json.h>
 #include <netdiag/pkt.h>
@@ -68,6 +70,12 @@ int nd_analysis_finish(struct nd_analysis *a, struct nd_findings *out);
 /* The run as JSON members of an open object: "frames", "points",
  * "trackers" (each tracker's cap, evictions and own figures). */
 void nd_analysis_json(struct nd_analysis *a, struct nd_json *j);
+
+/* In text, what the bounds kept from view, one line each ("4,464 DNS
+ * transactions not followed: table full (65,536)", frames of capture
+ * points beyond ND_ANALYSIS_POINTS_MAX); nothing when nothing was lost.
+ * Call after nd_analysis_finish (the trackers count at report time). */
+void nd_analysis_text_limits(const struct nd_analysis *a, FILE *out);
 
 void nd_analysis_free(struct nd_analysis *a);
 

@@ -43,4 +43,9 @@ void nd_json_kv_uint(struct nd_json *j, const char *key, uint64_t v);
 void nd_json_kv_double(struct nd_json *j, const char *key, double v);
 void nd_json_kv_bool(struct nd_json *j, const char *key, bool v);
 
+/* The length of the well-formed UTF-8 sequence at p (RFC 3629: no
+ * overlong forms, no surrogates, nothing past U+10FFFF), 0 when the bytes
+ * there are not one.  Strings from capture files are anybody's bytes. */
+size_t nd_utf8_len(const unsigned char *p);
+
 #endif

@@ -10,7 +10,9 @@
 #ifndef NETDIAG_TRACKER_H
 #define NETDIAG_TRACKER_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <netdiag/finding.h>
 #include <netdiag/json.h>
@@ -29,6 +31,12 @@ struct nd_tracker {
 	void (*destroy)(struct nd_tracker *t);
 	uint64_t evicted;        /* entries dropped to stay within the cap */
 	uint64_t cap;            /* the cap in entries */
+	/* Of the evicted, those dropped before their outcome was seen (a
+	 * query whose answer might still have come): said in text, never
+	 * counted as a failure.  Trackers that cannot tell leave
+	 * tells_not_followed false, and every eviction is taken as one. */
+	uint64_t not_followed;
+	bool tells_not_followed;
 };
 
 #endif

@@ -194,6 +194,11 @@ int nd_probe_guest_files(char *kernel, size_t klen, char *initrd, size_t ilen,
  * asking it to resolve `resolve` (comma-separated names; NULL:
  * example.com) and, with hold, to stay up after its report; c->append is
  * kept at the end.  b holds the strings c points to afterwards. */
+/* A name the probe guest may be asked to resolve: letters, digits, '-',
+ * '_', '.', 1 to 253 of them.  It goes on the guest's kernel command
+ * line, where a blank would start a new parameter (init=...) and a comma
+ * a new name. */
+bool nd_probe_name_valid(const char *name);
 struct nd_probe_files {
 	char kernel[PATH_MAX], initrd[PATH_MAX], append[1024];
 };

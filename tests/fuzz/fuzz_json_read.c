@@ -1,0 +1,44 @@
+/* libFuzzer target: `doctor --from FILE`, the reader of netdiag's own
+ * -j documents, on any bytes; what it read is written back as JSON and
+ * text, as doctor would show it. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <netdiag/json.h>
+#include <netdiag/report.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static FILE *sink;
+	struct nd_findings fs;
+	char path[32], err[512];
+	struct nd_json j;
+	int fd;
+
+	if (!sink)
+		sink = fopen("/dev/null", "w");
+	fd = memfd_create("fuzz-json", MFD_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (write(fd, data, size) != (ssize_t)size) {
+		close(fd);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "/dev/fd/%d", fd);
+	nd_findings_init(&fs);
+	if (!nd_findings_read_json(path, &fs, err, sizeof(err))) {
+		nd_json_init(&j, sink, false);
+		nd_json_obj_open(&j);
+		nd_report_json_findings(&j, &fs);
+		nd_json_obj_close(&j);
+		nd_report_text(sink, &fs, false);
+	}
+	nd_findings_free(&fs);
+	close(fd);
+	return 0;
+}
