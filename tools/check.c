@@ -51,6 +51,20 @@ static void on_signal(int sig)
 	stop_flag = 1;
 }
 
+/* One line when the capture begins, for logs and for whoever starts a
+ * guest right after (a script waits for it instead of sleeping). */
+static void capturing(void *arg, const struct nd_check_result *res)
+{
+	const struct nd_check_opts *o = arg;
+
+	fprintf(stderr, "netdiag: check: capturing on");
+	for (unsigned i = 0; i < res->npoints; i++)
+		fprintf(stderr, "%s %s", i ? "," : "", res->points[i].ifname);
+	fprintf(stderr, " for %s%.0f s\n", o->until_verdict || o->patience ? "up to " : "",
+		o->duration > 0 ? o->duration : 10);
+	fflush(stderr);
+}
+
 static void progress(void *arg, double left, uint64_t frames)
 {
 	(void)arg;
@@ -171,9 +185,11 @@ int cmd_check(int argc, char **argv)
 			"(see 'netdiag check --help')");
 		return EXIT_CANNOT;
 	}
-	if (isatty(STDERR_FILENO)) {
+	if (isatty(STDERR_FILENO))
 		o.progress = progress;
-	}
+	else
+		o.capturing = capturing;
+	o.progress_arg = &o;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	nd_findings_init(&fs);

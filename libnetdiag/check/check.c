@@ -437,6 +437,8 @@ int nd_check_run(const struct nd_check_opts *o, struct nd_check_result *res,
 	ret = open_points(o, res, lv, err, errlen);
 	if (ret)
 		goto out;
+	if (o->capturing)
+		o->capturing(o->progress_arg, res);
 	if (o->write_path) {
 		wfile = fopen(o->write_path, "wb");
 		if (!wfile || nd_pcapng_writer_new(&ctx.writer, wfile)) {

@@ -499,8 +499,9 @@ healthy_check_start() {
 		${SETUP_UPLINK:+--uplink "$SETUP_UPLINK"} --duration 90 -j \
 		>"$LAB_DIR/$1.json" 2>"$LAB_DIR/$1.err" &
 	hc_pid=$!
-	# its rings are open once it has read the host (no signal to wait on)
-	sleep 1
+	# its rings are open when it says so
+	wait_for 20 grep -q "capturing on" "$LAB_DIR/$1.err" ||
+		hfail "$1: check did not start capturing: $(cat "$LAB_DIR/$1.err")"
 }
 healthy_check_end() {
 	sleep 0.5
@@ -603,7 +604,8 @@ healthy_matrix() {
 	ip netns exec "$SETUP_H" "$NETDIAG" check --bridge "$SETUP_BR" --tap "$GUEST_TAP" \
 		${SETUP_UPLINK:+--uplink "$SETUP_UPLINK"} --duration 6 >"$LAB_DIR/text.out" 2>"$LAB_DIR/text.err" &
 	ht_pid=$!
-	sleep 1
+	wait_for 20 grep -q "capturing on" "$LAB_DIR/text.err" ||
+		hfail "text: check did not start capturing: $(cat "$LAB_DIR/text.err")"
 	client_udhcpc "$GUEST_NS" eth0 || hfail "text: the client got no lease"
 	resolve_both "$GUEST_NS" "$SETUP_NAME" "$SETUP_ADDR" "$CLIENT_DNS" || hfail "text: no answer"
 	ht_rc=0; wait "$ht_pid" || ht_rc=$?

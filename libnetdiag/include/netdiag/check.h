@@ -38,6 +38,8 @@ struct nd_check_opts {
 	/* called about every 0.25 s while capturing, with seconds left */
 	void (*progress)(void *arg, double left, uint64_t frames);
 	void *progress_arg;
+	/* called once, when every capture point is open and capturing */
+	void (*capturing)(void *arg, const struct nd_check_result *res);
 };
 
 /* Per capture point: protocol messages seen, for localisation. */
