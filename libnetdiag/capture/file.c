@@ -7,8 +7,15 @@
 
 #include "capture_internal.h"
 
+/* Reading a file through libpcap by path goes 4 KiB per read(); a FILE*
+ * with a large buffer reads it in 1 MiB pieces (a third of an analysis
+ * was spent in the kernel). */
+#define FILE_BUF_SIZE (1u << 20)
+
 struct nd_file {
 	pcap_t *pcap;              /* classic pcap */
+	FILE *in;                  /* its stream; pcap_close() closes it */
+	char *buf;                 /* the stream's buffer, freed after */
 	struct nd_pcapng_reader *ng; /* or pcapng */
 	int linktype;
 	uint64_t number;
@@ -53,10 +60,22 @@ int nd_file_open(struct nd_file **fp, const char *path, char *err, size_t errlen
 			return ret;
 		}
 	} else {
-		f->pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO,
-								  pcap_err);
+		f->in = fopen(path, "rb");
+		if (!f->in) {
+			ret = -errno;
+			snprintf(err, errlen, "%s", strerror(errno));
+			free(f);
+			return ret;
+		}
+		f->buf = malloc(FILE_BUF_SIZE);
+		if (f->buf)
+			setvbuf(f->in, f->buf, _IOFBF, FILE_BUF_SIZE);
+		f->pcap = pcap_fopen_offline_with_tstamp_precision(f->in, PCAP_TSTAMP_PRECISION_NANO,
+								   pcap_err);
 		if (!f->pcap) {
 			snprintf(err, errlen, "%s", pcap_err);
+			fclose(f->in);
+			free(f->buf);
 			free(f);
 			return -EINVAL;
 		}
@@ -101,6 +120,7 @@ void nd_file_close(struct nd_file *f)
 		return;
 	if (f->pcap)
 		pcap_close(f->pcap);
+	free(f->buf);
 	nd_pcapng_close(f->ng);
 	free(f);
 }

@@ -217,7 +217,8 @@ static void query(struct dns_tracker *dt, const struct nd_frame_meta *m,
 	if (created) {
 		x->first_query = m->ts;
 		x->first_frame = m->number;
-		snprintf(x->qname, sizeof(x->qname), "%s", d->qname);
+		/* kept for the report: a copy, no formatting per query */
+		nd_key_name(x->qname, sizeof(x->qname), d->qname);
 		s->txns++;
 		if (!s->first)
 			s->first = m->ts;

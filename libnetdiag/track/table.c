@@ -36,15 +36,36 @@ void nd_table_free(struct nd_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
+static inline uint64_t load64(const uint8_t *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
+/* Eight bytes a step (keys are 40-80 bytes, mostly addresses and zero
+ * padding): a multiply-xorshift mix per word, as in wyhash/murmur's
+ * finaliser; byte-wise FNV cost 11% of an analysis. */
 static uint32_t hash_key(const void *key, size_t n)
 {
 	const uint8_t *b = key;
-	uint32_t h = 2166136261u;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
+	size_t i = 0;
 
-	/* FNV-1a over short keys */
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 16777619u;
-	return h;
+	for (; i + 8 <= n; i += 8) {
+		h = (h ^ load64(b + i)) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	if (i < n) {
+		w = 0;
+		memcpy(&w, b + i, n - i);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+	}
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
+	return (uint32_t)h;
 }
 
 static void unlink_slot(struct nd_table *t, int32_t idx)
