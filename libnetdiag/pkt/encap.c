@@ -108,19 +108,22 @@ static bool geneve(struct nd_frame *f, struct nd_cur c)
 	return set_inner(f, ND_ENCAP_GENEVE, link_of_ethertype((uint16_t)(h[2] << 8 | h[3])), c);
 }
 
-/* Broadcom's lawful-intercept shim (tcpdump's print-bcm-li.c): 8 bytes,
- * the packet type in the low bits of the second word's first byte. */
+/* Broadcom's lawful-intercept shim (as tcpdump's print-bcm-li.c reads
+ * it): one 32-bit word, the packet type in bits 25-28; "undecided" is told
+ * by the IP version nibble. */
 static bool bcm_li(struct nd_frame *f, struct nd_cur c)
 {
-	const uint8_t *h = nd_cur_ptr(&c);
+	uint32_t shim;
+	uint8_t first;
 	int link;
 
-	if (nd_cur_skip(&c, 8))
+	if (nd_cur_u32(&c, &shim) || nd_cur_peek_u8(&c, 0, &first))
 		return false;
-	switch ((h[0] >> 4) & 0x0f) {
-	case 4: link = ND_LINK_ETHERNET; break;
+	switch ((shim >> 25) & 0x0f) {
+	case 4: link = first >> 4 == 4 ? ND_LINK_IPV4 : first >> 4 == 6 ? ND_LINK_IPV6 : -1; break;
 	case 5: link = ND_LINK_IPV4; break;
 	case 6: link = ND_LINK_IPV6; break;
+	case 7: link = ND_LINK_ETHERNET; break;
 	default: return false;
 	}
 	return set_inner(f, ND_ENCAP_LI, link, c);
