@@ -89,6 +89,7 @@ struct dns_tracker {
 	struct nd_table txns;
 	struct nd_table questions;
 	struct nd_table servers;
+	struct server *last_server;  /* lookup cache: one resolver answers most */
 	double now;
 	uint64_t messages, undecodable;
 };
@@ -105,7 +106,11 @@ static struct server *server_for(struct dns_tracker *dt, const char *ifname,
 	k.server = *server;
 	if (client)
 		k.client = *client;
+	/* the slot may have been taken by another server since: the key says */
+	if (dt->last_server && !memcmp(&dt->last_server->key, &k, sizeof(k)))
+		return dt->last_server;
 	s = nd_table_get(&dt->servers, &k, true, &created);
+	dt->last_server = s;
 	return s;
 }
 

@@ -45,22 +45,27 @@ static inline uint64_t load64(const uint8_t *p)
 }
 
 /* Eight bytes a step (keys are 40-80 bytes, mostly addresses and zero
- * padding): a multiply-xorshift mix per word, as in wyhash/murmur's
- * finaliser; byte-wise FNV cost 11% of an analysis. */
+ * padding; byte-wise FNV cost 11% of an analysis).  Each word is
+ * multiplied on its own and added to a rotated accumulator, so the
+ * multiplies do not wait on each other and position still counts; the
+ * last word is read overlapping the one before (no byte loop, no call).
+ * Then a murmur-style finaliser. */
 static uint32_t hash_key(const void *key, size_t n)
 {
 	const uint8_t *b = key;
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
 	size_t i = 0;
 
-	for (; i + 8 <= n; i += 8) {
-		h = (h ^ load64(b + i)) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-	}
-	if (i < n) {
-		w = 0;
-		memcpy(&w, b + i, n - i);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
+	if (n < 8) {
+		uint64_t w = 0;
+
+		memcpy(&w, b, n);
+		h += w * 0xff51afd7ed558ccdull;
+	} else {
+		for (; i + 8 <= n; i += 8)
+			h = ((h << 23) | (h >> 41)) + load64(b + i) * 0xff51afd7ed558ccdull;
+		if (i < n)
+			h = ((h << 23) | (h >> 41)) + load64(b + n - 8) * 0xc4ceb9fe1a85ec53ull;
 	}
 	h ^= h >> 33;
 	h *= 0xc4ceb9fe1a85ec53ull;
@@ -104,8 +109,9 @@ void *nd_table_get(struct nd_table *t, const void *key, bool create, bool *creat
 		t->evicted++;
 		/* the bucket may have been this slot's own chain head */
 		bucket = &t->buckets[h & (t->nbuckets - 1)];
+		/* a slot never used is still as calloc() left it */
+		memset(e, 0, t->entry_size);
 	}
-	memset(e, 0, t->entry_size);
 	memcpy(e, key, t->key_size);
 	t->used[idx] = true;
 	t->hashes[idx] = h;
