@@ -36,7 +36,7 @@ struct txn {
 	struct txn_key key;
 	double first_query, last_query;
 	uint32_t queries;
-	bool replied, settled;
+	bool replied, settled, pending_counted;
 	struct nd_csum reply_csum;   /* of the last reply */
 	uint64_t first_frame;
 	char qname[NAME_KEEP];
@@ -69,6 +69,7 @@ struct server_key {
 struct server {
 	struct server_key key;
 	uint64_t txns, answered, unanswered, retransmissions, responses, unmatched;
+	uint64_t pending;                 /* asked less than DNS_TIMEOUT before the end */
 	uint64_t servfail, refused, truncated, ignored;
 	uint64_t retried_after_error;     /* asked again after SERVFAIL/REFUSED: normal */
 	uint64_t repeated_after_answer;   /* asked again after a sound answer: no blame */
@@ -92,6 +93,7 @@ struct dns_tracker {
 	struct server *last_server;  /* lookup cache: one resolver answers most */
 	double now;
 	uint64_t messages, undecodable;
+	uint64_t pending;            /* at the last report */
 };
 
 static struct server *server_for(struct dns_tracker *dt, const char *ifname,
@@ -393,6 +395,7 @@ static int server_findings(struct dns_tracker *dt, struct server *s, struct nd_f
 		nd_finding_set_int(fd, "unanswered", (int64_t)s->unanswered);
 		nd_finding_set_int(fd, "answered", (int64_t)s->answered);
 		nd_finding_set_int(fd, "retransmissions", (int64_t)s->retransmissions);
+		nd_finding_set_int(fd, "pending", (int64_t)s->pending);
 		nd_finding_set_str(fd, "example", s->example);
 		nd_finding_summary(fd, "%llu of %llu queries got no answer (%llu retransmissions)",
 				   (unsigned long long)s->unanswered, (unsigned long long)s->txns,
@@ -457,9 +460,15 @@ static int dns_report(struct nd_tracker *t, double now, struct nd_findings *out)
 		struct txn *x = nd_table_slot(&dt->txns, i);
 
 		/* retransmitted and still unanswered, or old enough: a single
-		 * query in the last second of a capture is still pending */
+		 * query in the last second of a capture is still pending, and
+		 * counted as such */
 		if (x && (now - x->last_query >= DNS_TIMEOUT || x->queries > 1))
 			settle(dt, x);
+		else if (x && !x->replied && !x->settled && !x->pending_counted) {
+			x->pending_counted = true;
+			dt->pending++;
+			server_for(dt, x->key.ifname, &x->key.server, NULL)->pending++;
+		}
 	}
 	t->evicted = dt->txns.evicted + dt->servers.evicted;
 	for (uint32_t i = 0; i < dt->servers.cap; i++) {
@@ -491,6 +500,8 @@ static void dns_stats(struct nd_tracker *t, struct nd_json *j)
 	nd_json_kv_uint(j, "queries", queries);
 	nd_json_kv_uint(j, "answered", answered);
 	nd_json_kv_uint(j, "transactions_evicted", dt->txns.evicted);
+	/* single queries of the last second: neither answered nor unanswered */
+	nd_json_kv_uint(j, "pending", dt->pending);
 }
 
 static void dns_destroy(struct nd_tracker *t)
