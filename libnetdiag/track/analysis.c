@@ -78,20 +78,24 @@ static int layer_of(const struct nd_frame *f)
 
 /* The inner point's name, formatted only when the tunnel differs from
  * the last one's. */
-static const char *inner_point(struct nd_analysis *a, const char *outer, const struct nd_frame *f)
+static const char *inner_point(struct nd_analysis *a, const char *outer, const struct nd_frame *f,
+			       enum nd_dir dir)
 {
+	/* via the remote tunnel end, so both directions are one tunnel
+	 * (and its requests and answers meet in the trackers) */
+	const struct nd_addr *remote = dir == ND_DIR_OUT ? &f->dst : &f->src;
 	char via[64];
 	int n = 0;
 
 	if (a->inner_outer == outer && a->inner_kind == f->encap.kind &&
-	    a->inner_vni == f->encap.vni && !memcmp(&a->inner_via, &f->src, sizeof(f->src)) &&
+	    a->inner_vni == f->encap.vni && !memcmp(&a->inner_via, remote, sizeof(*remote)) &&
 	    !strncmp(a->inner_name, outer, strlen(outer)))
 		return a->inner_name;
 	a->inner_outer = outer;
 	a->inner_kind = f->encap.kind;
 	a->inner_vni = f->encap.vni;
-	a->inner_via = f->src;
-	nd_addr_str(&f->src, via, sizeof(via));
+	a->inner_via = *remote;
+	nd_addr_str(remote, via, sizeof(via));
 	if (outer[0])
 		n = snprintf(a->inner_name, sizeof(a->inner_name), "%s/", outer);
 	if (f->encap.has_vni)
@@ -138,9 +142,9 @@ void nd_analysis_frame(struct nd_analysis *a, const struct nd_frame_meta *m,
 
 		for (int d = 0; d < ND_ENCAP_DEPTH_MAX && cur->encap.kind &&
 				cur->encap.kind != ND_ENCAP_ICMP_QUOTE; d++) {
-			im.ifname = inner_point(a, m->ifname ? m->ifname : "", cur);
 			if (cur->dir != ND_DIR_UNKNOWN && im.dir == ND_DIR_UNKNOWN)
 				im.dir = cur->dir;
+			im.ifname = inner_point(a, m->ifname ? m->ifname : "", cur, im.dir);
 			im.caplen = im.wirelen = (uint32_t)nd_cur_left(&cur->encap.inner);
 			nd_frame_decode_inner(&in[d % 2], cur, m->hints);
 			cur = &in[d % 2];

@@ -68,8 +68,9 @@ int nd_analysis_add(struct nd_analysis *a, struct nd_tracker *t);
 /* Decode one frame into *f (caller storage, reused per frame) and feed it
  * to the counters and every tracker.  A tunnel's inner frame (VXLAN,
  * VXLAN-GPE, Geneve, GRE/GRETAP, IP-in-IP) is decoded too and fed as a
- * frame of its own point, "OUTER/KIND[VNI]@VIA" (VIA: the outer source,
- * the remote tunnel end), with the outer frame's number, time and
+ * frame of its own point, "OUTER/KIND[VNI]@VIA" (VIA: the remote tunnel
+ * end, the outer source of what comes in, the destination of what goes
+ * out; the source when the direction is unknown), with the outer frame's number, time and
  * direction.  A datagram quoted in an ICMP error is not: it is a copy. */
 void nd_analysis_frame(struct nd_analysis *a, const struct nd_frame_meta *m,
 		       const uint8_t *data, struct nd_frame *f);
