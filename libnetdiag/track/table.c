@@ -2,8 +2,31 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "table.h"
+
+#define HUGE_PAGE (2u << 20)
+
+/* Pools of 2 MiB and more come from their own mapping with transparent
+ * huge pages asked for: a flood's random lookups miss the TLB on every
+ * entry otherwise, and under a virtualised MMU a miss is dear.  Zeroed,
+ * as calloc's. */
+static void *pool_alloc(size_t size, size_t *mapped)
+{
+	void *p;
+
+	*mapped = 0;
+	if (size < HUGE_PAGE)
+		return calloc(1, size);
+	size = (size + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, size, MADV_HUGEPAGE);
+	*mapped = size;
+	return p;
+}
 
 int nd_table_init(struct nd_table *t, uint32_t cap, size_t entry_size, size_t key_size)
 {
@@ -13,7 +36,7 @@ int nd_table_init(struct nd_table *t, uint32_t cap, size_t entry_size, size_t ke
 	t->key_size = key_size;
 	for (t->nbuckets = 16; t->nbuckets < cap; t->nbuckets <<= 1)
 		;
-	t->pool = calloc(cap, entry_size);
+	t->pool = pool_alloc((size_t)cap * entry_size, &t->pool_mapped);
 	t->next = calloc(cap, sizeof(*t->next));
 	t->hashes = calloc(cap, sizeof(*t->hashes));
 	t->used = calloc(cap, sizeof(*t->used));
@@ -28,7 +51,10 @@ int nd_table_init(struct nd_table *t, uint32_t cap, size_t entry_size, size_t ke
 
 void nd_table_free(struct nd_table *t)
 {
-	free(t->pool);
+	if (t->pool_mapped)
+		munmap(t->pool, t->pool_mapped);
+	else
+		free(t->pool);
 	free(t->next);
 	free(t->hashes);
 	free(t->used);
