@@ -17,7 +17,7 @@
 #define CSUM_GROUPS_MAX 1024
 #define CSUM_EVIDENCE 8
 #define CSUM_EXAMPLES 3
-#define FLOW_IFNAME_MAX 32
+#define FLOW_IFNAME_MAX ND_POINT_NAME_MAX  /* tunnel points are long: "br0/vxlan5001@198.51.100.2" */
 
 enum flow_class { FC_PARTIAL, FC_BAD, FC_OFFLOAD, FC_COUNT };
 
