@@ -76,6 +76,15 @@ static int layer_of(const struct nd_frame *f)
 	}
 }
 
+/* The cached inner name was made for this outer point: "OUTER/..." or,
+ * for an unnamed one, no "/" before the kind. */
+static bool same_outer(const char *inner, const char *outer)
+{
+	size_t n = strlen(outer);
+
+	return n ? !strncmp(inner, outer, n) && inner[n] == '/' : !strchr(inner, '/');
+}
+
 /* The inner point's name, formatted only when the tunnel differs from
  * the last one's. */
 static const char *inner_point(struct nd_analysis *a, const char *outer, const struct nd_frame *f,
@@ -89,7 +98,7 @@ static const char *inner_point(struct nd_analysis *a, const char *outer, const s
 
 	if (a->inner_outer == outer && a->inner_kind == f->encap.kind &&
 	    a->inner_vni == f->encap.vni && !memcmp(&a->inner_via, remote, sizeof(*remote)) &&
-	    !strncmp(a->inner_name, outer, strlen(outer)))
+	    same_outer(a->inner_name, outer))
 		return a->inner_name;
 	a->inner_outer = outer;
 	a->inner_kind = f->encap.kind;
