@@ -45,11 +45,15 @@ static const char *proto_name(const struct nd_frame *f)
 	}
 }
 
-static void frame_line(const struct nd_frame_meta *m, const struct nd_frame *f)
+static void frame_line(const struct nd_frame_meta *m, const struct nd_frame *f, int depth)
 {
 	enum nd_dir dir = m->dir != ND_DIR_UNKNOWN ? m->dir : f->dir;
 
-	printf("%" PRIu64 "\t", m->number);
+	/* an inner frame (tunnel, ICMP quote) is line N.1, N.2 ... */
+	if (depth)
+		printf("%" PRIu64 ".%d\t", m->number, depth);
+	else
+		printf("%" PRIu64 "\t", m->number);
 	/* the name is the capture file's: no escape sequence reaches a terminal */
 	nd_text_put(stdout, m->ifname && m->ifname[0] ? m->ifname : "-");
 	printf("\t%s\t%s\t%s\t%s\t0x%04x\t0x%04x\t%s\t0x%04x\t0x%04x\n", dir ? nd_dir_name(dir) : "-",
@@ -74,8 +78,17 @@ static int read_file(struct nd_analysis *a, const char *path, const struct analy
 	}
 	while ((ret = nd_file_next(file, &m, &data, err, sizeof(err))) == 1) {
 		nd_analysis_frame(a, &m, data, &f);
-		if (o->frames)
-			frame_line(&m, &f);
+		if (o->frames) {
+			struct nd_frame in[2];
+			const struct nd_frame *cur = &f;
+
+			frame_line(&m, &f, 0);
+			for (int d = 0; d < ND_ENCAP_DEPTH_MAX && cur->encap.kind; d++) {
+				nd_frame_decode_inner(&in[d % 2], cur, 0);
+				cur = &in[d % 2];
+				frame_line(&m, cur, d + 1);
+			}
+		}
 	}
 	if (ret < 0)
 		cli_err("analyze", path, "%s", err);

@@ -33,8 +33,11 @@ int nd_frame_decode(struct nd_frame *f, int linktype, const uint8_t *data,
 		ok = nd_pkt_ipv4(f, &c, &v);
 	else
 		ok = nd_pkt_ipv6(f, &c, &v);
-	if (ok)
+	if (ok) {
 		nd_pkt_transport(f, &v, hints);
+		if (!f->fragment || f->first_fragment)
+			nd_pkt_encap(f);
+	}
 	return status_errno(f->status);
 }
 

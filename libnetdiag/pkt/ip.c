@@ -101,15 +101,46 @@ static void routing_final_destination(struct nd_cur h, struct l3_view *v)
 	nd_cur_bytes(&h, v->dst, 16);
 }
 
+/* RFC 2675: a payload length of 0 with a Jumbo Payload option (0xc2) in
+ * the hop-by-hop header, as Linux BIG TCP sends (GSO beyond 64 KiB): the
+ * length is the option's 32-bit value.  0 when there is none. */
+static size_t jumbo_length(struct nd_cur c)
+{
+	uint8_t nh, len;
+
+	if (nd_cur_u8(&c, &nh) || nd_cur_u8(&c, &len))
+		return 0;
+	for (size_t left = (size_t)len * 8 + 6; left >= 2;) {
+		uint8_t type, olen;
+		uint32_t jumbo;
+
+		if (nd_cur_u8(&c, &type))
+			return 0;
+		if (type == 0) {       /* Pad1 */
+			left--;
+			continue;
+		}
+		if (nd_cur_u8(&c, &olen) || (size_t)olen + 2 > left)
+			return 0;
+		if (type == 0xc2 && olen == 4)
+			return nd_cur_u32(&c, &jumbo) ? 0 : jumbo;
+		if (nd_cur_skip(&c, olen))
+			return 0;
+		left -= (size_t)olen + 2;
+	}
+	return 0;
+}
+
 bool nd_pkt_ipv6(struct nd_frame *f, struct nd_cur *c, struct l3_view *v)
 {
 	uint32_t vtf;
-	uint16_t plen;
+	uint16_t plen16;
+	size_t plen;
 	uint8_t next, hlim;
 	size_t start;
 	int hops;
 
-	if (nd_cur_u32(c, &vtf) || nd_cur_u16(c, &plen) || nd_cur_u8(c, &next) ||
+	if (nd_cur_u32(c, &vtf) || nd_cur_u16(c, &plen16) || nd_cur_u8(c, &next) ||
 	    nd_cur_u8(c, &hlim))
 		return nd_pkt_stop(f, ND_DECODE_TRUNCATED, "IPv6 header");
 	if (vtf >> 28 != 6)
@@ -124,6 +155,9 @@ bool nd_pkt_ipv6(struct nd_frame *f, struct nd_cur *c, struct l3_view *v)
 	memcpy(v->dst, f->dst.a, 16);
 	v->addr_len = 16;
 	start = c->off;
+	plen = plen16;
+	if (!plen && next == IPPROTO_HOPOPTS)
+		plen = jumbo_length(*c);
 	for (hops = 0; hops < IPV6_EXT_MAX; hops++) {
 		struct nd_cur ext = *c;
 		uint8_t nh, len;

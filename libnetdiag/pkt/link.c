@@ -36,13 +36,30 @@
 #define BSD_AF_INET6_FREEBSD 28
 #define BSD_AF_INET6_DARWIN 30
 
+#define ETH_P_MACSEC 0x88e5
+/* IEEE 802.1AE SecTAG: TCI/AN, short length, packet number, then an SCI
+ * when the SC bit says; E or C set means the payload is not plain. */
+#define MACSEC_TCI_SC 0x20
+#define MACSEC_TCI_E 0x08
+#define MACSEC_TCI_C 0x04
+#define MACSEC_SCI_LEN 8
+#define BRCM_TAG_LEN 4
+
 enum {
 	DLT_PPP = 9,
 	DLT_RAW_BSD = 12,
 	DLT_RAW_OPENBSD = 14,
 	LINKTYPE_PPP_HDLC = 50,
+	DLT_USER2 = 149,             /* where tcpdump's tests keep a PKTAP capture */
 	LINKTYPE_NFLOG = 239,
+	LINKTYPE_PKTAP = 258,
+	LINKTYPE_DSA_TAG_BRCM = 281,
 };
+
+/* Apple PKTAP: a little-endian header giving its own length, what
+ * follows (1: a packet) and that packet's link type. */
+#define PKTAP_MIN_HLEN 12
+#define PKTAP_TYPE_PACKET 1
 
 /* Linux NFLOG (the nflog capture device, how iptables/nft "log group"
  * rules hand packets out): a 4-byte header, then TLVs whose length and
@@ -178,17 +195,34 @@ static bool vlan_tags(struct nd_frame *f, struct nd_cur *c, uint16_t *type)
 	return true;
 }
 
-static bool ethernet(struct nd_frame *f, struct nd_cur *c)
+/* A MACsec frame whose payload is in the clear (integrity only). */
+static bool macsec(struct nd_frame *f, struct nd_cur *c, uint16_t *type)
+{
+	uint8_t tci;
+
+	if (nd_cur_u8(c, &tci) || nd_cur_skip(c, 5) ||
+	    ((tci & MACSEC_TCI_SC) && nd_cur_skip(c, MACSEC_SCI_LEN)))
+		return nd_pkt_stop(f, ND_DECODE_TRUNCATED, "MACsec SecTAG");
+	if (tci & (MACSEC_TCI_E | MACSEC_TCI_C))
+		return nd_pkt_stop(f, ND_DECODE_UNSUPPORTED, "MACsec encrypted payload");
+	if (nd_cur_u16(c, type))
+		return nd_pkt_stop(f, ND_DECODE_TRUNCATED, "MACsec SecTAG");
+	return vlan_tags(f, c, type);
+}
+
+static bool ethernet_tagged(struct nd_frame *f, struct nd_cur *c, size_t tag_len)
 {
 	uint16_t type;
 
 	if (nd_cur_bytes(c, f->dst_mac, 6) || nd_cur_bytes(c, f->src_mac, 6) ||
-	    nd_cur_u16(c, &type))
+	    nd_cur_skip(c, tag_len) || nd_cur_u16(c, &type))
 		return nd_pkt_stop(f, ND_DECODE_TRUNCATED, "Ethernet header");
 	f->has_mac = true;
 	if (type <= ETH_MAX_LENGTH_FIELD)
 		return nd_pkt_stop(f, ND_DECODE_UNSUPPORTED, "802.3 length frame");
 	if (!vlan_tags(f, c, &type))
+		return false;
+	if (type == ETH_P_MACSEC && !macsec(f, c, &type))
 		return false;
 	if (type == ETH_P_PPPOE_SESSION) {
 		/* RFC 2516: version/type, code, session id, length, then PPP */
@@ -202,6 +236,25 @@ static bool ethernet(struct nd_frame *f, struct nd_cur *c)
 		return mpls(f, c);
 	}
 	return set_ethertype(f, type);
+}
+
+static bool ethernet(struct nd_frame *f, struct nd_cur *c)
+{
+	return ethernet_tagged(f, c, 0);
+}
+
+static bool pktap(struct nd_frame *f, struct nd_cur *c)
+{
+	uint32_t hlen, next, dlt;
+
+	if (nd_cur_u32le(c, &hlen) || nd_cur_u32le(c, &next) || nd_cur_u32le(c, &dlt))
+		return nd_pkt_stop(f, ND_DECODE_TRUNCATED, "PKTAP header");
+	if (hlen < PKTAP_MIN_HLEN || next != PKTAP_TYPE_PACKET || dlt == LINKTYPE_PKTAP ||
+	    dlt == DLT_USER2)
+		return nd_pkt_stop(f, ND_DECODE_UNSUPPORTED, "PKTAP header");
+	if (nd_cur_skip(c, hlen - PKTAP_MIN_HLEN))
+		return nd_pkt_stop(f, ND_DECODE_TRUNCATED, "PKTAP header");
+	return nd_pkt_link(f, (int)dlt, c);
 }
 
 static void sll_direction(struct nd_frame *f, uint16_t pkttype)
@@ -327,12 +380,15 @@ bool nd_pkt_link(struct nd_frame *f, int linktype, struct nd_cur *c)
 		return ppp(f, c);
 	case LINKTYPE_NFLOG:
 		return nflog(f, c);
+	/* tcpdump reads these as raw IP too, by the version nibble */
 	case ND_LINK_IPV4:
-		f->ip_version = 4;
-		return true;
 	case ND_LINK_IPV6:
-		f->ip_version = 6;
-		return true;
+		return raw_ip(f, c);
+	case LINKTYPE_PKTAP:
+	case DLT_USER2:
+		return pktap(f, c);
+	case LINKTYPE_DSA_TAG_BRCM:
+		return ethernet_tagged(f, c, BRCM_TAG_LEN);
 	default:
 		return nd_pkt_stop(f, ND_DECODE_UNSUPPORTED, "link type");
 	}

@@ -21,6 +21,8 @@ bool nd_pkt_link(struct nd_frame *f, int linktype, struct nd_cur *c);
 bool nd_pkt_ipv4(struct nd_frame *f, struct nd_cur *c, struct l3_view *v);
 bool nd_pkt_ipv6(struct nd_frame *f, struct nd_cur *c, struct l3_view *v);
 void nd_pkt_transport(struct nd_frame *f, struct l3_view *v, uint32_t hints);
+/* After the transport stage: sets f->encap when the frame carries one. */
+void nd_pkt_encap(struct nd_frame *f);
 
 static inline bool nd_pkt_stop(struct nd_frame *f, enum nd_decode_status st,
 			       const char *detail)

@@ -14,14 +14,15 @@
 #define TYPE_AAAA 28
 #define TYPE_OPT 41
 
-int nd_dns_name(struct nd_cur *c, char *out, size_t outlen)
+/* One walk for both uses: with `out`, the name as text; without, only
+ * checked and stepped over (records' owner names are never needed as text,
+ * only whether one is the root), with the same errors either way. */
+static int name_walk(struct nd_cur *c, char *out, size_t outlen, bool *root)
 {
 	struct nd_cur walk = *c;
 	size_t wire = 0, n = 0, resume = 0;
 	int hops = 0;
 
-	if (outlen < 2)
-		return -ENOSPC;
 	for (;;) {
 		uint8_t len;
 
@@ -50,6 +51,11 @@ int nd_dns_name(struct nd_cur *c, char *out, size_t outlen)
 			return -EINVAL;
 		if (!len)
 			break;
+		if (!out) {
+			if (nd_cur_skip(&walk, len))
+				return -EMSGSIZE;
+			continue;
+		}
 		if (n && n + 1 < outlen)
 			out[n++] = '.';
 		for (uint8_t i = 0; i < len; i++) {
@@ -61,11 +67,22 @@ int nd_dns_name(struct nd_cur *c, char *out, size_t outlen)
 				out[n++] = (ch > 0x20 && ch < 0x7f) ? (char)ch : '?';
 		}
 	}
-	if (!n)
-		out[n++] = '.';
-	out[n] = 0;
+	if (root)
+		*root = wire == 1;
+	if (out) {
+		if (!n)
+			out[n++] = '.';
+		out[n] = 0;
+	}
 	c->off = resume ? resume : walk.off;
 	return 0;
+}
+
+int nd_dns_name(struct nd_cur *c, char *out, size_t outlen)
+{
+	if (outlen < 2)
+		return -ENOSPC;
+	return name_walk(c, out, outlen, NULL);
 }
 
 static int header(struct nd_dns *m, struct nd_cur *c)
@@ -87,11 +104,11 @@ static int header(struct nd_dns *m, struct nd_cur *c)
 
 static int record(struct nd_dns *m, struct nd_cur *c, bool answer)
 {
-	char name[ND_DNS_NAME_MAX];
 	uint16_t type, class, rdlen;
 	uint32_t ttl;
 	struct nd_cur rdata;
-	int err = nd_dns_name(c, name, sizeof(name));
+	bool root;
+	int err = name_walk(c, NULL, 0, &root);
 
 	if (err)
 		return err;
@@ -102,7 +119,7 @@ static int record(struct nd_dns *m, struct nd_cur *c, bool answer)
 		nd_cur_bytes(&rdata, m->a[m->n_a++], 4);
 	else if (answer && type == TYPE_AAAA && rdlen == 16 && m->n_aaaa < ND_DNS_ADDRS_MAX)
 		nd_cur_bytes(&rdata, m->aaaa[m->n_aaaa++], 16);
-	else if (type == TYPE_OPT && !strcmp(name, ".")) {
+	else if (type == TYPE_OPT && root) {
 		/* RFC 6891 6.1.3: CLASS is the UDP size, TTL holds the extended
 		 * RCODE (upper 8 bits of 12) and the version */
 		m->has_edns = true;
@@ -129,9 +146,7 @@ int nd_dns_parse(struct nd_dns *m, struct nd_cur c)
 		m->has_question = true;
 		/* further questions (never seen in practice) are skipped */
 		for (unsigned i = 1; i < m->qdcount; i++) {
-			char skip[ND_DNS_NAME_MAX];
-
-			err = nd_dns_name(&c, skip, sizeof(skip));
+			err = name_walk(&c, NULL, 0, NULL);
 			if (err || nd_cur_skip(&c, 4))
 				return err ? err : -EMSGSIZE;
 		}

@@ -76,13 +76,52 @@ static int layer_of(const struct nd_frame *f)
 	}
 }
 
-void nd_analysis_frame(struct nd_analysis *a, const struct nd_frame_meta *m,
-		       const uint8_t *data, struct nd_frame *f)
+/* The cached inner name was made for this outer point: "OUTER/..." or,
+ * for an unnamed one, no "/" before the kind. */
+static bool same_outer(const char *inner, const char *outer)
+{
+	size_t n = strlen(outer);
+
+	return n ? !strncmp(inner, outer, n) && inner[n] == '/' : !strchr(inner, '/');
+}
+
+/* The inner point's name, formatted only when the tunnel differs from
+ * the last one's. */
+static const char *inner_point(struct nd_analysis *a, const char *outer, const struct nd_frame *f,
+			       enum nd_dir dir)
+{
+	/* via the remote tunnel end, so both directions are one tunnel
+	 * (and its requests and answers meet in the trackers) */
+	const struct nd_addr *remote = dir == ND_DIR_OUT ? &f->dst : &f->src;
+	char via[64];
+	int n = 0;
+
+	if (a->inner_outer == outer && a->inner_kind == f->encap.kind &&
+	    a->inner_vni == f->encap.vni && !memcmp(&a->inner_via, remote, sizeof(*remote)) &&
+	    same_outer(a->inner_name, outer))
+		return a->inner_name;
+	a->inner_outer = outer;
+	a->inner_kind = f->encap.kind;
+	a->inner_vni = f->encap.vni;
+	a->inner_via = *remote;
+	nd_addr_str(remote, via, sizeof(via));
+	if (outer[0])
+		n = snprintf(a->inner_name, sizeof(a->inner_name), "%s/", outer);
+	if (f->encap.has_vni)
+		snprintf(a->inner_name + n, sizeof(a->inner_name) - (size_t)n, "%s%u@%s",
+			 nd_encap_name(f->encap.kind), f->encap.vni, via);
+	else
+		snprintf(a->inner_name + n, sizeof(a->inner_name) - (size_t)n, "%s@%s",
+			 nd_encap_name(f->encap.kind), via);
+	return a->inner_name;
+}
+
+static void count_frame(struct nd_analysis *a, const struct nd_frame_meta *m,
+			const struct nd_frame *f)
 {
 	struct nd_point *p;
 	int layer;
 
-	nd_frame_decode(f, m->linktype, data, m->caplen, m->wirelen, m->hints);
 	/* a direction the link layer knows (cooked headers) fills in for a
 	 * source that did not say */
 	p = point_for(a, m, m->dir != ND_DIR_UNKNOWN ? m->dir : f->dir);
@@ -93,11 +132,35 @@ void nd_analysis_frame(struct nd_analysis *a, const struct nd_frame_meta *m,
 	layer = layer_of(f);
 	if (layer >= 0 && f->l4_csum.cls != ND_CSUM_NA)
 		p->csum[layer][f->l4_csum.cls]++;
+	for (unsigned i = 0; i < a->ntrackers; i++)
+		a->trackers[i]->on_frame(a->trackers[i], m, f);
+}
+
+void nd_analysis_frame(struct nd_analysis *a, const struct nd_frame_meta *m,
+		       const uint8_t *data, struct nd_frame *f)
+{
+	nd_frame_decode(f, m->linktype, data, m->caplen, m->wirelen, m->hints);
+	count_frame(a, m, f);
 	if (!a->frames++)
 		a->first_ts = m->ts;
 	a->last_ts = m->ts;
-	for (unsigned i = 0; i < a->ntrackers; i++)
-		a->trackers[i]->on_frame(a->trackers[i], m, f);
+	if (f->encap.kind && f->encap.kind != ND_ENCAP_ICMP_QUOTE) {
+		struct nd_frame in[2];
+		struct nd_frame_meta im = *m;
+		const struct nd_frame *cur = f;
+
+		for (int d = 0; d < ND_ENCAP_DEPTH_MAX && cur->encap.kind &&
+				cur->encap.kind != ND_ENCAP_ICMP_QUOTE; d++) {
+			if (cur->dir != ND_DIR_UNKNOWN && im.dir == ND_DIR_UNKNOWN)
+				im.dir = cur->dir;
+			im.ifname = inner_point(a, m->ifname ? m->ifname : "", cur, im.dir);
+			im.caplen = im.wirelen = (uint32_t)nd_cur_left(&cur->encap.inner);
+			nd_frame_decode_inner(&in[d % 2], cur, m->hints);
+			cur = &in[d % 2];
+			a->inner_frames++;
+			count_frame(a, &im, cur);
+		}
+	}
 }
 
 int nd_analysis_finish(struct nd_analysis *a, struct nd_findings *out)
@@ -158,6 +221,7 @@ void nd_analysis_json(struct nd_analysis *a, struct nd_json *j)
 		point_json(&a->points[i], j);
 	nd_json_arr_close(j);
 	nd_json_kv_uint(j, "points_overflow", a->points_overflow);
+	nd_json_kv_uint(j, "tunnelled_frames", a->inner_frames);
 	nd_json_key(j, "trackers");
 	nd_json_obj_open(j);
 	for (unsigned i = 0; i < a->ntrackers; i++) {

@@ -1,6 +1,11 @@
-/* The checksum tracker: frames whose checksum is not ok, grouped by capture
- * point and flow.  Healthy frames cost one comparison.  Flows live in a
- * fixed pool used as a ring, so the oldest flow is the one evicted. */
+/* The checksum tracker: frames whose checksum is not ok, grouped by
+ * problem, not by flow: one group per (capture point, sender, direction,
+ * layer, class), so a server answering a thousand clients with partial
+ * checksums is one finding with its counts, its first examples and the
+ * number of flows.  Memory is bounded by distinct problems; a second,
+ * small table only tells a new flow from a known one, and a flow evicted
+ * from it loses nothing but its "known" mark (counts live in the group).
+ * Healthy frames cost one comparison. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +14,10 @@
 #include "track_internal.h"
 
 #define CSUM_DEFAULT_CAP 4096
+#define CSUM_GROUPS_MAX 1024
 #define CSUM_EVIDENCE 8
-#define FLOW_IFNAME_MAX 32
+#define CSUM_EXAMPLES 3
+#define FLOW_IFNAME_MAX ND_POINT_NAME_MAX  /* tunnel points are long: "br0/vxlan5001@198.51.100.2" */
 
 enum flow_class { FC_PARTIAL, FC_BAD, FC_OFFLOAD, FC_COUNT };
 
@@ -26,29 +33,43 @@ static const struct {
 			 "checksum to be completed by the device (offload; harmless here)" },
 };
 
-struct flow_stat {
-	uint64_t count;
+struct group_key {
+	char ifname[FLOW_IFNAME_MAX];
+	struct nd_addr src;
+	uint8_t dir, layer, cls;
+	uint8_t pad[4];             /* keys compare with memcmp: no stray bytes */
+};
+
+struct example {
+	struct nd_addr dst;
+	uint16_t sport, dport;
+};
+
+struct group {
+	struct group_key key;
+	uint64_t count, flows;
 	uint16_t found, expected;   /* first example */
 	double first, last;
 	uint64_t frames[CSUM_EVIDENCE];
 	unsigned nframes;
+	struct example ex[CSUM_EXAMPLES];
+	unsigned nex;
 };
 
 struct flow_key {
-	char ifname[FLOW_IFNAME_MAX];
-	struct nd_addr src, dst;
+	struct group_key g;
+	struct nd_addr dst;
 	uint16_t sport, dport;
-	uint8_t dir, layer;
-	uint8_t pad[2];             /* keys compare with memcmp: no stray bytes */
+	uint8_t pad[2];
 };
 
 struct flow {
 	struct flow_key key;
-	struct flow_stat st[FC_COUNT];
 };
 
 struct csum_tracker {
 	struct nd_tracker t;
+	struct nd_table groups;
 	struct nd_table flows;
 	uint64_t flows_seen;
 };
@@ -67,32 +88,38 @@ static void note(struct csum_tracker *ct, const struct nd_frame_meta *m,
 		 const struct nd_frame *f, int layer, const struct nd_csum *cs)
 {
 	enum flow_class fc = class_of(cs->cls);
-	struct flow_key key;
-	struct flow_stat *st;
-	struct flow *fl;
+	struct flow_key fk;
+	struct group *g;
 	bool created;
 
 	if (fc == FC_COUNT)
 		return;
-	memset(&key, 0, sizeof(key));
-	nd_key_name(key.ifname, sizeof(key.ifname), m->ifname ? m->ifname : "");
-	key.src = f->src;
-	key.dst = f->dst;
-	key.sport = f->sport;
-	key.dport = f->dport;
-	key.dir = (uint8_t)(m->dir != ND_DIR_UNKNOWN ? m->dir : f->dir);
-	key.layer = (uint8_t)layer;
-	fl = nd_table_get(&ct->flows, &key, true, &created);
-	ct->flows_seen += created;
-	st = &fl->st[fc];
-	if (!st->count++) {
-		st->found = cs->found;
-		st->expected = cs->expected;
-		st->first = m->ts;
+	memset(&fk, 0, sizeof(fk));
+	nd_key_name(fk.g.ifname, sizeof(fk.g.ifname), m->ifname ? m->ifname : "");
+	fk.g.src = f->src;
+	fk.g.dir = (uint8_t)(m->dir != ND_DIR_UNKNOWN ? m->dir : f->dir);
+	fk.g.layer = (uint8_t)layer;
+	fk.g.cls = (uint8_t)fc;
+	fk.dst = f->dst;
+	fk.sport = f->sport;
+	fk.dport = f->dport;
+	g = nd_table_get(&ct->groups, &fk.g, true, NULL);
+	nd_table_get(&ct->flows, &fk, true, &created);
+	if (created) {
+		ct->flows_seen++;
+		g->flows++;
+		if (g->nex < CSUM_EXAMPLES)
+			g->ex[g->nex++] = (struct example){ .dst = f->dst, .sport = f->sport,
+							    .dport = f->dport };
 	}
-	st->last = m->ts;
-	if (st->nframes < CSUM_EVIDENCE)
-		st->frames[st->nframes++] = m->number;
+	if (!g->count++) {
+		g->found = cs->found;
+		g->expected = cs->expected;
+		g->first = m->ts;
+	}
+	g->last = m->ts;
+	if (g->nframes < CSUM_EVIDENCE)
+		g->frames[g->nframes++] = m->number;
 }
 
 static int csum_on_frame(struct nd_tracker *t, const struct nd_frame_meta *m,
@@ -125,48 +152,47 @@ void nd_flow_subject(char *buf, size_t len, const struct nd_frame *f)
 		snprintf(buf, len, "%s > %s", s, d);
 }
 
-static int flow_findings(const struct flow *fl, struct nd_findings *out)
+static int group_finding(const struct group *g, struct nd_findings *out)
 {
-	struct nd_frame key = { 0 };
-	char subject[ND_FINDING_SUBJECT_MAX];
+	const char *layer = nd_layer_name((enum nd_layer)g->key.layer);
+	char src[64], flow[ND_FINDING_SUBJECT_MAX];
+	struct nd_finding *fd = nd_findings_add(out, class_info[g->key.cls].id,
+						class_info[g->key.cls].severity);
 
-	key.src = fl->key.src;
-	key.dst = fl->key.dst;
-	key.sport = fl->key.sport;
-	key.dport = fl->key.dport;
-	nd_flow_subject(subject, sizeof(subject), &key);
-	for (int c = 0; c < FC_COUNT; c++) {
-		const struct flow_stat *st = &fl->st[c];
-		const char *layer = nd_layer_name((enum nd_layer)fl->key.layer);
-		struct nd_finding *fd;
+	if (!fd)
+		return -ENOMEM;
+	snprintf(fd->ifname, sizeof(fd->ifname), "%s", g->key.ifname);
+	fd->dir = (enum nd_dir)g->key.dir;
+	nd_addr_str(&g->key.src, src, sizeof(src));
+	nd_finding_subject(fd, "%s from %s", layer, src);
+	fd->count = g->count;
+	fd->first = g->first;
+	fd->last = g->last;
+	for (unsigned k = 0; k < g->nframes; k++)
+		nd_finding_add_frame(fd, g->frames[k]);
+	fd->frames_total = g->count;
+	nd_finding_set_str(fd, "layer", layer);
+	nd_finding_set_str(fd, "src", src);
+	nd_finding_set_int(fd, "flows", (int64_t)g->flows);
+	for (unsigned k = 0; k < g->nex; k++) {
+		static const char *const keys[CSUM_EXAMPLES] = { "example", "example_2",
+								 "example_3" };
+		struct nd_frame ex = { .src = g->key.src, .dst = g->ex[k].dst,
+				       .sport = g->ex[k].sport, .dport = g->ex[k].dport };
+		char a[64];
 
-		if (!st->count)
-			continue;
-		fd = nd_findings_add(out, class_info[c].id, class_info[c].severity);
-		if (!fd)
-			return -ENOMEM;
-		snprintf(fd->ifname, sizeof(fd->ifname), "%s", fl->key.ifname);
-		fd->dir = (enum nd_dir)fl->key.dir;
-		snprintf(fd->subject, sizeof(fd->subject), "%s %s", subject, layer);
-		fd->count = st->count;
-		fd->first = st->first;
-		fd->last = st->last;
-		for (unsigned k = 0; k < st->nframes; k++)
-			nd_finding_add_frame(fd, st->frames[k]);
-		fd->frames_total = st->count;
-		nd_finding_set_str(fd, "layer", layer);
-		{
-			char a[64];
-
-			nd_finding_set_str(fd, "src", nd_addr_str(&fl->key.src, a, sizeof(a)));
-			nd_finding_set_str(fd, "dst", nd_addr_str(&fl->key.dst, a, sizeof(a)));
-		}
-		nd_finding_set_csum(fd, NULL, &(struct nd_csum){ .found = st->found,
-							      .expected = st->expected });
-		nd_finding_summary(fd, "%s: %llu %s %s, e.g. 0x%04x where 0x%04x was due",
-				   class_info[c].what, (unsigned long long)st->count, layer,
-				   st->count == 1 ? "packet" : "packets", st->found, st->expected);
+		if (!k)
+			nd_finding_set_str(fd, "dst", nd_addr_str(&g->ex[k].dst, a, sizeof(a)));
+		nd_flow_subject(flow, sizeof(flow), &ex);
+		nd_finding_set_str(fd, keys[k], flow);
 	}
+	nd_finding_set_csum(fd, NULL, &(struct nd_csum){ .found = g->found,
+						      .expected = g->expected });
+	nd_finding_summary(fd, "%s: %llu %s %s in %llu %s from %s, e.g. 0x%04x where 0x%04x "
+			   "was due", class_info[g->key.cls].what, (unsigned long long)g->count,
+			   layer, g->count == 1 ? "packet" : "packets",
+			   (unsigned long long)g->flows, g->flows == 1 ? "flow" : "flows", src,
+			   g->found, g->expected);
 	return 0;
 }
 
@@ -174,10 +200,10 @@ static int csum_report(struct nd_tracker *t, double now, struct nd_findings *out
 {
 	struct csum_tracker *ct = (struct csum_tracker *)t;
 
-	ct->t.evicted = ct->flows.evicted;
-	for (uint32_t i = 0; i < ct->flows.cap; i++) {
-		struct flow *fl = nd_table_slot(&ct->flows, i);
-		int err = fl ? flow_findings(fl, out) : 0;
+	ct->t.evicted = ct->groups.evicted;
+	for (uint32_t i = 0; i < ct->groups.cap; i++) {
+		struct group *g = nd_table_slot(&ct->groups, i);
+		int err = g ? group_finding(g, out) : 0;
 
 		if (err)
 			return err;
@@ -194,6 +220,7 @@ static void csum_destroy(struct nd_tracker *t)
 {
 	struct csum_tracker *ct = (struct csum_tracker *)t;
 
+	nd_table_free(&ct->groups);
 	nd_table_free(&ct->flows);
 	free(ct);
 }
@@ -210,9 +237,11 @@ struct nd_tracker *nd_csum_tracker_new(unsigned cap)
 	ct->t.stats_json = csum_stats;
 	ct->t.destroy = csum_destroy;
 	ct->t.cap = cap ? cap : CSUM_DEFAULT_CAP;
-	if (nd_table_init(&ct->flows, (uint32_t)ct->t.cap, sizeof(struct flow),
+	if (nd_table_init(&ct->groups, CSUM_GROUPS_MAX, sizeof(struct group),
+			  sizeof(struct group_key)) ||
+	    nd_table_init(&ct->flows, (uint32_t)ct->t.cap, sizeof(struct flow),
 			  sizeof(struct flow_key))) {
-		free(ct);
+		csum_destroy(&ct->t);
 		return NULL;
 	}
 	return &ct->t;

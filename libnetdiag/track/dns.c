@@ -15,6 +15,7 @@
 #define DNS_PORT 53
 #define DNS_DEFAULT_CAP 65536
 #define DNS_SERVERS_MAX 256
+#define DNS_POINTS_MAX 128       /* capture points named; more share the last */
 #define DNS_TIMEOUT 1.0          /* a query older than this at the end is unanswered */
 #define DNS_LATENCY_SAMPLES 1024 /* first samples per server kept for percentiles */
 #define TCP_SYN 0x02
@@ -30,17 +31,19 @@
 #define DNS_RETRY_MIN 0.8
 
 
+/* Keys are compact (issue 16): the capture point as a small number
+ * (dns_tracker.points), not its name; 40-48 bytes, no padding but what
+ * memset clears. */
 struct txn_key {
-	char ifname[32];
 	struct nd_addr client, server;
-	uint16_t cport, id;
+	uint16_t point, cport, id;
 };
 
 struct txn {
 	struct txn_key key;
 	double first_query, last_query;
 	uint32_t queries;
-	bool replied, settled;
+	bool replied, settled, pending_counted;
 	struct nd_csum reply_csum;   /* of the last reply */
 	uint64_t first_frame;
 	char qname[NAME_KEEP];
@@ -49,11 +52,10 @@ struct txn {
 /* A question, whatever the id and port: resolvers change both when
  * they retry, so a retry is the same name and type asked again. */
 struct question_key {
-	char ifname[32];
 	struct nd_addr client, server;
+	uint16_t point, qtype;
+	uint8_t pad[2];
 	uint64_t name_hash;          /* of the name, case folded */
-	uint16_t qtype;
-	uint8_t pad[6];
 };
 
 struct question {
@@ -65,14 +67,15 @@ struct question {
 };
 
 struct server_key {
-	char ifname[32];
 	struct nd_addr server;
 	struct nd_addr client;       /* the zero address: per-server totals */
+	uint16_t point;
 };
 
 struct server {
 	struct server_key key;
 	uint64_t txns, answered, unanswered, retransmissions, responses, unmatched;
+	uint64_t pending;                 /* asked less than DNS_TIMEOUT before the end */
 	uint64_t servfail, refused, truncated, ignored;
 	uint64_t retried_after_error;     /* asked again after SERVFAIL/REFUSED: normal */
 	uint64_t repeated_after_answer;   /* asked again after a sound answer: no blame */
@@ -93,11 +96,35 @@ struct dns_tracker {
 	struct nd_table txns;
 	struct nd_table questions;
 	struct nd_table servers;
+	struct server *last_server;  /* lookup cache: one resolver answers most */
+	char points[DNS_POINTS_MAX][ND_POINT_NAME_MAX];  /* key.point -> name */
+	unsigned npoints, last_point;
 	double now;
 	uint64_t messages, undecodable;
+	uint64_t pending;            /* at the last report */
 };
 
-static struct server *server_for(struct dns_tracker *dt, const char *ifname,
+/* The capture point's number: the last one's again, most of the time. */
+static uint16_t point_of(struct dns_tracker *dt, const char *name)
+{
+	unsigned i;
+
+	if (dt->npoints && !strcmp(dt->points[dt->last_point], name))
+		return (uint16_t)dt->last_point;
+	for (i = 0; i < dt->npoints; i++)
+		if (!strcmp(dt->points[i], name))
+			break;
+	if (i == dt->npoints) {
+		if (dt->npoints == DNS_POINTS_MAX)
+			return DNS_POINTS_MAX - 1;
+		snprintf(dt->points[i], sizeof(dt->points[i]), "%s", name);
+		dt->npoints++;
+	}
+	dt->last_point = i;
+	return (uint16_t)i;
+}
+
+static struct server *server_for(struct dns_tracker *dt, uint16_t point,
 				 const struct nd_addr *server, const struct nd_addr *client)
 {
 	struct server_key k;
@@ -105,11 +132,15 @@ static struct server *server_for(struct dns_tracker *dt, const char *ifname,
 	bool created;
 
 	memset(&k, 0, sizeof(k));
-	nd_key_name(k.ifname, sizeof(k.ifname), ifname);
+	k.point = point;
 	k.server = *server;
 	if (client)
 		k.client = *client;
+	/* the slot may have been taken by another server since: the key says */
+	if (dt->last_server && !memcmp(&dt->last_server->key, &k, sizeof(k)))
+		return dt->last_server;
 	s = nd_table_get(&dt->servers, &k, true, &created);
+	dt->last_server = s;
 	return s;
 }
 
@@ -126,7 +157,7 @@ static void settle(struct dns_tracker *dt, struct txn *x)
 
 	if (x->replied || x->settled)
 		return;
-	s = server_for(dt, x->key.ifname, &x->key.server, NULL);
+	s = server_for(dt, x->key.point, &x->key.server, NULL);
 	s->unanswered++;
 	add_frame(s->unanswered_frames, &s->nunanswered_frames, x->first_frame);
 	if (!s->example[0])
@@ -166,14 +197,14 @@ static uint64_t name_hash(const char *name)
 	return h;
 }
 
-static struct question *question_for(struct dns_tracker *dt, const char *ifname,
+static struct question *question_for(struct dns_tracker *dt, uint16_t point,
 				     const struct nd_addr *client, const struct nd_addr *server,
 				     const struct nd_dns *d, bool create)
 {
 	struct question_key k;
 
 	memset(&k, 0, sizeof(k));
-	nd_key_name(k.ifname, sizeof(k.ifname), ifname);
+	k.point = point;
 	k.client = *client;
 	k.server = *server;
 	k.name_hash = name_hash(d->qname);
@@ -206,11 +237,11 @@ static void question_again(struct server *s, struct question *q, const struct nd
 	add_frame(s->ignored_frames, &s->nignored_frames, m->number);
 }
 
-static void txn_key_of(struct txn_key *k, const char *ifname, const struct nd_addr *client,
+static void txn_key_of(struct txn_key *k, uint16_t point, const struct nd_addr *client,
 		       const struct nd_addr *server, uint16_t cport, uint16_t id)
 {
 	memset(k, 0, sizeof(*k));
-	nd_key_name(k->ifname, sizeof(k->ifname), ifname);
+	k->point = point;
 	k->client = *client;
 	k->server = *server;
 	k->cport = cport;
@@ -218,7 +249,7 @@ static void txn_key_of(struct txn_key *k, const char *ifname, const struct nd_ad
 }
 
 static void query(struct dns_tracker *dt, const struct nd_frame_meta *m,
-		  const struct nd_frame *f, const struct nd_dns *d, const char *ifname)
+		  const struct nd_frame *f, const struct nd_dns *d, uint16_t point)
 {
 	struct txn_key k;
 	struct server *s;
@@ -226,17 +257,18 @@ static void query(struct dns_tracker *dt, const struct nd_frame_meta *m,
 	struct txn *x;
 	bool created;
 
-	txn_key_of(&k, ifname, &f->src, &f->dst, f->sport, d->id);
+	txn_key_of(&k, point, &f->src, &f->dst, f->sport, d->id);
 	x = nd_table_get(&dt->txns, &k, true, &created);
-	s = server_for(dt, ifname, &f->dst, NULL);
-	q = question_for(dt, ifname, &f->src, &f->dst, d, true);
+	s = server_for(dt, point, &f->dst, NULL);
+	q = question_for(dt, point, &f->src, &f->dst, d, true);
 	question_again(s, q, m);
 	q->replied = false;
 	q->last_query = m->ts;
 	if (created) {
 		x->first_query = m->ts;
 		x->first_frame = m->number;
-		snprintf(x->qname, sizeof(x->qname), "%s", d->qname);
+		/* kept for the report: a copy, no formatting per query */
+		nd_key_name(x->qname, sizeof(x->qname), d->qname);
 		s->txns++;
 		if (!s->first)
 			s->first = m->ts;
@@ -249,11 +281,11 @@ static void query(struct dns_tracker *dt, const struct nd_frame_meta *m,
 }
 
 static void response(struct dns_tracker *dt, const struct nd_frame_meta *m,
-		     const struct nd_frame *f, const struct nd_dns *d, const char *ifname)
+		     const struct nd_frame *f, const struct nd_dns *d, uint16_t point)
 {
 	struct txn_key k;
-	struct server *s = server_for(dt, ifname, &f->src, NULL);
-	struct question *q = question_for(dt, ifname, &f->dst, &f->src, d, false);
+	struct server *s = server_for(dt, point, &f->src, NULL);
+	struct question *q = question_for(dt, point, &f->dst, &f->src, d, false);
 	struct txn *x;
 
 	if (q) {
@@ -262,7 +294,7 @@ static void response(struct dns_tracker *dt, const struct nd_frame_meta *m,
 		q->reply_rcode = d->rcode;
 		q->reply_csum = f->l4_csum;
 	}
-	txn_key_of(&k, ifname, &f->dst, &f->src, f->dport, d->id);
+	txn_key_of(&k, point, &f->dst, &f->src, f->dport, d->id);
 	x = nd_table_get(&dt->txns, &k, false, NULL);
 	s->responses++;
 	s->last = m->ts;
@@ -275,7 +307,7 @@ static void response(struct dns_tracker *dt, const struct nd_frame_meta *m,
 	else if (d->rcode == ND_DNS_RCODE_REFUSED)
 		s->refused++;
 	if (d->tc) {
-		struct server *pair = server_for(dt, ifname, &f->src, &f->dst);
+		struct server *pair = server_for(dt, point, &f->src, &f->dst);
 
 		s->truncated++;
 		pair->tc_pending = true;
@@ -293,13 +325,13 @@ static void response(struct dns_tracker *dt, const struct nd_frame_meta *m,
 
 /* A TCP connection attempt from the client to the server's port 53 is the
  * retry RFC 7766 expects after a truncated UDP answer. */
-static void tcp_retry(struct dns_tracker *dt, const struct nd_frame *f, const char *ifname)
+static void tcp_retry(struct dns_tracker *dt, const struct nd_frame *f, uint16_t point)
 {
 	struct server_key k;
 	struct server *pair;
 
 	memset(&k, 0, sizeof(k));
-	nd_key_name(k.ifname, sizeof(k.ifname), ifname);
+	k.point = point;
 	k.server = f->dst;
 	k.client = f->src;
 	pair = nd_table_get(&dt->servers, &k, false, NULL);
@@ -311,16 +343,17 @@ static int dns_on_frame(struct nd_tracker *t, const struct nd_frame_meta *m,
 			const struct nd_frame *f)
 {
 	struct dns_tracker *dt = (struct dns_tracker *)t;
-	const char *ifname = m->ifname ? m->ifname : "";
 	struct nd_dns d;
+	uint16_t point;
 	int err;
 
 	dt->now = m->ts;
 	if (f->status != ND_DECODE_OK || (f->sport != DNS_PORT && f->dport != DNS_PORT))
 		return 0;
+	point = point_of(dt, m->ifname ? m->ifname : "");
 	if (f->l4proto == 6) {
 		if (f->dport == DNS_PORT && (f->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
-			tcp_retry(dt, f, ifname);
+			tcp_retry(dt, f, point);
 		return 0;
 	}
 	if (f->l4proto != 17)
@@ -333,9 +366,9 @@ static int dns_on_frame(struct nd_tracker *t, const struct nd_frame_meta *m,
 	}
 	dt->messages++;
 	if (!d.qr && f->dport == DNS_PORT)
-		query(dt, m, f, &d, ifname);
+		query(dt, m, f, &d, point);
 	else if (d.qr && f->sport == DNS_PORT)
-		response(dt, m, f, &d, ifname);
+		response(dt, m, f, &d, point);
 	return 0;
 }
 
@@ -353,15 +386,15 @@ static double percentile(const float *sorted, unsigned n, double p)
 	return n ? sorted[i < n ? i : n - 1] : 0;
 }
 
-static struct nd_finding *server_finding(struct nd_findings *out, const struct server *s,
-					 const char *id, enum nd_severity sev)
+static struct nd_finding *server_finding(struct dns_tracker *dt, struct nd_findings *out,
+					 const struct server *s, const char *id, enum nd_severity sev)
 {
 	struct nd_finding *fd = nd_findings_add(out, id, sev);
 	char srv[64], cli[64];
 
 	if (!fd)
 		return NULL;
-	snprintf(fd->ifname, sizeof(fd->ifname), "%s", s->key.ifname);
+	snprintf(fd->ifname, sizeof(fd->ifname), "%s", dt->points[s->key.point]);
 	nd_addr_str(&s->key.server, srv, sizeof(srv));
 	if (s->key.client.family)
 		nd_finding_subject(fd, "client %s, server %s",
@@ -383,7 +416,7 @@ static int server_findings(struct dns_tracker *dt, struct server *s, struct nd_f
 	if (s->key.client.family) {
 		if (!s->tc_pending)
 			return 0;
-		fd = server_finding(out, s, "dns.truncated-no-tcp", ND_SEV_WARNING);
+		fd = server_finding(dt, out, s, "dns.truncated-no-tcp", ND_SEV_WARNING);
 		if (!fd)
 			return -ENOMEM;
 		fd->count = s->nunanswered_frames;
@@ -394,7 +427,7 @@ static int server_findings(struct dns_tracker *dt, struct server *s, struct nd_f
 		return 0;
 	}
 	if (s->unanswered) {
-		fd = server_finding(out, s, "dns.unanswered",
+		fd = server_finding(dt, out, s, "dns.unanswered",
 				    s->answered ? ND_SEV_WARNING : ND_SEV_ERROR);
 		if (!fd)
 			return -ENOMEM;
@@ -406,13 +439,14 @@ static int server_findings(struct dns_tracker *dt, struct server *s, struct nd_f
 		nd_finding_set_int(fd, "unanswered", (int64_t)s->unanswered);
 		nd_finding_set_int(fd, "answered", (int64_t)s->answered);
 		nd_finding_set_int(fd, "retransmissions", (int64_t)s->retransmissions);
+		nd_finding_set_int(fd, "pending", (int64_t)s->pending);
 		nd_finding_set_str(fd, "example", s->example);
 		nd_finding_summary(fd, "%llu of %llu queries got no answer (%llu retransmissions)",
 				   (unsigned long long)s->unanswered, (unsigned long long)s->txns,
 				   (unsigned long long)s->retransmissions);
 	}
 	if (s->ignored) {
-		fd = server_finding(out, s, "dns.reply-ignored", ND_SEV_ERROR);
+		fd = server_finding(dt, out, s, "dns.reply-ignored", ND_SEV_ERROR);
 		if (!fd)
 			return -ENOMEM;
 		fd->count = s->ignored;
@@ -429,7 +463,7 @@ static int server_findings(struct dns_tracker *dt, struct server *s, struct nd_f
 
 		if (!n)
 			continue;
-		fd = server_finding(out, s, k ? "dns.refused" : "dns.servfail", ND_SEV_WARNING);
+		fd = server_finding(dt, out, s, k ? "dns.refused" : "dns.servfail", ND_SEV_WARNING);
 		if (!fd)
 			return -ENOMEM;
 		fd->count = n;
@@ -445,7 +479,7 @@ static int server_findings(struct dns_tracker *dt, struct server *s, struct nd_f
 
 		memcpy(sorted, s->latency_ms, sizeof(float) * s->nlatency);
 		qsort(sorted, s->nlatency, sizeof(float), cmp_float);
-		fd = server_finding(out, s, "dns.latency", ND_SEV_INFO);
+		fd = server_finding(dt, out, s, "dns.latency", ND_SEV_INFO);
 		if (!fd)
 			return -ENOMEM;
 		fd->count = s->answered;
@@ -470,9 +504,15 @@ static int dns_report(struct nd_tracker *t, double now, struct nd_findings *out)
 		struct txn *x = nd_table_slot(&dt->txns, i);
 
 		/* retransmitted and still unanswered, or old enough: a single
-		 * query in the last second of a capture is still pending */
+		 * query in the last second of a capture is still pending, and
+		 * counted as such */
 		if (x && (now - x->last_query >= DNS_TIMEOUT || x->queries > 1))
 			settle(dt, x);
+		else if (x && !x->replied && !x->settled && !x->pending_counted) {
+			x->pending_counted = true;
+			dt->pending++;
+			server_for(dt, x->key.point, &x->key.server, NULL)->pending++;
+		}
 	}
 	t->evicted = dt->txns.evicted + dt->servers.evicted;
 	for (uint32_t i = 0; i < dt->servers.cap; i++) {
@@ -505,6 +545,8 @@ static void dns_stats(struct nd_tracker *t, struct nd_json *j)
 	nd_json_kv_uint(j, "answered", answered);
 	nd_json_kv_uint(j, "transactions_evicted", dt->txns.evicted);
 	nd_json_kv_uint(j, "transactions_not_followed", dt->t.not_followed);
+	/* single queries of the last second: neither answered nor unanswered */
+	nd_json_kv_uint(j, "pending", dt->pending);
 }
 
 static void dns_destroy(struct nd_tracker *t)

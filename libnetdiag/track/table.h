@@ -15,6 +15,7 @@
 
 struct nd_table {
 	uint8_t *pool;
+	size_t pool_mapped;    /* bytes mapped for the pool, 0 when from calloc */
 	int32_t *next;         /* hash chain per slot, -1 ends */
 	uint32_t *hashes;
 	bool *used;

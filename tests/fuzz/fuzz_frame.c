@@ -8,7 +8,7 @@
 
 static const int linktypes[] = {
 	ND_LINK_ETHERNET, ND_LINK_LINUX_SLL, ND_LINK_LINUX_SLL2, ND_LINK_NULL,
-	ND_LINK_LOOP, ND_LINK_RAW, ND_LINK_IPV4, ND_LINK_IPV6, 9, 50, 239,
+	ND_LINK_LOOP, ND_LINK_RAW, ND_LINK_IPV4, ND_LINK_IPV6, 9, 50, 239, 149, 258, 281,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -28,6 +28,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (f.payload.base && (f.payload.base < data + 1 ||
 			       f.payload.base + f.payload.len > data + size))
 		__builtin_trap();
+	/* and what it carries, as deep as the analysis goes */
+	{
+		struct nd_frame in[2];
+		const struct nd_frame *cur = &f;
+
+		for (int d = 0; d < ND_ENCAP_DEPTH_MAX && cur->encap.kind; d++) {
+			if (cur->encap.inner.base < data + 1 ||
+			    cur->encap.inner.base + cur->encap.inner.len > data + size)
+				__builtin_trap();
+			nd_frame_decode_inner(&in[d % 2], cur, hints);
+			cur = &in[d % 2];
+		}
+	}
 	if (size > 2)
 		nd_frame_decode(&f, lt, data + 1, (size - 1) / 2, size - 1, hints);
 	return 0;

@@ -3,7 +3,7 @@
  * timestamps counted from a fixed epoch.
  *
  *   ndgen -o FILE [-f pcap|pcapng] [-n FRAMES] [-s SEED]
- *         [--partial PCT] [--bad PCT] [--offload PCT] [--scenario mixed|demo]
+ *         [--partial PCT] [--bad PCT] [--offload PCT] [--scenario mixed|realistic|demo|dns-flood]
  *
  * mixed: DNS query/response pairs and DHCPv4 exchanges (DISCOVER, OFFER,
  * REQUEST, ACK) between guests and a server on 192.0.2.0/24, plus a little
@@ -11,6 +11,10 @@
  * marked "checksum not ready" with a pseudo-header sum (pcapng only).
  * demo: the story of a guest whose DNS replies arrive unfinished.
  * dns-flood: FRAMES distinct DNS queries, none answered.
+ * realistic: what a VM host's bridge carries: about half TCP (bulk and
+ * interactive flows to a few servers, both directions, the server's
+ * segments spoiled like replies), DNS pairs, DHCPv4 exchanges and IPv6
+ * neighbour solicitations and advertisements.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -271,6 +275,111 @@ static int mixed(struct gen *g, uint64_t frames)
 	return 0;
 }
 
+/* One TCP segment of a flow between a guest and one of eight servers; the
+ * server's segments take reply_spoil() like UDP replies. */
+static int tcp_flow_segment(struct gen *g, uint32_t client, uint32_t server, uint16_t cport,
+			    bool from_server, size_t plen)
+{
+	static uint8_t data[1460];
+	struct nd_build_spec s = { .l4proto = IPPROTO_TCP, .payload = data,
+				   .payload_len = plen, .tcp_flags = plen ? 0x18 : 0x10 };
+	uint32_t hints = 0, from = from_server ? server : client, to = from_server ? client : server;
+	uint8_t frame[2048];
+	size_t len;
+	int err;
+
+	if (!data[0])
+		for (size_t i = 0; i < sizeof(data); i++)
+			data[i] = (uint8_t)('a' + i % 26);
+	s.sport = from_server ? 443 : cport;
+	s.dport = from_server ? cport : 443;
+	if (from_server)
+		s.spoil = reply_spoil(g, &hints);
+	set_mac(s.src_mac, from);
+	set_mac(s.dst_mac, to);
+	set_v4(&s.src, from);
+	set_v4(&s.dst, to);
+	s.ip_id = (uint16_t)next_rand(g);
+	err = nd_build_frame(frame, sizeof(frame), &s, &len);
+	return err ? err : emit(g, "tap0", from_server ? ND_DIR_OUT : ND_DIR_IN, hints, frame, len);
+}
+
+/* A burst of a TCP flow: a request, then data from the server with the
+ * guest's ACKs, as bulk transfers and web pages look. */
+static int tcp_burst(struct gen *g, uint32_t client)
+{
+	uint32_t server = 2 + next_rand(g) % 8, n = 1 + next_rand(g) % 8;
+	uint16_t cport = (uint16_t)(32768 + next_rand(g) % 2000);
+	int err = tcp_flow_segment(g, client, server, cport, false, 40 + next_rand(g) % 400);
+
+	for (uint32_t i = 0; i < n && !err; i++) {
+		err = tcp_flow_segment(g, client, server, cport, true,
+				       i + 1 < n ? 1448 : 100 + next_rand(g) % 1300);
+		if (!err && i % 2)
+			err = tcp_flow_segment(g, client, server, cport, false, 0);
+	}
+	return err;
+}
+
+/* A neighbour solicitation from a guest and the advertisement back. */
+static int nd_pair(struct gen *g, uint32_t client)
+{
+	struct nd_build_spec s = { .l4proto = IPPROTO_ICMPV6, .ttl = 255 };
+	uint8_t body[28] = { 0 }, frame[256];
+	size_t len;
+	int err;
+
+	set_mac(s.src_mac, client);
+	set_mac(s.dst_mac, 1);
+	nd_addr_parse(&s.src, "2001:db8::a");
+	nd_addr_parse(&s.dst, "2001:db8::1");
+	s.src.a[15] = (uint8_t)client;
+	s.icmp_type = 135;
+	/* reserved word, then the target and a source link-layer option */
+	memcpy(body + 4, s.dst.a, 16);
+	body[20] = 1;
+	body[21] = 1;
+	memcpy(body + 22, s.src_mac, 6);
+	s.payload = body;
+	s.payload_len = sizeof(body);
+	err = nd_build_frame(frame, sizeof(frame), &s, &len);
+	if (!err)
+		err = emit(g, "tap0", ND_DIR_IN, 0, frame, len);
+	if (err)
+		return err;
+	s.icmp_type = 136;
+	s.dst = s.src;
+	nd_addr_parse(&s.src, "2001:db8::1");
+	memcpy(s.dst_mac, s.src_mac, 6);
+	set_mac(s.src_mac, 1);
+	body[0] = 0x60;  /* solicited, override */
+	memcpy(body + 4, s.src.a, 16);
+	body[20] = 2;
+	memcpy(body + 22, s.src_mac, 6);
+	err = nd_build_frame(frame, sizeof(frame), &s, &len);
+	return err ? err : emit(g, "tap0", ND_DIR_OUT, 0, frame, len);
+}
+
+static int realistic(struct gen *g, uint64_t frames)
+{
+	while (g->written < frames) {
+		uint32_t client = 10 + next_rand(g) % 200, r = next_rand(g) % 100;
+		int err;
+
+		if (r < 25)
+			err = tcp_burst(g, client);
+		else if (r < 85)
+			err = dns_pair(g, "tap0", client);
+		else if (r < 95)
+			err = nd_pair(g, client);
+		else
+			err = dhcp_exchange(g, "tap0", client);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /* A flood of distinct DNS queries nobody answers: every one a new
  * transaction (client address, port and id vary), for bounded-memory
  * benchmarks. */
@@ -322,7 +431,7 @@ static int demo(struct gen *g)
 
 static const char usage_text[] =
 	"usage: ndgen -o FILE [-f pcap|pcapng] [-n FRAMES] [-s SEED]\n"
-	"             [--partial PCT] [--bad PCT] [--offload PCT] [--scenario mixed|demo|dns-flood]\n";
+	"             [--partial PCT] [--bad PCT] [--offload PCT] [--scenario mixed|realistic|demo|dns-flood]\n";
 
 int main(int argc, char **argv)
 {
@@ -372,6 +481,7 @@ int main(int argc, char **argv)
 	if (!err)
 		err = !strcmp(scenario, "demo") ? demo(&g)
 		      : !strcmp(scenario, "dns-flood") ? dns_flood(&g, frames)
+		      : !strcmp(scenario, "realistic") ? (g.limit = frames, realistic(&g, frames))
 		      : (g.limit = frames, mixed(&g, frames));
 	if (g.pcapng) {
 		if (nd_pcapng_writer_close(g.ng) && !err)

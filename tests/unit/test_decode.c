@@ -440,6 +440,106 @@ static void test_real_partial_frame_from_tcpdump_corpus(void **state)
 	assert_int_equal(f.dir, ND_DIR_IN);
 }
 
+/* Wrap an Ethernet frame in VXLAN (VNI 5001) over IPv4/UDP with a zero
+ * UDP checksum, as Linux sends it. */
+static size_t vxlan_wrap(uint8_t *out, const uint8_t *inner, size_t ilen, uint16_t port)
+{
+	uint8_t hdr[8] = { 0x08, 0, 0, 0, 0x00, 0x13, 0x89, 0 };
+	uint8_t body[2048];
+	struct nd_build_spec o = spec("198.51.100.2", "198.51.100.1", IPPROTO_UDP);
+	size_t len;
+
+	memcpy(body, hdr, sizeof(hdr));
+	memcpy(body + sizeof(hdr), inner, ilen);
+	o.sport = 49152;
+	o.dport = port;
+	o.payload = body;
+	o.payload_len = sizeof(hdr) + ilen;
+	o.spoil = ND_SPOIL_ZERO;
+	assert_int_equal(nd_build_frame(out, 2048, &o, &len), 0);
+	return len;
+}
+
+static void test_vxlan_inner_verdicts(void **state)
+{
+	struct nd_build_spec s = spec("192.0.2.1", "192.0.2.50", IPPROTO_UDP);
+	uint8_t inner[2048], frame[2048];
+	struct nd_frame f, in;
+	size_t ilen, len;
+	const uint16_t ports[] = { 4789, 8472 };
+
+	s.spoil = ND_SPOIL_PARTIAL;
+	ilen = build(inner, &s);
+	for (size_t i = 0; i < 2; i++) {
+		len = vxlan_wrap(frame, inner, ilen, ports[i]);
+		assert_int_equal(nd_frame_decode(&f, ND_LINK_ETHERNET, frame, len, len, 0), 0);
+		/* the outer zero checksum is "none", never a finding */
+		assert_int_equal(f.l4_csum.cls, ND_CSUM_NONE);
+		assert_int_equal(f.encap.kind, ND_ENCAP_VXLAN);
+		assert_true(f.encap.has_vni);
+		assert_int_equal(f.encap.vni, 5001);
+		assert_int_equal(f.encap.linktype, ND_LINK_ETHERNET);
+		assert_int_equal(nd_frame_decode_inner(&in, &f, 0), 0);
+		assert_int_equal(in.l4proto, IPPROTO_UDP);
+		assert_int_equal(in.sport, 53);
+		assert_int_equal(in.l4_csum.cls, ND_CSUM_PARTIAL);
+		assert_int_equal(in.l4_csum.expected, naive_expected(inner, ETH, false, IPPROTO_UDP, 6));
+		assert_int_equal(in.encap.kind, ND_ENCAP_NONE);
+	}
+	/* the I flag off: not VXLAN */
+	len = vxlan_wrap(frame, inner, ilen, 4789);
+	frame[ETH + 20 + 8] = 0;
+	assert_int_equal(nd_frame_decode(&f, ND_LINK_ETHERNET, frame, len, len, 0), 0);
+	assert_int_equal(f.encap.kind, ND_ENCAP_NONE);
+	/* cut inside the inner frame: its checksum unverifiable, not malformed */
+	assert_int_equal(nd_frame_decode(&f, ND_LINK_ETHERNET, frame, len - 5, len, 0), 0);
+}
+
+/* GRETAP with a key, and IP-in-IP (ICMP quotes: tests/corpus/file-counts). */
+static void test_gre_ipip(void **state)
+{
+	struct nd_build_spec s = spec("192.0.2.1", "192.0.2.50", IPPROTO_UDP);
+	uint8_t inner[2048], body[2048];
+	struct nd_frame f, in;
+	size_t ilen, len;
+
+	s.spoil = ND_SPOIL_BAD;
+	ilen = build(inner, &s);
+	/* GRE: K flag, protocol 0x6558 (Ethernet), key 77 */
+	{
+		const uint8_t gre[8] = { 0x20, 0x00, 0x65, 0x58, 0, 0, 0, 77 };
+		uint8_t ip[2048];
+
+		memcpy(body, gre, sizeof(gre));
+		memcpy(body + sizeof(gre), inner, ilen);
+		/* an outer IPv4 header by hand: protocol 47 */
+		memset(ip, 0, 20);
+		ip[0] = 0x45;
+		ip[2] = (uint8_t)((20 + 8 + ilen) >> 8);
+		ip[3] = (uint8_t)(20 + 8 + ilen);
+		ip[8] = 64;
+		ip[9] = 47;
+		memcpy(ip + 12, "\xc6\x33\x64\x02\xc6\x33\x64\x01", 8);
+		memcpy(ip + 20, body, 8 + ilen);
+		len = 20 + 8 + ilen;
+		nd_frame_decode(&f, ND_LINK_IPV4, ip, len, len, 0);
+		assert_int_equal(f.encap.kind, ND_ENCAP_GRE);
+		assert_int_equal(f.encap.vni, 77);
+		assert_int_equal(nd_frame_decode_inner(&in, &f, 0), 0);
+		assert_int_equal(in.l4_csum.cls, ND_CSUM_BAD);
+		/* IP-in-IP: the inner IPv4 packet straight after */
+		ip[9] = 4;
+		memcpy(ip + 20, inner + ETH, ilen - ETH);
+		len = 20 + ilen - ETH;
+		ip[2] = (uint8_t)(len >> 8);
+		ip[3] = (uint8_t)len;
+		nd_frame_decode(&f, ND_LINK_IPV4, ip, len, len, 0);
+		assert_int_equal(f.encap.kind, ND_ENCAP_IPIP);
+		assert_int_equal(nd_frame_decode_inner(&in, &f, 0), 0);
+		assert_int_equal(in.l4_csum.cls, ND_CSUM_BAD);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -457,6 +557,8 @@ int main(void)
 		cmocka_unit_test(test_qinq_and_unsupported),
 		cmocka_unit_test(test_other_link_layers),
 		cmocka_unit_test(test_real_partial_frame_from_tcpdump_corpus),
+		cmocka_unit_test(test_vxlan_inner_verdicts),
+		cmocka_unit_test(test_gre_ipip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

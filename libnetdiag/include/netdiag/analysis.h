@@ -49,6 +49,14 @@ struct nd_analysis {
 	unsigned last_point;       /* lookup cache: consecutive frames share a point */
 	uint64_t frames;
 	double first_ts, last_ts;
+	/* the point of the last tunnel's inner frames ("br0/vxlan5001@198.51.100.2"),
+	 * named again only when the tunnel changes: no formatting per frame */
+	char inner_name[ND_POINT_NAME_MAX];
+	const char *inner_outer;
+	enum nd_encap inner_kind;
+	uint32_t inner_vni;
+	struct nd_addr inner_via;
+	uint64_t inner_frames;     /* tunnelled frames decoded and fed to the trackers */
 };
 
 /* Start a run with the default trackers (checksums, and the protocol
@@ -60,7 +68,12 @@ void nd_analysis_init_empty(struct nd_analysis *a);
 int nd_analysis_add(struct nd_analysis *a, struct nd_tracker *t);
 
 /* Decode one frame into *f (caller storage, reused per frame) and feed it
- * to the counters and every tracker. */
+ * to the counters and every tracker.  A tunnel's inner frame (VXLAN,
+ * VXLAN-GPE, Geneve, GRE/GRETAP, IP-in-IP) is decoded too and fed as a
+ * frame of its own point, "OUTER/KIND[VNI]@VIA" (VIA: the remote tunnel
+ * end, the outer source of what comes in, the destination of what goes
+ * out; the source when the direction is unknown), with the outer frame's number, time and
+ * direction.  A datagram quoted in an ICMP error is not: it is a copy. */
 void nd_analysis_frame(struct nd_analysis *a, const struct nd_frame_meta *m,
 		       const uint8_t *data, struct nd_frame *f);
 

@@ -15,6 +15,8 @@
 
 #define ND_CHECK_POINTS_MAX ND_LIVE_MAX_IFACES
 
+struct nd_check_result;
+
 struct nd_check_opts {
 	const char *bridge;
 	const char *taps[ND_HOST_TAPS_MAX];

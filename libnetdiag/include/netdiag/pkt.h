@@ -63,6 +63,30 @@ struct nd_addr {
 	uint8_t a[16];           /* IPv4 in the first 4 bytes */
 };
 
+/* What a frame carries inside it, found by nd_frame_decode(): a tunnel's
+ * inner frame, or the packet an ICMP error quotes. */
+enum nd_encap {
+	ND_ENCAP_NONE = 0,
+	ND_ENCAP_VXLAN,          /* UDP 4789 (IANA) or 8472 (Linux's default) */
+	ND_ENCAP_VXLAN_GPE,      /* UDP 4790, maybe through NSH */
+	ND_ENCAP_GENEVE,         /* UDP 6081 */
+	ND_ENCAP_GRE,            /* IP protocol 47: GRE, GRETAP (0x6558) */
+	ND_ENCAP_IPIP,           /* IP protocol 4 (IPv4 inside) or 41 (IPv6 inside) */
+	ND_ENCAP_PIM,            /* a PIMv2 Register's multicast packet */
+	ND_ENCAP_LI,             /* Broadcom lawful-intercept shim over UDP */
+	ND_ENCAP_ICMP_QUOTE,     /* the datagram an ICMP/ICMPv6 error quotes */
+	ND_ENCAP_COUNT,
+};
+
+struct nd_encap_info {
+	enum nd_encap kind;
+	int linktype;            /* of the inner bytes: ND_LINK_ETHERNET, _IPV4, _IPV6 */
+	bool has_vni;
+	uint32_t vni;            /* VXLAN/Geneve VNI, GRE key */
+	struct nd_cur inner;     /* the inner frame's bytes as captured */
+	bool inner_cut;          /* the capture ends before the inner frame does */
+};
+
 struct nd_frame {
 	enum nd_decode_status status;
 	const char *status_detail;   /* static text naming where decoding stopped */
@@ -95,6 +119,8 @@ struct nd_frame {
 	 * fields; payload_truncated says caplen cut it. */
 	struct nd_cur payload;
 	bool payload_truncated;
+
+	struct nd_encap_info encap;  /* kind NONE when nothing is inside */
 };
 
 /* What a capture source says about one frame besides its bytes. */
@@ -115,6 +141,18 @@ struct nd_frame_meta {
  * decoding got in every case. */
 int nd_frame_decode(struct nd_frame *f, int linktype, const uint8_t *data,
 		    size_t caplen, size_t wirelen, uint32_t hints);
+
+/* Decode what `outer` carries (outer->encap.kind != NONE) into `inner`,
+ * as nd_frame_decode does.  An ICMP quote is decoded as if cut by a snap
+ * length: a quoted datagram is usually incomplete, which makes its
+ * checksum unverifiable, not its packet malformed. */
+int nd_frame_decode_inner(struct nd_frame *inner, const struct nd_frame *outer, uint32_t hints);
+
+/* Tunnels inside tunnels are followed this deep. */
+#define ND_ENCAP_DEPTH_MAX 4
+
+/* "vxlan", "geneve", "gre", ... */
+const char *nd_encap_name(enum nd_encap kind);
 
 const char *nd_csum_class_name(enum nd_csum_class cls);
 const char *nd_decode_status_name(enum nd_decode_status st);
