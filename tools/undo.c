@@ -109,7 +109,7 @@ int cmd_undo(int argc, char **argv)
 		case 'n': t.dry = true; break;
 		case 'F': forget = true; break;
 		case 'h': fputs(usage_text, stdout); return EXIT_HEALTHY;
-		default: fputs(usage_text, stderr); return EXIT_CANNOT;
+		default: return cli_bad_option("undo", argv, "h", opts);
 		}
 	}
 	if (optind < argc) {

@@ -64,7 +64,9 @@ static int open_dir_checked(int at, const char *name, const char *what, bool cre
 		snprintf(err, errlen, "%s: %s", what, strerror(errno));
 		return -errno;
 	}
-	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_PATH first: whose it is can be told without the right to read
+	 * it (a command keeps no CAP_DAC_OVERRIDE), then opened as ours */
+	fd = openat(at, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
 		if (errno == ELOOP || errno == ENOTDIR)
@@ -74,11 +76,18 @@ static int open_dir_checked(int at, const char *name, const char *what, bool cre
 		return ret == -ELOOP || ret == -ENOTDIR ? -EPERM : ret;
 	}
 	ret = trusted(fd, true, what, err, errlen);
-	if (ret) {
+	if (!ret) {
+		int dir = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		ret = dir < 0 ? -errno : 0;
+		if (ret)
+			snprintf(err, errlen, "%s: %s", what, strerror(-ret));
 		close(fd);
-		return ret;
+		fd = dir;
+	} else {
+		close(fd);
 	}
-	return fd;
+	return ret ? ret : fd;
 }
 
 int nd_run_dir_open(char *err, size_t errlen)
