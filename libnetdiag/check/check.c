@@ -156,9 +156,12 @@ static int localise(const struct nd_check_opts *o, const struct nd_check_result 
 static int point_rank(void *arg, const char *ifname)
 {
 	const struct nd_check_result *res = arg;
+	/* a tunnel's inner point (und1/vxlan5001@198.51.100.2) ranks as the
+	 * point it was captured on */
+	size_t n = strcspn(ifname, "/");
 
 	for (unsigned i = 0; i < res->npoints; i++)
-		if (!strcmp(res->points[i].ifname, ifname))
+		if (strlen(res->points[i].ifname) == n && !strncmp(res->points[i].ifname, ifname, n))
 			return (int)i;
 	return ND_CHECK_POINTS_MAX;
 }
