@@ -110,6 +110,28 @@ static int open_points(const struct nd_check_opts *o, struct nd_check_result *re
 	return n ? 0 : -EINVAL;
 }
 
+/* path.lost-in-host: what was seen on from and never on to, told on the
+ * guest's side (on: the tap) */
+static int lost_finding(struct nd_findings *out, const struct nd_check_point *from,
+			const struct nd_check_point *to, const struct nd_check_point *on,
+			const char *what, uint64_t seen)
+{
+	struct nd_finding *f = nd_findings_add(out, "path.lost-in-host", ND_SEV_ERROR);
+
+	if (!f)
+		return -ENOMEM;
+	snprintf(f->ifname, sizeof(f->ifname), "%s", on->ifname);
+	nd_finding_subject(f, "%s -> %s", from->ifname, to->ifname);
+	f->count = seen;
+	nd_finding_set_str(f, "messages", what);
+	nd_finding_set_str(f, "seen_on", from->ifname);
+	nd_finding_set_str(f, "missing_on", to->ifname);
+	nd_finding_set_int(f, "count", (int64_t)seen);
+	nd_finding_summary(f, "%llu %s seen on %s, never on %s: dropped inside this host",
+			   (unsigned long long)seen, what, from->ifname, to->ifname);
+	return 0;
+}
+
 /* A guest's messages seen on its tap and never where they should leave:
  * lost inside the host.  The bridge point stands in for the uplink when
  * none is named.  Points are promiscuous (capture/ring.c), so the bridge
@@ -131,22 +153,9 @@ static int localise(const struct nd_check_opts *o, const struct nd_check_result 
 	for (unsigned a = 0; a < o->ntaps && a < res->npoints; a++) {
 		const struct nd_check_point *from = &res->points[a];
 		uint64_t seen = *(const uint64_t *)((const char *)from + offset);
-		struct nd_finding *f;
 
-		if (!seen)
-			continue;
-		f = nd_findings_add(out, "path.lost-in-host", ND_SEV_ERROR);
-		if (!f)
+		if (seen && lost_finding(out, from, to, from, what, seen))
 			return -ENOMEM;
-		snprintf(f->ifname, sizeof(f->ifname), "%s", from->ifname);
-		nd_finding_subject(f, "%s -> %s", from->ifname, to->ifname);
-		f->count = seen;
-		nd_finding_set_str(f, "messages", what);
-		nd_finding_set_str(f, "seen_on", from->ifname);
-		nd_finding_set_str(f, "missing_on", to->ifname);
-		nd_finding_set_int(f, "count", (int64_t)seen);
-		nd_finding_summary(f, "%llu %s seen on %s, never on %s: dropped inside this host",
-				   (unsigned long long)seen, what, from->ifname, to->ifname);
 	}
 	return 0;
 }
@@ -166,24 +175,6 @@ static int point_rank(void *arg, const char *ifname)
 	return ND_CHECK_POINTS_MAX;
 }
 
-static int lost_finding(struct nd_findings *out, const struct nd_check_point *from,
-			const struct nd_check_point *to, const char *what, uint64_t seen)
-{
-	struct nd_finding *f = nd_findings_add(out, "path.lost-in-host", ND_SEV_ERROR);
-
-	if (!f)
-		return -ENOMEM;
-	snprintf(f->ifname, sizeof(f->ifname), "%s", to->ifname);
-	nd_finding_subject(f, "%s -> %s", from->ifname, to->ifname);
-	f->count = seen;
-	nd_finding_set_str(f, "messages", what);
-	nd_finding_set_str(f, "seen_on", from->ifname);
-	nd_finding_set_str(f, "missing_on", to->ifname);
-	nd_finding_set_int(f, "count", (int64_t)seen);
-	nd_finding_summary(f, "%llu %s seen on %s, never on %s: dropped inside this host",
-			   (unsigned long long)seen, what, from->ifname, to->ifname);
-	return 0;
-}
 
 /* The other way: a client that got no answer on its tap (no OFFER, no
  * DNS answer) while the same client's answers were seen where they enter
@@ -220,7 +211,7 @@ static int replies_lost(const struct nd_check_opts *o, const struct nd_check_res
 					continue;
 				from = point_of((struct nd_check_result *)res, in->ifname);
 				to = point_of((struct nd_check_result *)res, tap->ifname);
-				if (from && to && lost_finding(out, from, to, pairs[k].what, in->count))
+				if (from && to && lost_finding(out, from, to, to, pairs[k].what, in->count))
 					return -ENOMEM;
 				break;
 			}

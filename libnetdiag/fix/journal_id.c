@@ -19,6 +19,7 @@
 #include <linux/rtnetlink.h>
 
 #include <netdiag/journal.h>
+#include <netdiag/rtnl.h>
 
 #include "journal_internal.h"
 
@@ -73,10 +74,8 @@ static int link_cb(const struct nlmsghdr *nlh, void *arg)
 int nd_journal_dev_get(const char *name, struct nd_journal_dev *d)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct mnl_socket *nl = NULL;
 	struct ifinfomsg *ifm;
 	struct nlmsghdr *nlh;
-	unsigned seq, portid;
 	int ret;
 
 	memset(d, 0, sizeof(*d));
@@ -85,32 +84,13 @@ int nd_journal_dev_get(const char *name, struct nd_journal_dev *d)
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETLINK;
 	nlh->nlmsg_flags = NLM_F_REQUEST;
-	nlh->nlmsg_seq = seq = (unsigned)time(NULL);
 	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	nl = mnl_socket_open(NETLINK_ROUTE);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	portid = mnl_socket_get_portid(nl);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	ret = (int)mnl_socket_recvfrom(nl, buf, sizeof(buf));
-	if (ret < 0) {
-		ret = -errno;
-		goto out;
-	}
-	ret = mnl_cb_run(buf, (size_t)ret, seq, portid, link_cb, d) < 0 ? -errno : 0;
+	ret = nd_rtnl_request(nlh, buf, sizeof(buf), link_cb, d);
 	if (ret == -ENOENT || ret == -ENODEV || (!ret && !d->ifindex))
 		ret = -ENODEV;
-out:
-	if (nl)
-		mnl_socket_close(nl);
 	return ret;
 }
 

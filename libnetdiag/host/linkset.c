@@ -14,6 +14,7 @@
 
 #include <netdiag/host.h>
 #include <netdiag/linkset.h>
+#include <netdiag/rtnl.h>
 
 static const struct {
 	const char *key;       /* also the file under /sys/class/net/BR/bridge */
@@ -55,12 +56,10 @@ int nd_bridge_attr(const char *br, const char *key, long *value)
 int nd_bridge_attr_write(const char *br, const char *key, long value)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	int attr = bridge_key(key), ifindex = (int)if_nametoindex(br), ret;
-	struct mnl_socket *nl = NULL;
+	int attr = bridge_key(key), ifindex = (int)if_nametoindex(br);
 	struct nlattr *info, *data;
 	struct ifinfomsg *ifm;
 	struct nlmsghdr *nlh;
-	unsigned seq, portid;
 
 	if (attr < 0 || value < 0 || value > (long)UINT32_MAX)
 		return -EINVAL;
@@ -69,7 +68,6 @@ int nd_bridge_attr_write(const char *br, const char *key, long value)
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_NEWLINK;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = seq = (unsigned)time(NULL);
 	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
 	ifm->ifi_index = ifindex;
@@ -79,27 +77,7 @@ int nd_bridge_attr_write(const char *br, const char *key, long value)
 	mnl_attr_put_u32(nlh, (uint16_t)attr, (uint32_t)value);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, info);
-	nl = mnl_socket_open(NETLINK_ROUTE);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	portid = mnl_socket_get_portid(nl);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	ret = (int)mnl_socket_recvfrom(nl, buf, sizeof(buf));
-	if (ret < 0) {
-		ret = -errno;
-		goto out;
-	}
-	/* the kernel's answer is an NLMSG_ERROR: 0 (the ack) or -errno */
-	ret = mnl_cb_run(buf, (size_t)ret, seq, portid, NULL, NULL) < 0 ? -errno : 0;
-out:
-	if (nl)
-		mnl_socket_close(nl);
-	return ret;
+	return nd_rtnl_request(nlh, buf, sizeof(buf), NULL, NULL);
 }
 
 static int link_by_name(struct nl_sock **sk, const char *dev, struct rtnl_link **l)

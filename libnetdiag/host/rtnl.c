@@ -1,6 +1,7 @@
 /* Small rtnetlink writers and probes for routes and addresses, shared by
  * the journal's kinds and the routed-guest set-up (libnl-route-3). */
 #include <errno.h>
+#include <time.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -259,5 +260,35 @@ int nd_neigh_lladdr(const char *addr, const char *dev, char *mac, size_t len)
 		nl_socket_free(sk);
 	}
 	nl_addr_put(want);
+	return ret;
+}
+
+int nd_rtnl_request(struct nlmsghdr *nlh, void *buf, size_t len, mnl_cb_t cb, void *data)
+{
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+	unsigned portid, seq = (unsigned)time(NULL);
+	ssize_t n;
+	int ret;
+
+	nlh->nlmsg_seq = seq;
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	portid = mnl_socket_get_portid(nl);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	n = mnl_socket_recvfrom(nl, buf, len);
+	if (n < 0) {
+		ret = -errno;
+		goto out;
+	}
+	/* an NLMSG_ERROR answer: 0 (the ack) or the kernel's -errno */
+	ret = mnl_cb_run(buf, (size_t)n, seq, portid, cb, data) < 0 ? -errno : 0;
+out:
+	if (nl)
+		mnl_socket_close(nl);
 	return ret;
 }
