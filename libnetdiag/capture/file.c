@@ -209,24 +209,6 @@ static int replay_close(void *cookie)
 	return rc;
 }
 
-static ssize_t read_magic(int fd, uint8_t *magic, size_t n)
-{
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t k = read(fd, magic + got, n - got);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -errno;
-		if (!k)
-			break;
-		got += (size_t)k;
-	}
-	return (ssize_t)got;
-}
-
 int nd_file_open(struct nd_file **fp, const char *path, char *err, size_t errlen)
 {
 	static const cookie_io_functions_t io = { .read = replay_read, .seek = replay_seek,
@@ -244,7 +226,7 @@ int nd_file_open(struct nd_file **fp, const char *path, char *err, size_t errlen
 	fd = nd_input_open(path, ND_INPUT_STREAM, err, errlen);
 	if (fd < 0)
 		return fd;
-	n = read_magic(fd, magic, sizeof(magic));
+	n = nd_read_full(fd, magic, sizeof(magic));
 	if (n < 0) {
 		snprintf(err, errlen, "%s", strerror((int)-n));
 		ret = (int)n;

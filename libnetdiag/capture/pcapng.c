@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <netdiag/input.h>
+
 #include "capture_internal.h"
 
 #define PCAPNG_MAX_IFACES 4096
@@ -79,20 +81,12 @@ static ssize_t fill(struct nd_pcapng_reader *r, uint8_t *dst, size_t n)
 {
 	size_t got = 0;
 
+	ssize_t k;
+
 	while (got < n && r->prefix_off < r->nprefix)
 		dst[got++] = r->prefix[r->prefix_off++];
-	while (got < n) {
-		ssize_t k = read(r->fd, dst + got, n - got);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -errno;
-		if (!k)
-			break;
-		got += (size_t)k;
-	}
-	return (ssize_t)got;
+	k = nd_read_full(r->fd, dst + got, n - got);
+	return k < 0 ? k : (ssize_t)got + k;
 }
 
 static int damaged(size_t off, char *err, size_t errlen, const char *what)

@@ -5,6 +5,7 @@
 #define NETDIAG_INPUT_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 enum nd_input_kind {
 	ND_INPUT_REGULAR, /* a regular file only: a FIFO or device is refused */
@@ -23,5 +24,9 @@ int nd_input_open(const char *path, enum nd_input_kind kind, char *err, size_t e
  * request to stop. */
 int nd_input_read(const char *path, enum nd_input_kind kind, size_t max, int timeout_s,
 		  char **text, size_t *len, char *err, size_t errlen);
+
+/* Up to n bytes from fd into buf, across short reads and EINTR: the count
+ * (less than n only at the end of the input) or a negative errno. */
+ssize_t nd_read_full(int fd, void *buf, size_t n);
 
 #endif
