@@ -14,7 +14,7 @@
 
 static int cmd_help(int argc, char **argv);
 
-/* What each command may keep (ARCHITECTURE.md decision 8), dropped before
+/* What each command may keep (docs/design/architecture.md, decision 8), dropped before
  * it parses anything: capture wants CAP_NET_RAW; netlink changes, nftables
  * (even reading it) and net sysctls want CAP_NET_ADMIN (root owns
  * /proc/sys/net, so no DAC override is needed); --active's probe port

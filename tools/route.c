@@ -175,7 +175,7 @@ static int parse_guest(int argc, char **argv, struct guest_args *a, bool want_na
 			snprintf(a->g.dev, sizeof(a->g.dev), "%s", optarg);
 			break;
 		case 'm':
-			if (nd_mac_check(optarg)) {
+			if (nd_mac_parse(optarg, NULL)) {
 				cli_err("route", optarg, "malformed MAC address (want 02:00:00:00:00:0a)");
 				return -EINVAL;
 			}
@@ -224,7 +224,7 @@ static int parse_guest(int argc, char **argv, struct guest_args *a, bool want_na
 			cli_err("route", NULL, "guest NAME expected (see 'netdiag route guest --help')");
 			return -EINVAL;
 		}
-		if (strlen(argv[optind]) >= sizeof(a->g.name) || !nd_route_guest_name_ok(argv[optind])) {
+		if (strlen(argv[optind]) >= sizeof(a->g.name) || !nd_name_ok(argv[optind], ND_GUEST_NAME_MAX)) {
 			cli_err("route", argv[optind], "a name of letters, digits, - _ . (31 at most)");
 			return -EINVAL;
 		}

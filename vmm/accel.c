@@ -87,13 +87,13 @@ static int kvm_usable(char *why, size_t whylen)
 	if (pid == 0)
 		_exit(kvm_run_hlt(kvm));
 	close(kvm);
-	deadline = vm_now_ms() + KVM_PROBE_MS;
+	deadline = nd_mono_ms() + KVM_PROBE_MS;
 	for (;;) {
 		pid_t w = waitpid(pid, &status, WNOHANG);
 
 		if (w == pid)
 			break;
-		if (vm_now_ms() > deadline) {
+		if (nd_mono_ms() > deadline) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			snprintf(why, whylen, "/dev/kvm: a test vCPU did not run within %d ms",

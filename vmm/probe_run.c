@@ -78,7 +78,7 @@ static bool wait_for(struct probe_run *p, bool (*pred)(struct probe_run *), doub
 
 		if (p->o->stop && *p->o->stop)
 			p->vm_stop = 1;
-		if (deadline_ms && vm_now_ms() >= deadline_ms)
+		if (deadline_ms && nd_mono_ms() >= deadline_ms)
 			return false;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += 100 * 1000 * 1000;
@@ -146,7 +146,7 @@ int nd_vm_probe_run(const struct nd_vm_config *c, const struct nd_vm_probe_opts 
 		snprintf(err, errlen, "%s: cannot start the supervisor: %s", c->name, strerror(-rc));
 		goto out;
 	}
-	deadline = vm_now_ms() + timeout * 1000;
+	deadline = nd_mono_ms() + timeout * 1000;
 
 	pthread_mutex_lock(&p.lock);
 	wait_for(&p, is_started, 0);
@@ -187,7 +187,7 @@ int nd_vm_probe_run(const struct nd_vm_config *c, const struct nd_vm_probe_opts 
 		res->timed_out = true;
 		p.vm_stop = 1;
 	} else if (o->guest_report && !o->hold &&
-		   !wait_for(&p, is_finished, vm_now_ms() + REPORT_GRACE_S * 1000)) {
+		   !wait_for(&p, is_finished, nd_mono_ms() + REPORT_GRACE_S * 1000)) {
 		p.vm_stop = 1;       /* reported but did not power off: press the button */
 	}
 	wait_for(&p, is_finished, 0);

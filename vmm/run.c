@@ -45,7 +45,7 @@ void sup_init(struct sup *s)
 
 void sup_begin_stop(struct sup *s, unsigned timeout_s)
 {
-	double now = vm_now_ms();
+	double now = nd_mono_ms();
 
 	if (s->stopping) {
 		/* asked again: stop waiting for the guest */
@@ -63,7 +63,7 @@ void sup_begin_stop(struct sup *s, unsigned timeout_s)
 
 static void stop_tick(struct sup *s)
 {
-	double now = vm_now_ms();
+	double now = nd_mono_ms();
 
 	if (!s->stopping || s->exited)
 		return;
@@ -465,7 +465,7 @@ static bool kvm_fell_over(const struct sup *s, double started)
 {
 	return s->c->accel == ND_VM_ACCEL_AUTO && !strcmp(s->r->accel, "kvm") &&
 	       s->r->end == ND_VM_END_QEMU_DIED && !s->console_bytes && !s->stopping &&
-	       vm_now_ms() - started < KVM_EARLY_MS;
+	       nd_mono_ms() - started < KVM_EARLY_MS;
 }
 
 /* Forget one QEMU run, keeping the tap, state and sockets. */
@@ -510,13 +510,13 @@ static int loop(struct sup *s, volatile sig_atomic_t *stop)
 {
 	struct pollfd p[6 + CLIENTS_MAX];
 	int idx_client[6 + CLIENTS_MAX];
-	double start = vm_now_ms();
+	double start = nd_mono_ms();
 
 	s->qmp_deadline = start + QMP_CONNECT_MS;
 	while (!s->exited) {
 		int n = 0, base;
 
-		if (s->qmp.fd < 0 && vm_now_ms() < s->qmp_deadline)
+		if (s->qmp.fd < 0 && nd_mono_ms() < s->qmp_deadline)
 			vm_qmp_connect(&s->qmp, s->qmp_path);
 		if (stop && *stop && !s->stopping)
 			sup_begin_stop(s, STOP_TIMEOUT_S);
@@ -620,7 +620,7 @@ int nd_vm_run(const struct nd_vm_config *c, const struct nd_vm_hooks *h,
 	char qemu[512], tap[IF_NAMESIZE];
 	sigset_t mask, old;
 	bool created = false;
-	double t0 = vm_now_ms(), t_exit = t0;
+	double t0 = nd_mono_ms(), t_exit = t0;
 	struct timespec ts;
 	enum nd_vm_accel accel;
 	int rc;
@@ -696,7 +696,7 @@ int nd_vm_run(const struct nd_vm_config *c, const struct nd_vm_hooks *h,
 		rc = start_qemu(&s, qemu, &argv, err, errlen);
 		if (rc < 0)
 			goto out;
-		r->setup_ms = vm_now_ms() - t0;
+		r->setup_ms = nd_mono_ms() - t0;
 		r->qemu_pid = s.qemu;
 		s.info.qemu_pid = s.qemu;
 		snprintf(s.info.accel, sizeof(s.info.accel), "%s", r->accel);
@@ -705,7 +705,7 @@ int nd_vm_run(const struct nd_vm_config *c, const struct nd_vm_hooks *h,
 		if (h && h->started)
 			h->started(h->arg, r);
 
-		t_exit = vm_now_ms();
+		t_exit = nd_mono_ms();
 		rc = loop(&s, stop);
 		if (rc < 0) {
 			/* poll itself failed: do not leave QEMU behind */
@@ -722,10 +722,10 @@ int nd_vm_run(const struct nd_vm_config *c, const struct nd_vm_hooks *h,
 		snprintf(r->accel, sizeof(r->accel), "tcg");
 		vm_argv_free(&argv);
 		run_reset(&s);
-		t0 = vm_now_ms();
+		t0 = nd_mono_ms();
 	}
-	r->run_ms = vm_now_ms() - t_exit;
-	t_exit = vm_now_ms();
+	r->run_ms = nd_mono_ms() - t_exit;
+	t_exit = nd_mono_ms();
 out:
 	if (rc < 0 && s.qemu > 0) {
 		kill(s.qemu, SIGKILL);
@@ -738,7 +738,7 @@ out:
 	for (int i = 0; created && i < 100 && if_nametoindex(tap); i++)
 		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
 	if (rc == 0)
-		r->teardown_ms = vm_now_ms() - t_exit;
+		r->teardown_ms = nd_mono_ms() - t_exit;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc;
 }

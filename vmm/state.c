@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <netdiag/names.h>
+#include <netdiag/clock.h>
 #include <netdiag/journal.h>
 #include <netdiag/route.h>
 
@@ -22,28 +24,9 @@
 #define HISTORY_KEEP 32          /* end records kept after trimming */
 #define HISTORY_TRIM 128         /* trim when the file holds this many */
 
-double vm_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 bool nd_vm_name_valid(const char *name)
 {
-	size_t n = name ? strlen(name) : 0;
-
-	if (n == 0 || n > ND_VM_NAME_MAX || name[0] == '.' || name[0] == '-')
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char ch = name[i];
-
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || ch == '.'))
-			return false;
-	}
-	return true;
+	return nd_name_ok(name, ND_VM_NAME_MAX);
 }
 
 /* FNV-1a, 64 bits: stable across runs and machines, spreads short names. */
@@ -67,19 +50,13 @@ void nd_vm_mac_from_name(const char *name, char mac[18])
 	b[0] = (uint8_t)((h >> 40) & 0xfc) | 0x02;
 	for (int i = 1; i < 6; i++)
 		b[i] = (uint8_t)(h >> (8 * (5 - i)));
-	snprintf(mac, 18, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
+	nd_mac_format(b, mac);
 }
 
 int nd_vm_mac_parse(const char *text, uint8_t mac[6])
 {
-	unsigned b[6];
-	char end;
-
-	if (nd_mac_check(text) < 0 ||
-	    sscanf(text, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &end) != 6)
+	if (nd_mac_parse(text, mac) < 0)
 		return -EINVAL;
-	for (int i = 0; i < 6; i++)
-		mac[i] = (uint8_t)b[i];
 	if (mac[0] & 0x01)
 		return -EINVAL;         /* multicast: no NIC may have it */
 	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))

@@ -14,33 +14,24 @@
 
 #include <linux/if_tun.h>
 #include <linux/virtio_net.h>
+
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 
+#include <netdiag/bridge.h>
+#include <netdiag/netlink.h>
+
 #include "vm_internal.h"
-
-bool vm_is_bridge(const char *ifname)
-{
-	char path[128];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", ifname);
-	return stat(path, &st) == 0;
-}
 
 static int tap_attach(const char *tap, const char *bridge, char *err, size_t errlen)
 {
-	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_sock *sk = NULL;
 	struct rtnl_link *br = NULL, *cur = NULL, *change = NULL;
-	int rc;
+	int rc = nd_nl_route_socket(&sk);
 
-	if (!sk)
-		return -ENOMEM;
-	rc = nl_connect(sk, NETLINK_ROUTE);
-	if (rc < 0) {
-		rc = -EIO;
-		snprintf(err, errlen, "rtnetlink: %s", nl_geterror(rc));
-		goto out;
+	if (rc) {
+		snprintf(err, errlen, "rtnetlink: %s", strerror(-rc));
+		return rc;
 	}
 	if (rtnl_link_get_kernel(sk, 0, bridge, &br) < 0) {
 		rc = -ENODEV;
@@ -64,7 +55,7 @@ static int tap_attach(const char *tap, const char *bridge, char *err, size_t err
 	rc = rtnl_link_change(sk, cur, change, 0);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: cannot join %s: %s", tap, bridge, nl_geterror(rc));
-		rc = rc == -NLE_PERM ? -EPERM : -EIO;
+		rc = nd_nl_errno(rc);
 	}
 out:
 	rtnl_link_put(change);

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <netdiag/bridge.h>
+
 #include "vm_internal.h"
 
 const char *nd_vm_end_name(enum nd_vm_end e)
@@ -43,7 +45,7 @@ int nd_vm_validate(const struct nd_vm_config *c, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: --bridge is required", c->name);
 		return -EINVAL;
 	}
-	if (if_nametoindex(c->bridge) == 0 || !vm_is_bridge(c->bridge)) {
+	if (if_nametoindex(c->bridge) == 0 || !nd_is_bridge(c->bridge)) {
 		snprintf(err, errlen, "%s: %s", c->bridge,
 			 if_nametoindex(c->bridge) ? "not a bridge" : "no such bridge");
 		return -ENODEV;

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <netdiag/clock.h>
 #include <netdiag/vm.h>
 
 /* Files in the state directory. */
@@ -36,7 +37,6 @@ void vm_path(const char *name, const char *file, char *buf, size_t len);
  * did not exist before (then it disappears when the last fd closes). */
 int vm_tap_open(const char *tap, const char *bridge, int *fd, bool *created,
 		char *err, size_t errlen);
-bool vm_is_bridge(const char *ifname);
 
 /* qemu.c: the QEMU argv.  Strings live in the returned vector's storage;
  * free with vm_argv_free. */
@@ -78,7 +78,6 @@ void vm_qmp_close(struct vm_qmp *q);
  * text; 0 when found, -ENOENT or -EINVAL. */
 int vm_json_get_str(const char *json, const char *path, char *out, size_t len);
 
-double vm_now_ms(void);
 bool vm_uefi_available(void);
 
 /* The signals the supervisor takes through its signalfd (SIGTERM, SIGINT,

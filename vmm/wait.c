@@ -29,7 +29,7 @@ static void await_running(const char *name, double deadline)
 {
 	char val[24];
 
-	while (nd_vm_state_get(name, "mac", val, sizeof(val)) < 0 && vm_now_ms() < deadline)
+	while (nd_vm_state_get(name, "mac", val, sizeof(val)) < 0 && nd_mono_ms() < deadline)
 		nanosleep(&(struct timespec){ 0, POLL_MS * 1000 * 1000 }, NULL);
 }
 
@@ -37,7 +37,7 @@ int nd_vm_wait_console(const char *name, const char *regex, double timeout_s,
 		       char *line, size_t linelen, char *err, size_t errlen)
 {
 	char path[512], buf[1024];
-	double deadline = vm_now_ms() + timeout_s * 1000;
+	double deadline = nd_mono_ms() + timeout_s * 1000;
 	size_t have = 0;
 	regex_t re;
 	FILE *f;
@@ -62,7 +62,7 @@ int nd_vm_wait_console(const char *name, const char *regex, double timeout_s,
 
 		if (ch == EOF) {
 			clearerr(f);
-			if (vm_now_ms() >= deadline)
+			if (nd_mono_ms() >= deadline)
 				break;
 			if (!vm_state_running(name)) {
 				rc = -ENOENT;
@@ -99,7 +99,7 @@ int nd_vm_wait_dhcp(const char *name, double timeout_s, char *err, size_t errlen
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
 	char tap[IF_NAMESIZE + 1], mac_text[24];
 	uint8_t mac[6], frame[2048];
-	double deadline = vm_now_ms() + timeout_s * 1000;
+	double deadline = nd_mono_ms() + timeout_s * 1000;
 	int fd, rc = -ETIMEDOUT;
 
 	await_running(name, deadline);
@@ -118,7 +118,7 @@ int nd_vm_wait_dhcp(const char *name, double timeout_s, char *err, size_t errlen
 			close(fd);
 		return rc;
 	}
-	while (vm_now_ms() < deadline) {
+	while (nd_mono_ms() < deadline) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		struct nd_frame f;
 		ssize_t n;

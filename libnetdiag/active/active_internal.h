@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <netdiag/clock.h>
 #include <netdiag/active.h>
 
 /* RFC 2131 4.1 has a client retransmit with doubling waits (4 s, 8 s, up to
@@ -28,7 +29,6 @@ void active_retry_start(struct active_retry *r, double now);
 /* True when a send is due at `now`; counts it and schedules the next. */
 bool active_retry_due(struct active_retry *r, double now);
 
-double active_mono(void);
 
 /* How far the DHCP exchange got */
 enum active_stage { ACTIVE_NO_OFFER, ACTIVE_NO_ACK, ACTIVE_NAK, ACTIVE_LEASED };

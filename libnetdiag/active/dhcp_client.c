@@ -151,7 +151,7 @@ static bool watch_port(const struct nd_probe_port *port, struct active_lease *l,
 
 int active_dhcp_exchange(const struct nd_probe_port *port, double deadline, struct active_lease *l)
 {
-	double opened = active_mono(), start = opened, last_look, fwd_discover = -1;
+	double opened = nd_mono_s(), start = opened, last_look, fwd_discover = -1;
 	struct active_retry retry;
 	int fd, ret = -ETIMEDOUT;
 
@@ -167,13 +167,13 @@ int active_dhcp_exchange(const struct nd_probe_port *port, double deadline, stru
 	while ((l->port_state = nd_probe_port_state(port)) == ND_PORT_DISABLED &&
 	       start + PORT_STATE_EVERY < deadline) {
 		poll(NULL, 0, (int)(PORT_STATE_EVERY * 1000));
-		start = active_mono();
+		start = nd_mono_s();
 	}
 	l->carrier_s = start - opened;
 	last_look = start;
 	active_retry_start(&retry, start);
 	for (;;) {
-		double now = active_mono(), wait;
+		double now = nd_mono_s(), wait;
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		struct nd_dhcp4 d;
 
@@ -205,7 +205,7 @@ int active_dhcp_exchange(const struct nd_probe_port *port, double deadline, stru
 		if (poll(&pfd, 1, (int)(wait * 1000) + 1) <= 0)
 			continue;
 		while (!recv_reply(fd, port, l, &d)) {
-			now = active_mono();
+			now = nd_mono_s();
 			if (d.type == ND_DHCP4_NAK) {
 				l->stage = ACTIVE_NAK;
 				ret = -EACCES;
@@ -227,7 +227,7 @@ int active_dhcp_exchange(const struct nd_probe_port *port, double deadline, stru
 		}
 	}
 out:
-	l->seconds = active_mono() - start;
+	l->seconds = nd_mono_s() - start;
 	close(fd);
 	return ret;
 }

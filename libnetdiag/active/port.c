@@ -12,39 +12,8 @@
 #include <netlink/route/link/bridge.h>
 #include <netlink/route/link/veth.h>
 
+#include <netdiag/netlink.h>
 #include <netdiag/active.h>
-
-static int nl_to_errno(int nlerr)
-{
-	switch (-nlerr) {
-	case NLE_OBJ_NOTFOUND:
-	case NLE_NODEV: return -ENODEV;
-	case NLE_INVAL: return -EINVAL;
-	case NLE_BUSY: return -EBUSY;
-	case NLE_OPNOTSUPP: return -EOPNOTSUPP;
-	case NLE_NOACCESS: return -EACCES;
-	case NLE_EXIST: return -EEXIST;
-	case NLE_PERM: return -EPERM;
-	case NLE_NOMEM: return -ENOMEM;
-	default: return -EIO;
-	}
-}
-
-static int route_sock(struct nl_sock **sk)
-{
-	int err;
-
-	*sk = nl_socket_alloc();
-	if (!*sk)
-		return -ENOMEM;
-	err = nl_connect(*sk, NETLINK_ROUTE);
-	if (err < 0) {
-		nl_socket_free(*sk);
-		*sk = NULL;
-		return nl_to_errno(err);
-	}
-	return 0;
-}
 
 static int set_up(struct nl_sock *sk, const char *ifname)
 {
@@ -53,7 +22,7 @@ static int set_up(struct nl_sock *sk, const char *ifname)
 
 	err = rtnl_link_get_kernel(sk, 0, ifname, &cur);
 	if (err < 0)
-		return nl_to_errno(err);
+		return nd_nl_errno(err);
 	chg = rtnl_link_alloc();
 	if (!chg) {
 		err = -ENOMEM;
@@ -61,7 +30,7 @@ static int set_up(struct nl_sock *sk, const char *ifname)
 	}
 	rtnl_link_set_flags(chg, IFF_UP);
 	err = rtnl_link_change(sk, cur, chg, 0);
-	err = err < 0 ? nl_to_errno(err) : 0;
+	err = err < 0 ? nd_nl_errno(err) : 0;
 out:
 	rtnl_link_put(chg);
 	rtnl_link_put(cur);
@@ -76,7 +45,7 @@ static int check_bridge(struct nl_sock *sk, const char *bridge, int *ifindex)
 
 	err = rtnl_link_get_kernel(sk, 0, bridge, &br);
 	if (err < 0)
-		return nl_to_errno(err);
+		return nd_nl_errno(err);
 	kind = rtnl_link_get_type(br);
 	*ifindex = rtnl_link_get_ifindex(br);
 	err = kind && !strcmp(kind, "bridge") ? 0 : -EINVAL;
@@ -121,7 +90,7 @@ static int add_veth(struct nl_sock *sk, struct nd_probe_port *p)
 	err = rtnl_link_add(sk, veth, NLM_F_CREATE | NLM_F_EXCL);
 	rtnl_link_put(peer);
 	rtnl_link_veth_release(veth);
-	return err < 0 ? nl_to_errno(err) : 0;
+	return err < 0 ? nd_nl_errno(err) : 0;
 }
 
 /* Inside the probe namespace: lo and the probe end up, learn its MAC. */
@@ -135,7 +104,7 @@ static int setup_inside(struct nd_probe_port *p)
 	err = nd_probe_port_enter(p);
 	if (err)
 		return err;
-	err = route_sock(&sk);
+	err = nd_nl_route_socket(&sk);
 	if (err)
 		goto out;
 	err = set_up(sk, "lo");
@@ -145,7 +114,7 @@ static int setup_inside(struct nd_probe_port *p)
 		goto out;
 	err = rtnl_link_get_kernel(sk, 0, p->probe_if, &l);
 	if (err < 0) {
-		err = nl_to_errno(err);
+		err = nd_nl_errno(err);
 		goto out;
 	}
 	p->probe_ifindex = rtnl_link_get_ifindex(l);
@@ -175,7 +144,7 @@ int nd_probe_port_open(struct nd_probe_port *p, const char *bridge)
 	p->home_ns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (p->home_ns < 0)
 		return -errno;
-	err = route_sock(&sk);
+	err = nd_nl_route_socket(&sk);
 	if (err)
 		goto fail;
 	err = check_bridge(sk, bridge, &br_index);
@@ -191,9 +160,9 @@ int nd_probe_port_open(struct nd_probe_port *p, const char *bridge)
 		goto fail;
 	p->host_ifindex = (int)if_nametoindex(p->host_if);
 	err = rtnl_link_enslave_ifindex(sk, br_index, p->host_ifindex);
-	err = err < 0 ? nl_to_errno(err) : set_up(sk, p->host_if);
+	err = err < 0 ? nd_nl_errno(err) : set_up(sk, p->host_if);
 	if (!err)
-		err = route_sock(&p->nl);
+		err = nd_nl_route_socket(&p->nl);
 	if (!err)
 		err = setup_inside(p);
 	if (err)
@@ -231,7 +200,7 @@ int nd_probe_port_state(const struct nd_probe_port *p)
 		return -EBADF;
 	err = rtnl_link_alloc_cache(p->nl, AF_BRIDGE, &cache);
 	if (err < 0)
-		return nl_to_errno(err);
+		return nd_nl_errno(err);
 	l = rtnl_link_get(cache, p->host_ifindex);
 	if (!l) {
 		err = -ENODEV;
@@ -249,7 +218,7 @@ void nd_probe_port_close(struct nd_probe_port *p)
 {
 	struct nl_sock *sk = NULL;
 
-	if (p->home_ns >= 0 && p->host_if[0] && !route_sock(&sk)) {
+	if (p->home_ns >= 0 && p->host_if[0] && !nd_nl_route_socket(&sk)) {
 		delete_link(sk, p->host_if);
 		nl_socket_free(sk);
 	}

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <netdiag/names.h>
 #include <netdiag/active.h>
 #include <netdiag/dhcp4.h>
 #include <netdiag/dns.h>
@@ -82,7 +83,7 @@ static int dns_lookup(const struct active_lease *l, const char *name, double dea
 	uint16_t id = (uint16_t)rand();
 	size_t n = dns_message(q, sizeof(q), id, name);
 	struct active_retry retry;
-	double t0 = active_mono();
+	double t0 = nd_mono_s();
 	int fd, ret = 0;
 
 	res->rcode = -ETIMEDOUT;
@@ -93,7 +94,7 @@ static int dns_lookup(const struct active_lease *l, const char *name, double dea
 	if (fd < 0)
 		return -errno;
 	active_retry_start(&retry, t0);
-	for (double now = t0; now < deadline; now = active_mono()) {
+	for (double now = t0; now < deadline; now = nd_mono_s()) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		double wait;
 		struct nd_dns d;
@@ -116,7 +117,7 @@ static int dns_lookup(const struct active_lease *l, const char *name, double dea
 		nd_cur_init(&c, r, (size_t)got);
 		if (nd_dns_parse(&d, c) || d.id != id || !d.qr)
 			continue;
-		res->ms = (active_mono() - t0) * 1000;
+		res->ms = (nd_mono_s() - t0) * 1000;
 		res->rcode = d.rcode;
 		for (unsigned i = 0, used = 0; i < d.n_a && used < sizeof(res->answers); i++) {
 			char ip[INET_ADDRSTRLEN];
@@ -243,8 +244,7 @@ static int report_lease(struct nd_findings *out, const char *bridge, const uint8
 	nd_finding_set_double(f, "offer_seconds", l->offer_s);
 	nd_finding_set_int(f, "discovers", l->discovers);
 	nd_finding_set_int(f, "requests", l->requests);
-	snprintf(mac_text, sizeof(mac_text), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
-		 mac[2], mac[3], mac[4], mac[5]);
+	nd_mac_format(mac, mac_text);
 	nd_finding_set_str(f, "mac", mac_text);
 	states_text(l->states_seen, held, sizeof(held));
 	if (held[0]) {
@@ -313,21 +313,21 @@ int nd_active_probe(const struct nd_active_opts *o, struct nd_findings *out, cha
 		snprintf(names[nnames++], ND_DNS_NAME_MAX, ".");
 	for (unsigned i = 0; i < nnames; i++)
 		dns[i] = (struct dns_result){ .rcode = -ETIMEDOUT };
-	srand((unsigned)(active_mono() * 1e6));
+	srand((unsigned)(nd_mono_s() * 1e6));
 	ret = nd_probe_port_open(&port, o->bridge);
 	if (ret) {
 		snprintf(err, errlen, "%s: %s", o->bridge, ret == -ENODEV ? "no such device"
 			 : ret == -EINVAL ? "not a bridge" : strerror(-ret));
 		return ret;
 	}
-	deadline = active_mono() + budget;
+	deadline = nd_mono_s() + budget;
 	ret = nd_probe_port_enter(&port);
 	if (ret)
 		goto out;
 	dhcp_ret = active_dhcp_exchange(&port, deadline, &l);
 	if (!dhcp_ret) {
 		char addr[32], ip[INET_ADDRSTRLEN];
-		double now = active_mono();
+		double now = nd_mono_s();
 
 		ip_text(l.yiaddr, ip, sizeof(ip));
 		snprintf(addr, sizeof(addr), "%s/%u", ip, prefix_len(l.mask));
@@ -339,8 +339,8 @@ int nd_active_probe(const struct nd_active_opts *o, struct nd_findings *out, cha
 				if (ret == -EINVAL)
 					snprintf(err, errlen, "%s: not a name to look up", names[i]);
 				/* each later name gets its own short budget */
-				if (deadline < active_mono() + DNS_MIN_WAIT)
-					deadline = active_mono() + DNS_MIN_WAIT;
+				if (deadline < nd_mono_s() + DNS_MIN_WAIT)
+					deadline = nd_mono_s() + DNS_MIN_WAIT;
 			}
 		release(&port, &l);
 	} else if (dhcp_ret != -ETIMEDOUT && dhcp_ret != -EACCES) {

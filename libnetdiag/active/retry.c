@@ -1,15 +1,9 @@
 /* The probe's retransmission schedule, shared by DHCP and DNS. */
 #include <time.h>
 
+#include <netdiag/clock.h>
+
 #include "active/active_internal.h"
-
-double active_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void active_retry_start(struct active_retry *r, double now)
 {

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <netdiag/clock.h>
 #include <netdiag/capture.h>
 #include <netdiag/check.h>
 #include <netdiag/dhcp4.h>
@@ -24,14 +25,6 @@ struct run_ctx {
 	struct nd_frame frame;
 	int write_err;
 };
-
-static double now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static struct nd_check_point *point_of(struct nd_check_result *res, const char *ifname)
 {
@@ -77,7 +70,7 @@ static int on_frame(void *arg, const struct nd_frame_meta *m, const uint8_t *dat
 	nd_analysis_frame(&ctx->res->analysis, m, data, &ctx->frame);
 	if (p) {
 		p->frames++;
-		count_roles(p, &ctx->frame, now_mono());
+		count_roles(p, &ctx->frame, nd_mono_s());
 	}
 	if (ctx->writer && !ctx->write_err)
 		ctx->write_err = nd_pcapng_write(ctx->writer, m, data);
@@ -292,7 +285,7 @@ static bool exchange_open(const struct nd_check_result *res)
 			return true;
 		if (p->dns_query == 1 && !p->dns_reply)
 			return true;
-		if (p->dns_unsound_at && now_mono() - p->dns_unsound_at < DNS_RETRY_WAIT)
+		if (p->dns_unsound_at && nd_mono_s() - p->dns_unsound_at < DNS_RETRY_WAIT)
 			return true;
 	}
 	return false;
@@ -312,12 +305,12 @@ static int capture(const struct nd_check_opts *o, struct nd_check_result *res,
 {
 	double duration = o->duration > 0 ? o->duration : DEFAULT_DURATION;
 	double bound = o->patience > duration ? o->patience : duration;
-	double start = now_mono(), left = duration, ack_at = 0;
+	double start = nd_mono_s(), left = duration, ack_at = 0;
 	uint64_t acks = 0;
 	int ret = 0;
 
 	while (!(o->stop && *o->stop)) {
-		double t = now_mono();
+		double t = nd_mono_s();
 
 		if (acks_seen(res) != acks) {
 			acks = acks_seen(res);
@@ -332,16 +325,16 @@ static int capture(const struct nd_check_opts *o, struct nd_check_result *res,
 				   : POLL_MS, on_frame, ctx);
 		if (ret < 0)
 			return ret;
-		left = duration - (now_mono() - start);
+		left = duration - (nd_mono_s() - start);
 		if (o->progress)
 			o->progress(o->progress_arg, left > 0 ? left : 0, res->analysis.frames);
 	}
-	for (double end = now_mono() + DRAIN_MS / 1000.0; now_mono() < end;) {
+	for (double end = nd_mono_s() + DRAIN_MS / 1000.0; nd_mono_s() < end;) {
 		ret = nd_live_poll(lv, DRAIN_MS / 4, on_frame, ctx);
 		if (ret < 0)
 			return ret;
 	}
-	res->seconds = now_mono() - start;
+	res->seconds = nd_mono_s() - start;
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <netdiag/clock.h>
 #include <netdiag/active.h>
 #include <netdiag/check.h>
 #include <netdiag/ci.h>
@@ -18,14 +19,6 @@
 #include <netdiag/offload.h>
 #include <netdiag/route.h>
 #include <netdiag/vm.h>
-
-static double mono(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 /* A failed part of an expectation as a finding on `ifname`. */
 static struct nd_finding *miss(struct nd_ci_result *r, const char *id, const char *ifname)
@@ -431,7 +424,7 @@ int nd_ci_run(const struct nd_ci_spec *s, struct nd_ci_result *results,
 		const struct nd_ci_expect *e = &s->v[i];
 		struct nd_ci_result *r = &results[i];
 		enum nd_severity fail_on = e->kind == ND_CI_WATCH ? ND_SEV_ERROR : ND_SEV_WARNING;
-		double t0 = mono();
+		double t0 = nd_mono_s();
 		int ret = 0;
 
 		memset(r, 0, sizeof(*r));
@@ -451,7 +444,7 @@ int nd_ci_run(const struct nd_ci_spec *s, struct nd_ci_result *results,
 		case ND_CI_WATCH: ret = run_watch(s, e, r, stop); break;
 		default: ret = -EINVAL; break;
 		}
-		r->seconds = mono() - t0;
+		r->seconds = nd_mono_s() - t0;
 		if (ret == -ENOMEM)
 			return ret;
 		if (ret) {

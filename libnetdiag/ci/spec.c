@@ -12,6 +12,7 @@
 
 #include <yaml.h>
 
+#include <netdiag/names.h>
 #include <netdiag/ci.h>
 #include <netdiag/offload.h>
 
@@ -417,7 +418,7 @@ static int k_mac(struct spec_ctx *c, const struct ynode *y, struct nd_ci_expect 
 {
 	int ret = want_scalar(c, y, "mac");
 
-	if (!ret && nd_mac_check(y->text))
+	if (!ret && nd_mac_parse(y->text, NULL))
 		ret = fail_node(c, y, "mac: '%s' is not a MAC address", y->text);
 	if (!ret)
 		snprintf(e->route.mac, sizeof(e->route.mac), "%s", y->text);

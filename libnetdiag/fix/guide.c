@@ -1,16 +1,16 @@
 /* The offload guide: TX checksum offload off on the fewest devices and
  * features that make a diagnosis go, found by trying, each try verified
  * by looking again and undone when it did not help. */
-#include <dirent.h>
 #include <errno.h>
 #include <ifaddrs.h>
-#include <libgen.h>
 #include <limits.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <netdiag/bridge.h>
 
 #include "doctor_internal.h"
 
@@ -19,23 +19,14 @@
  * other ports; only those with TX checksum offload on.  A sender on the
  * bridge itself (libvirt's dnsmasq on virbr0) puts the bridge after the
  * tap: the bridge's offload concerns every guest, the tap's one. */
-static bool is_bridge(const char *dev)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", dev);
-	return access(path, F_OK) == 0;
-}
-
 unsigned doctor_guide_candidates(const char *tap, const char *src,
 				 char out[GUIDE_CANDIDATES_MAX][IF_NAMESIZE])
 {
-	char cand[GUIDE_CANDIDATES_MAX * 2][IF_NAMESIZE], path[PATH_MAX], link[PATH_MAX];
+	char cand[GUIDE_CANDIDATES_MAX * 2][IF_NAMESIZE];
 	const char *names[TX_NAMES_MAX];
 	unsigned n = 0, k = 0;
 	struct nd_ethtool *e;
 	struct ifaddrs *ifa = NULL;
-	ssize_t len;
 
 	if (src && getifaddrs(&ifa) == 0) {
 		for (struct ifaddrs *a = ifa; a && n < 1; a = a->ifa_next) {
@@ -49,29 +40,20 @@ unsigned doctor_guide_candidates(const char *tap, const char *src,
 			else if (a->ifa_addr->sa_family == AF_INET6)
 				inet_ntop(AF_INET6, &((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr,
 					  text, sizeof(text));
-			if (!strcmp(text, src) && !is_bridge(a->ifa_name))
+			if (!strcmp(text, src) && !nd_is_bridge(a->ifa_name))
 				snprintf(cand[n++], IF_NAMESIZE, "%s", a->ifa_name);
 		}
 		freeifaddrs(ifa);
 	}
 	snprintf(cand[n++], IF_NAMESIZE, "%s", tap);
-	snprintf(path, sizeof(path), "/sys/class/net/%s/master", tap);
-	len = readlink(path, link, sizeof(link) - 1);
-	if (len > 0) {
-		char br[IF_NAMESIZE];
-		struct dirent *de;
-		DIR *dir;
+	if (nd_bridge_of(tap, cand[n]) == 0) {
+		char ports[GUIDE_CANDIDATES_MAX * 2][IF_NAMESIZE];
+		unsigned np = nd_bridge_ports(cand[n], ports, GUIDE_CANDIDATES_MAX * 2 - n - 1);
 
-		link[len] = 0;
-		snprintf(br, sizeof(br), "%s", basename(link));
-		snprintf(cand[n++], IF_NAMESIZE, "%s", br);
-		snprintf(path, sizeof(path), "/sys/class/net/%s/brif", br);
-		dir = opendir(path);
-		while (dir && (de = readdir(dir)) && n < GUIDE_CANDIDATES_MAX * 2)
-			if (de->d_name[0] != '.' && strcmp(de->d_name, tap))
-				snprintf(cand[n++], IF_NAMESIZE, "%s", de->d_name);
-		if (dir)
-			closedir(dir);
+		n++;
+		for (unsigned i = 0; i < np; i++)
+			if (strcmp(ports[i], tap))
+				snprintf(cand[n++], IF_NAMESIZE, "%s", ports[i]);
 	}
 	if (nd_ethtool_open(&e))
 		return 0;

@@ -518,7 +518,7 @@ int nd_journal_open(struct nd_journal **jp, char *err, size_t errlen)
 		ret = j->dirfd;
 		goto fail;
 	}
-	j->lock_fd = journal_open_file(j->dirfd, "journal.lock", O_RDWR | O_CREAT, err, errlen);
+	j->lock_fd = nd_run_file_open(j->dirfd, "journal.lock", O_RDWR | O_CREAT, err, errlen);
 	if (j->lock_fd < 0) {
 		ret = j->lock_fd;
 		goto fail;
@@ -529,7 +529,7 @@ int nd_journal_open(struct nd_journal **jp, char *err, size_t errlen)
 			 ret == -EWOULDBLOCK ? "another netdiag is changing this host" : strerror(-ret));
 		goto fail;
 	}
-	j->fd = journal_open_file(j->dirfd, "journal", O_RDWR | O_CREAT | O_APPEND, err, errlen);
+	j->fd = nd_run_file_open(j->dirfd, "journal", O_RDWR | O_CREAT | O_APPEND, err, errlen);
 	if (j->fd < 0) {
 		ret = j->fd;
 		goto fail;

@@ -18,6 +18,7 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
+#include <netdiag/netlink.h>
 #include <netdiag/journal.h>
 #include <netdiag/rtnl.h>
 

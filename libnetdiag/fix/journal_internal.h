@@ -20,9 +20,4 @@ bool journal_sysctl_ok(const char *path);
 /* journal_id.c: the device and inode of a namespace file */
 int journal_netns_of(const char *path, unsigned long long *dev, unsigned long long *ino);
 
-/* rundir.c: NAME under dirfd, a regular file of ours with one link, never
- * through a symlink (flags | O_NOFOLLOW | O_CLOEXEC, mode 0600); the fd or
- * a negative errno with err set */
-int journal_open_file(int dirfd, const char *name, int flags, char *err, size_t errlen);
-
 #endif

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <netdiag/names.h>
 #include <netdiag/doctor.h>
 #include <netdiag/journal.h>
 #include <netdiag/linkset.h>
@@ -23,18 +24,6 @@
 #include <netdiag/rtnl.h>
 
 #include "journal_internal.h"
-
-static bool ifname_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (!n || n >= IF_NAMESIZE || !strcmp(s, ".") || !strcmp(s, ".."))
-		return false;
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
-		if (*c <= ' ' || *c == '/' || *c == ':' || *c >= 0x7f)
-			return false;
-	return true;
-}
 
 /* letters, digits and a few punctuation marks: feature and table names */
 static bool word_ok(const char *s, const char *extra)
@@ -98,15 +87,15 @@ bool journal_object_ok(const char *kind, const char *object, const char *key, bo
 	if (!strcmp(kind, "rename"))
 		return nd_hook_file_ok(object, !at_write) && nd_hook_file_ok(key, !at_write);
 	if (!strcmp(kind, "offload"))
-		return ifname_ok(object) && word_ok(key, "-_");
+		return nd_ifname_ok(object) && word_ok(key, "-_");
 	if (!strcmp(kind, "mtu"))
-		return ifname_ok(object);
+		return nd_ifname_ok(object);
 	if (!strcmp(kind, "bridge"))
-		return ifname_ok(object) && (!strcmp(key, "forward_delay") || !strcmp(key, "stp_state"));
+		return nd_ifname_ok(object) && (!strcmp(key, "forward_delay") || !strcmp(key, "stp_state"));
 	if (!strcmp(kind, "nft-rule"))
-		return word_ok(object, "/_-.") && ifname_ok(key);
+		return word_ok(object, "/_-.") && nd_ifname_ok(key);
 	if (!strcmp(kind, "guest"))
-		return nd_route_guest_name_ok(object) && !key[0];
+		return nd_name_ok(object, ND_GUEST_NAME_MAX) && !key[0];
 	if (strcmp(kind, "route") && strcmp(kind, "addr"))
 		return false;
 	at = strchr(key, '@');
@@ -119,7 +108,7 @@ bool journal_object_ok(const char *kind, const char *object, const char *key, bo
 		if (inet_pton(AF_INET, at + 1, gw) != 1 && inet_pton(AF_INET6, at + 1, gw) != 1)
 			return false;
 	}
-	return prefix_ok(object) && ifname_ok(dev);
+	return prefix_ok(object) && nd_ifname_ok(dev);
 }
 
 /* The device a record names, "" for none: what its identity is taken of. */
@@ -150,10 +139,31 @@ void journal_dev_of(const char *kind, const char *object, const char *key, char 
 
 /* ---- kinds: how to write a value back ---- */
 
+/* the same words, whatever blanks part them: the kernel prints some
+ * multi-value sysctls with tabs where a user types spaces */
+static bool same_words(const char *a, const char *b)
+{
+	for (;;) {
+		a += strspn(a, " \t\n");
+		b += strspn(b, " \t\n");
+		if (!*a || !*b)
+			return !*a && !*b;
+		size_t na = strcspn(a, " \t\n"), nb = strcspn(b, " \t\n");
+
+		if (na != nb || strncmp(a, b, na))
+			return false;
+		a += na;
+		b += nb;
+	}
+}
+
+/* written, then read back: a value the kernel clamps or ignores is an
+ * error */
 static int sysctl_write(const char *path, const char *unused, const char *value)
 {
-	char full[256];
+	char full[256], now[256];
 	size_t len = strlen(value);
+	ssize_t n;
 	int fd, ret = 0;
 
 	if (!journal_sysctl_ok(path))
@@ -165,7 +175,18 @@ static int sysctl_write(const char *path, const char *unused, const char *value)
 	if (write(fd, value, len) != (ssize_t)len || write(fd, "\n", 1) != 1)
 		ret = errno ? -errno : -EIO;
 	close(fd);
-	return ret;
+	if (ret)
+		return ret;
+	fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, now, sizeof(now) - 1);
+	ret = n < 0 ? -errno : 0;
+	close(fd);
+	if (ret)
+		return ret;
+	now[n] = 0;
+	return same_words(now, value) ? 0 : -EIO;
 }
 
 /* A configuration file netdiag wrote (doctor --persist): the record is
@@ -248,7 +269,10 @@ static int route_write(const char *dst, const char *key, const char *value)
 	ret = nd_route_present(dst, dev, at, &present);
 	if (ret || present == !strcmp(value, "present"))
 		return ret;
-	return nd_route_change(!present, dst, dev, at);
+	ret = nd_route_change(!present, dst, dev, at);
+	if (!ret)
+		ret = nd_route_present(dst, dev, at, &present);
+	return ret ? ret : present == !strcmp(value, "present") ? 0 : -EIO;
 }
 
 static int addr_write(const char *addr, const char *dev, const char *value)
@@ -258,7 +282,10 @@ static int addr_write(const char *addr, const char *dev, const char *value)
 
 	if (ret || present == !strcmp(value, "present"))
 		return ret;
-	return nd_addr_change(!present, addr, dev);
+	ret = nd_addr_change(!present, addr, dev);
+	if (!ret)
+		ret = nd_addr_present(addr, dev, &present);
+	return ret ? ret : present == !strcmp(value, "present") ? 0 : -EIO;
 }
 
 static int parse_long(const char *text, long *v)

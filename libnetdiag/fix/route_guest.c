@@ -20,28 +20,6 @@
 #include <netdiag/route.h>
 #include <netdiag/rtnl.h>
 
-int nd_mac_check(const char *text)
-{
-	unsigned b[6];
-	char end;
-
-	if (strlen(text) != 17 ||
-	    sscanf(text, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &end) != 6)
-		return -EINVAL;
-	return 0;
-}
-
-static int valid_name(const char *name)
-{
-	if (!name[0] || strlen(name) > 31)
-		return -EINVAL;
-	for (const char *p = name; *p; p++)
-		if (!(*p == '-' || *p == '_' || *p == '.' || (*p >= '0' && *p <= '9') ||
-		      (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
-			return -EINVAL;
-	return name[0] == '.' ? -EINVAL : 0;
-}
-
 static long proc_int(const char *fmt, const char *dev)
 {
 	char path[160];
@@ -58,11 +36,6 @@ static int sysctl_to(struct nd_journal *j, const char *path, const char *want, u
 
 	*changes += rc == 0;
 	return rc < 0 ? rc : 0;
-}
-
-bool nd_route_guest_name_ok(const char *name)
-{
-	return !valid_name(name);
 }
 
 /* RUN_DIR/guests, checked as the run directory is (ours, no symlink) */
@@ -119,7 +92,7 @@ int nd_route_guest_state_write(const char *name, const char *unused, const char 
 	struct stat st;
 	int gfd, ret = 0;
 
-	if (valid_name(name))
+	if (!nd_name_ok(name, ND_GUEST_NAME_MAX))
 		return -EINVAL;
 	gfd = guests_dir(false, err, sizeof(err));
 	if (gfd == -ENOENT)
@@ -141,7 +114,7 @@ int nd_route_guest_load(const char *name, struct nd_guest_route *g)
 	int n, gfd, fd;
 
 	memset(g, 0, sizeof(*g));
-	if (valid_name(name))
+	if (!nd_name_ok(name, ND_GUEST_NAME_MAX))
 		return -EINVAL;
 	gfd = guests_dir(false, err, sizeof(err));
 	if (gfd < 0)
@@ -186,7 +159,7 @@ int nd_route_guest_names(char names[][32], unsigned max, unsigned *n)
 		return -errno;
 	}
 	while ((de = readdir(d)) && *n < max)
-		if (de->d_name[0] != '.' && !valid_name(de->d_name))
+		if (de->d_name[0] != '.' && nd_name_ok(de->d_name, ND_GUEST_NAME_MAX))
 			snprintf(names[(*n)++], 32, "%s", de->d_name);
 	closedir(d);
 	return 0;
@@ -260,7 +233,7 @@ int nd_route_guest_add(const struct nd_guest_route *g, unsigned *changes, char *
 	int ret;
 
 	*changes = 0;
-	if (valid_name(g->name)) {
+	if (!nd_name_ok(g->name, ND_GUEST_NAME_MAX)) {
 		snprintf(err, errlen, "%s: a name of letters, digits, - _ . (31 at most)", g->name);
 		return -EINVAL;
 	}

@@ -12,6 +12,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include <netdiag/bridge.h>
 #include <netdiag/hook.h>
 
 const char *nd_hook_root(void)
@@ -19,21 +20,6 @@ const char *nd_hook_root(void)
 	const char *r = getenv("NETDIAG_HOOK_ROOT");
 
 	return r && r[0] ? r : "";
-}
-
-/* the bridge a device is enslaved to, from sysfs; "" when none */
-static void master_of(const char *dev, char *out)
-{
-	char link[PATH_MAX], target[PATH_MAX];
-	ssize_t n;
-
-	out[0] = 0;
-	snprintf(link, sizeof(link), "/sys/class/net/%s/master", dev);
-	n = readlink(link, target, sizeof(target) - 1);
-	if (n <= 0)
-		return;
-	target[n] = 0;
-	snprintf(out, IF_NAMESIZE, "%s", strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
 }
 
 static const xmlNode *child(const xmlNode *n, const char *name)
@@ -140,7 +126,7 @@ int nd_hook_libvirt_ports(const char *xml, size_t len, char *name, size_t namele
 		{
 			char master[IF_NAMESIZE];
 
-			master_of(p->tap, master);
+			nd_bridge_of(p->tap, master);
 			if (master[0])
 				snprintf(p->bridge, sizeof(p->bridge), "%s", master);
 		}
@@ -181,7 +167,7 @@ int nd_hook_proxmox_ports(unsigned vmid, struct nd_hook_port *ports, unsigned ma
 			continue;
 		memset(p, 0, sizeof(*p));
 		snprintf(p->tap, sizeof(p->tap), "%s", de->d_name);
-		master_of(p->tap, p->bridge);
+		nd_bridge_of(p->tap, p->bridge);
 		/* Proxmox's firewall puts the tap on fwbrVMIDiN, linked to the
 		 * real bridge by the veth pair fwlnVMIDiN / fwprVMIDpN */
 		if (!strncmp(p->bridge, "fwbr", 4)) {
@@ -189,7 +175,7 @@ int nd_hook_proxmox_ports(unsigned vmid, struct nd_hook_port *ports, unsigned ma
 			if (!if_nametoindex(p->uplink))
 				p->uplink[0] = 0;
 			snprintf(peer, sizeof(peer), "fwpr%up%s", vmid, idx);
-			master_of(peer, p->outer);
+			nd_bridge_of(peer, p->outer);
 		}
 		(*n)++;
 	}

@@ -12,6 +12,7 @@
 #include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
 
+#include <netdiag/netlink.h>
 #include <netdiag/host.h>
 #include <netdiag/offload.h>
 
@@ -504,12 +505,12 @@ int nd_host_inspect(const struct nd_host_opts *o, struct nd_host_report *r,
 	int ret;
 
 	memset(r, 0, sizeof(*r));
-	sk = nl_socket_alloc();
-	if (!sk)
-		return -ENOMEM;
-	ret = nl_connect(sk, NETLINK_ROUTE);
-	if (!ret)
-		ret = rtnl_link_alloc_cache(sk, AF_UNSPEC, &cache);
+	ret = nd_nl_route_socket(&sk);
+	if (ret) {
+		snprintf(err, errlen, "rtnetlink: %s", strerror(-ret));
+		return ret;
+	}
+	ret = rtnl_link_alloc_cache(sk, AF_UNSPEC, &cache);
 	if (ret < 0) {
 		snprintf(err, errlen, "rtnetlink: %s", nl_geterror(ret));
 		ret = -EIO;

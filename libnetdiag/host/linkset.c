@@ -12,6 +12,7 @@
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 
+#include <netdiag/netlink.h>
 #include <netdiag/host.h>
 #include <netdiag/linkset.h>
 #include <netdiag/rtnl.h>
@@ -84,17 +85,13 @@ static int link_by_name(struct nl_sock **sk, const char *dev, struct rtnl_link *
 {
 	int ret;
 
-	*sk = nl_socket_alloc();
-	if (!*sk)
-		return -ENOMEM;
-	if (nl_connect(*sk, NETLINK_ROUTE) < 0) {
-		nl_socket_free(*sk);
-		return -EIO;
-	}
+	ret = nd_nl_route_socket(sk);
+	if (ret)
+		return ret;
 	ret = rtnl_link_get_kernel(*sk, 0, dev, l);
 	if (ret < 0) {
 		nl_socket_free(*sk);
-		return ret == -NLE_OBJ_NOTFOUND || ret == -NLE_NODEV ? -ENODEV : -EIO;
+		return nd_nl_errno(ret);
 	}
 	return 0;
 }

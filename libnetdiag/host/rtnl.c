@@ -12,30 +12,8 @@
 #include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
 
+#include <netdiag/netlink.h>
 #include <netdiag/rtnl.h>
-
-static int nl_err(int e)
-{
-	switch (-e) {
-	case NLE_EXIST: return -EEXIST;
-	case NLE_OBJ_NOTFOUND: case NLE_NODEV: return -ENOENT;
-	case NLE_PERM: case NLE_NOACCESS: return -EPERM;
-	case NLE_INVAL: return -EINVAL;
-	default: return -EIO;
-	}
-}
-
-static int with_sock(struct nl_sock **sk)
-{
-	*sk = nl_socket_alloc();
-	if (!*sk)
-		return -ENOMEM;
-	if (nl_connect(*sk, NETLINK_ROUTE) < 0) {
-		nl_socket_free(*sk);
-		return -EIO;
-	}
-	return 0;
-}
 
 /* dst "203.0.113.10/32" or "0.0.0.0/0"; gw NULL for an on-link route */
 static int build_route(struct rtnl_route **rp, const char *dst, const char *dev, const char *gw)
@@ -79,14 +57,14 @@ int nd_route_change(bool add, const char *dst, const char *dev, const char *gw)
 {
 	struct rtnl_route *r;
 	struct nl_sock *sk;
-	int ret = with_sock(&sk);
+	int ret = nd_nl_route_socket(&sk);
 
 	if (ret)
 		return ret;
 	ret = build_route(&r, dst, dev, gw);
 	if (!ret) {
 		ret = add ? rtnl_route_add(sk, r, NLM_F_CREATE | NLM_F_EXCL) : rtnl_route_delete(sk, r, 0);
-		ret = ret < 0 ? nl_err(ret) : 0;
+		ret = ret < 0 ? nd_nl_errno(ret) : 0;
 		rtnl_route_put(r);
 	}
 	nl_socket_free(sk);
@@ -137,7 +115,7 @@ int nd_route_present(const char *dst, const char *dev, const char *gw, bool *pre
 		nl_addr_put(m.dst);
 		return -EINVAL;
 	}
-	ret = with_sock(&sk);
+	ret = nd_nl_route_socket(&sk);
 	if (!ret) {
 		if (rtnl_route_alloc_cache(sk, nl_addr_get_family(m.dst), 0, &cache) < 0) {
 			ret = -EIO;
@@ -173,10 +151,10 @@ int nd_addr_change(bool add, const char *addr, const char *dev)
 	rtnl_addr_set_ifindex(a, ifindex);
 	rtnl_addr_set_local(a, local);
 	rtnl_addr_set_prefixlen(a, nl_addr_get_prefixlen(local));
-	ret = with_sock(&sk);
+	ret = nd_nl_route_socket(&sk);
 	if (!ret) {
 		ret = add ? rtnl_addr_add(sk, a, 0) : rtnl_addr_delete(sk, a, 0);
-		ret = ret < 0 ? nl_err(ret) : 0;
+		ret = ret < 0 ? nd_nl_errno(ret) : 0;
 	}
 out:
 	if (sk)
@@ -198,7 +176,7 @@ int nd_addr_present(const char *addr, const char *dev, bool *present)
 		return -ENODEV;
 	if (nl_addr_parse(addr, AF_INET, &want) < 0)
 		return -EINVAL;
-	ret = with_sock(&sk);
+	ret = nd_nl_route_socket(&sk);
 	if (!ret) {
 		if (rtnl_addr_alloc_cache(sk, &cache) < 0) {
 			ret = -EIO;
@@ -244,7 +222,7 @@ int nd_neigh_lladdr(const char *addr, const char *dev, char *mac, size_t len)
 		return -ENODEV;
 	if (nl_addr_parse(addr, AF_INET, &want) < 0)
 		return -EINVAL;
-	ret = with_sock(&sk);
+	ret = nd_nl_route_socket(&sk);
 	if (!ret) {
 		if (rtnl_neigh_alloc_cache(sk, &cache) < 0) {
 			ret = -EIO;
@@ -260,35 +238,5 @@ int nd_neigh_lladdr(const char *addr, const char *dev, char *mac, size_t len)
 		nl_socket_free(sk);
 	}
 	nl_addr_put(want);
-	return ret;
-}
-
-int nd_rtnl_request(struct nlmsghdr *nlh, void *buf, size_t len, mnl_cb_t cb, void *data)
-{
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
-	unsigned portid, seq = (unsigned)time(NULL);
-	ssize_t n;
-	int ret;
-
-	nlh->nlmsg_seq = seq;
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	portid = mnl_socket_get_portid(nl);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	n = mnl_socket_recvfrom(nl, buf, len);
-	if (n < 0) {
-		ret = -errno;
-		goto out;
-	}
-	/* an NLMSG_ERROR answer: 0 (the ack) or the kernel's -errno */
-	ret = mnl_cb_run(buf, (size_t)n, seq, portid, cb, data) < 0 ? -errno : 0;
-out:
-	if (nl)
-		mnl_socket_close(nl);
 	return ret;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <netdiag/names.h>
 #include <netdiag/dhcp4.h>
 
 #include "table.h"
@@ -253,10 +254,9 @@ static int dhcp4_on_frame(struct nd_tracker *t, const struct nd_frame_meta *m,
 	return 0;
 }
 
-static const char *mac_str(const uint8_t *mac, char *buf, size_t len)
+static const char *mac_str(const uint8_t *mac, char buf[18])
 {
-	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
-		 mac[4], mac[5]);
+	nd_mac_format(mac, buf);
 	return buf;
 }
 
@@ -269,7 +269,7 @@ static struct nd_finding *client_finding(struct nd_findings *out, const struct c
 	if (!fd)
 		return NULL;
 	snprintf(fd->ifname, sizeof(fd->ifname), "%s", c->key.ifname);
-	nd_finding_subject(fd, "client %s", mac_str(c->key.mac, mac, sizeof(mac)));
+	nd_finding_subject(fd, "client %s", mac_str(c->key.mac, mac));
 	nd_finding_set_str(fd, "client", mac);
 	fd->first = c->first;
 	fd->last = c->last;

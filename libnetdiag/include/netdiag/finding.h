@@ -74,7 +74,8 @@ void nd_findings_free(struct nd_findings *fs);
 struct nd_finding *nd_findings_add(struct nd_findings *fs, const char *id,
 				   enum nd_severity sev);
 
-/* Worst first: severity, then count, then id. Stable for equal keys. */
+/* Worst first: severity, then count, then id, interface and subject.
+ * Findings equal in all five keep no set order (qsort). */
 void nd_findings_sort(struct nd_findings *fs);
 
 /* One finding per fact: packet findings with the same id and subject at

@@ -1,4 +1,4 @@
-/* The journal of host changes (ARCHITECTURE.md, decision 4).
+/* The journal of host changes (docs/design/architecture.md, decision 4).
  *
  * Every change is a record: kind, object, key, value before, value after,
  * and its identity: the run that made it, the network namespace it was
@@ -27,27 +27,11 @@
 #include <stddef.h>
 #include <net/if.h>
 
+#include <netdiag/rundir.h>
+
 #define ND_JOURNAL_FIELD_MAX 64
 #define ND_JOURNAL_OBJECT_MAX 256           /* a device, a sysctl or file path */
 #define ND_JOURNAL_RUN_MAX 24
-
-/* Where netdiag keeps state that must survive the process but not a
- * reboot: $NETDIAG_RUN_DIR, else /run/netdiag. */
-const char *nd_run_dir(void);
-
-/* The run directory, created 0700 when missing, opened O_NOFOLLOW and
- * checked: a directory owned by the effective user and writable by no
- * one else.  Returns its descriptor (O_CLOEXEC) or a negative errno with
- * err set to one line ("DIR: owned by uid 65534, not 0: refused"). */
-int nd_run_dir_open(char *err, size_t errlen);
-
-/* NAME under the directory fd, the same way (mkdir 0700 when create). */
-int nd_run_subdir_open(int dirfd, const char *name, bool create, char *err, size_t errlen);
-
-/* An exclusive lock on RUN_DIR/NAME (created 0600, O_NOFOLLOW, checked),
- * not waited for: its descriptor, held until closed, or -EWOULDBLOCK when
- * another process holds it.  doctor.lock: one changing doctor at a time. */
-int nd_run_lock(const char *name, char *err, size_t errlen);
 
 /* A device as the kernel names it: what tells a recreated device of the
  * same name from the one a record was made on. */
@@ -125,7 +109,8 @@ int nd_journal_append(struct nd_journal *j, struct nd_journal_record *r);
 int nd_journal_failed(struct nd_journal *j, unsigned id);
 
 /* Record a change and make it: the record is synced first, then the
- * kind's writer sets `after` and reads it back; when that fails the
+ * kind's writer sets `after` and reads it back (a file's or a moved
+ * file's absence is checked, not written); when that fails the
  * before-value is written back and the record closed, so a refused
  * change (EPERM) leaves no open record.  Kinds: offload (object device,
  * key feature, on|off), sysctl (object path under /proc/sys/net), route

@@ -36,7 +36,7 @@ enum nd_decode_status {
 	ND_DECODE_UNSUPPORTED,   /* link type or ethertype we do not decode */
 };
 
-/* Checksum verdict classes (ARCHITECTURE.md, decision 1). */
+/* Checksum verdict classes (docs/design/architecture.md, decision 1). */
 enum nd_csum_class {
 	ND_CSUM_NA = 0,          /* no checksum applies here */
 	ND_CSUM_OK,

@@ -46,9 +46,13 @@ int nd_guest_config_write(FILE *out, enum nd_guest_os os, const struct nd_guest_
 /* ---- the host side and the Linux guest side (libnetdiag/fix/route_guest.c) ---- */
 
 #include <netdiag/finding.h>
+#include <netdiag/names.h>
+
+/* a guest's name: nd_name_ok(name, ND_GUEST_NAME_MAX) */
+#define ND_GUEST_NAME_MAX 31
 
 struct nd_guest_route {
-	char name[32];
+	char name[ND_GUEST_NAME_MAX + 1];
 	struct in_addr ip;
 	char dev[IF_NAMESIZE];       /* the guest's tap on the host */
 	struct in_addr gateway;      /* what the guest uses; 0 when not given */
@@ -66,8 +70,6 @@ int nd_route_guest_add(const struct nd_guest_route *g, unsigned *changes, char *
  * the broadcast), a unicast IPv6 address or prefix /1../128; -EINVAL with
  * err naming the address. */
 int nd_route_guest_addr_check(const struct nd_guest_route *g, char *err, size_t errlen);
-/* A guest name: letters, digits, - _ . (31 at most, no leading dot). */
-bool nd_route_guest_name_ok(const char *name);
 /* The journal's "guest" kind (object NAME): "absent" removes guests/NAME. */
 int nd_route_guest_state_write(const char *name, const char *unused, const char *value);
 /* Remove the host route of a guest set up with add (journaled). */
@@ -84,8 +86,5 @@ int nd_route_guest_check(const struct nd_guest_route *g, struct nd_findings *out
  * the gateway and the default route via it, journaled. */
 int nd_route_guest_apply(struct in_addr ip, struct in_addr gw, const char *ifname,
 			 unsigned *changes, char *err, size_t errlen);
-
-/* "02:00:00:00:00:0a" -> 0, else -EINVAL. */
-int nd_mac_check(const char *text);
 
 #endif

@@ -6,8 +6,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <libmnl/libmnl.h>
-
 /* Add or delete "DST/LEN" (IPv4 or IPv6, told by the text) via DEV; with
  * gw, via that gateway on-link. */
 int nd_route_change(bool add, const char *dst, const char *dev, const char *gw);
@@ -23,11 +21,5 @@ int nd_neigh_lladdr(const char *addr, const char *dev, char *mac, size_t len);
 
 /* Write a value under /proc/sys ("net/ipv4/ip_forward"). */
 int nd_sysctl_write(const char *path, const char *value);
-
-/* One rtnetlink request over libmnl: nlh (built in buf, its sequence
- * number set here) sent on a socket of its own, the answer read back into
- * buf (len bytes) and run through cb (NULL when only an ack is awaited).
- * 0 or a negative errno, the kernel's own for a refused request. */
-int nd_rtnl_request(struct nlmsghdr *nlh, void *buf, size_t len, mnl_cb_t cb, void *data);
 
 #endif

@@ -3,7 +3,7 @@
  * first member; an analysis run (netdiag/analysis.h) feeds every frame to
  * every tracker, then asks each for its findings.
  *
- * Bounded memory (ARCHITECTURE.md, decision 6): a tracker holds at most a
+ * Bounded memory (docs/design/architecture.md, decision 6): a tracker holds at most a
  * fixed number of entries, evicts oldest first, and reports how many it
  * evicted through `evicted`.
  */

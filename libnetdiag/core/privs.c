@@ -1,4 +1,4 @@
-/* Least privilege with libcap-ng (ARCHITECTURE.md decision 8): each
+/* Least privilege with libcap-ng (docs/design/architecture.md, decision 8): each
  * command drops every capability it does not need before it reads any
  * input, and the bounding set with them. */
 #include <errno.h>

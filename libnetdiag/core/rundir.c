@@ -1,4 +1,4 @@
-/* The run directory (netdiag/journal.h): state that outlives a process
+/* The run directory (netdiag/rundir.h): state that outlives a process
  * but not a boot.  Trusted only when ours and writable by no one else;
  * everything in it opened under its descriptor, never through a link. */
 #include <errno.h>
@@ -10,9 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <netdiag/journal.h>
-
-#include "journal_internal.h"
+#include <netdiag/rundir.h>
 
 #define DEFAULT_RUN_DIR "/run/netdiag"
 
@@ -117,7 +115,7 @@ int nd_run_subdir_open(int dirfd, const char *name, bool create, char *err, size
 }
 
 /* a regular file of ours under dirfd, never through a symbolic link */
-int journal_open_file(int dirfd, const char *name, int flags, char *err, size_t errlen)
+int nd_run_file_open(int dirfd, const char *name, int flags, char *err, size_t errlen)
 {
 	char what[512];
 	int fd, ret;
@@ -144,7 +142,7 @@ int nd_run_lock(const char *name, char *err, size_t errlen)
 
 	if (dfd < 0)
 		return dfd;
-	fd = journal_open_file(dfd, name, O_RDWR | O_CREAT, err, errlen);
+	fd = nd_run_file_open(dfd, name, O_RDWR | O_CREAT, err, errlen);
 	close(dfd);
 	if (fd < 0)
 		return fd;
