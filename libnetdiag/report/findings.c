@@ -4,25 +4,6 @@
 #include <netdiag/json.h>
 #include <netdiag/report.h>
 
-void nd_text_put(FILE *out, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p;) {
-		size_t n = nd_utf8_len(p);
-
-		/* C1 controls (U+0080..U+009F) act as escapes on some terminals */
-		if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)
-			n = 0;
-		if (n == 1 && (*p < 0x20 || *p == 0x7f))
-			n = 0;
-		if (!n) {
-			fprintf(out, "\\x%02x", *p++);
-			continue;
-		}
-		fwrite(p, 1, n, out);
-		p += n;
-	}
-}
-
 static const char *sev_colour(enum nd_severity sev)
 {
 	switch (sev) {

@@ -7,17 +7,11 @@
 
 #include <netdiag/finding.h>
 #include <netdiag/json.h>
+#include <netdiag/out.h>
 
-/* JSON document schema version: bump the minor for additions, the major
- * for anything a consumer could trip over.  Documented in docs/json-schema.md. */
-#define ND_JSON_SCHEMA "netdiag/1.0"
 
 /* One line per finding, worst first (the caller sorts); colour when `colour`. */
 void nd_report_text(FILE *out, const struct nd_findings *fs, bool colour);
-/* s for a terminal: control characters (ESC, newline, DEL, C1) and bytes
- * that are not UTF-8 written as \xNN, so a name from a capture file can
- * neither move the cursor nor start an escape sequence. */
-void nd_text_put(FILE *out, const char *s);
 /* Findings for people: warnings and errors one each, worst first; info
  * findings counted on one line ("info: 3 (dhcp4.lease, dns.latency x2)")
  * unless verbose, which lists them too. */
