@@ -19,7 +19,4 @@ int nd_addr_present(const char *addr, const char *dev, bool *present);
  * none): the MAC a guest actually uses. */
 int nd_neigh_lladdr(const char *addr, const char *dev, char *mac, size_t len);
 
-/* Write a value under /proc/sys ("net/ipv4/ip_forward"). */
-int nd_sysctl_write(const char *path, const char *value);
-
 #endif
