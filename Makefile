@@ -47,8 +47,10 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 NETDIAG := $(B)/netdiag
 
 .PHONY: all deps check unit lab check-corpus demo bench fuzz guest install clean
-# keep test helper objects between runs
-.SECONDARY:
+# keep the unit tests' helper objects between runs (a bare .SECONDARY would
+# make every target secondary: an object missing after a rename would not
+# be rebuilt)
+.SECONDARY: $(UNIT_HELPER_OBJ)
 all: $(NETDIAG) $(B)/libnetdiag.so $(B)/libnetdiag.pc $(if $(GEN_SRC),$(B)/ndgen)
 
 deps:
