@@ -1,4 +1,4 @@
-/* The launcher's pure parts: names, MACs, the QEMU argv, the QMP reader,
+/* The launcher's pure parts: names, MACs, the QEMU argv,
  * the probe guest's report and the findings made from it. */
 #include <errno.h>
 #include <stdarg.h>
@@ -161,37 +161,6 @@ static void test_qemu_argv_hostile(void **state)
 	assert_false(nd_probe_name_valid(""));
 }
 
-static void test_json_reader(void **state)
-{
-	const char *ev = "{\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}, "
-			 "\"event\": \"SHUTDOWN\", \"data\": {\"guest\": true, "
-			 "\"reason\": \"guest-shutdown\"}}";
-	char out[64];
-
-	assert_int_equal(vm_json_get_str(ev, "event", out, sizeof(out)), 0);
-	assert_string_equal(out, "SHUTDOWN");
-	assert_int_equal(vm_json_get_str(ev, "data.reason", out, sizeof(out)), 0);
-	assert_string_equal(out, "guest-shutdown");
-	assert_int_equal(vm_json_get_str(ev, "data.guest", out, sizeof(out)), -ENOENT);
-	assert_int_equal(vm_json_get_str(ev, "data.nothing", out, sizeof(out)), -ENOENT);
-	assert_int_equal(vm_json_get_str(ev, "timestamp.seconds.x", out, sizeof(out)), -ENOENT);
-	/* escapes, arrays and nesting skipped on the way */
-	assert_int_equal(vm_json_get_str("{\"a\": [1, {\"b\": \"}\"}, [\"x\"]], \"k\": \"q\\\"u\\n\"}",
-					 "k", out, sizeof(out)), 0);
-	assert_string_equal(out, "q\"u\n");
-	assert_int_equal(vm_json_get_str("{\"k\": \"\\u00e9t\\u00e9\"}", "k", out, sizeof(out)), 0);
-	assert_string_equal(out, "?t?");
-	/* malformed or cut: an error, never a read past the end */
-	assert_int_equal(vm_json_get_str("{\"a\": [1, 2", "b", out, sizeof(out)), -EINVAL);
-	assert_int_equal(vm_json_get_str("{\"k\": \"open", "k", out, sizeof(out)), -EINVAL);
-	assert_int_equal(vm_json_get_str("{\"k\" 1}", "k", out, sizeof(out)), -EINVAL);
-	assert_int_equal(vm_json_get_str("[]", "k", out, sizeof(out)), -ENOENT);
-	assert_int_equal(vm_json_get_str("", "k", out, sizeof(out)), -ENOENT);
-	/* a long value is cut to the buffer */
-	assert_int_equal(vm_json_get_str("{\"k\": \"abcdefgh\"}", "k", out, 4), 0);
-	assert_string_equal(out, "abc");
-}
-
 static const char *const healthy_report[] = {
 	"[    2.9] random kernel line",
 	"NDPROBE 1 start kernel=6.1.0-56-cloud-amd64 uptime_ms=2870",
@@ -318,7 +287,6 @@ int main(void)
 		cmocka_unit_test(test_mac_parse),
 		cmocka_unit_test(test_qemu_argv),
 		cmocka_unit_test(test_qemu_argv_hostile),
-		cmocka_unit_test(test_json_reader),
 		cmocka_unit_test(test_probe_report),
 		cmocka_unit_test(test_probe_faults),
 		cmocka_unit_test(test_probe_bounds),
