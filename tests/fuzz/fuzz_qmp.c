@@ -23,7 +23,7 @@ static void on_event(void *arg, const char *event, const char *reason)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct nd_probe_report report;
+	static struct nd_vm_probe_report report;
 	struct vm_qmp q = { .fd = -1 };
 	size_t cut = size ? data[0] % (size + 1) : 0;
 	char *text;
@@ -37,9 +37,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = 0;
-	if (report.nnics == ND_PROBE_NICS_MAX || report.ndns == ND_PROBE_DNS_MAX)
+	if (report.nnics == ND_VM_PROBE_NICS_MAX || report.ndns == ND_VM_PROBE_DNS_MAX)
 		memset(&report, 0, sizeof(report));
-	nd_probe_feed(&report, text);
+	nd_vm_probe_feed(&report, text);
 	free(text);
 	return 0;
 }

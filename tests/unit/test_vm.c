@@ -154,11 +154,11 @@ static void test_qemu_argv_hostile(void **state)
 	assert_string_equal(after(&a, "-initrd"), "/proc/self/fd/6");
 	vm_argv_free(&a);
 
-	assert_true(nd_probe_name_valid("probe.test"));
-	assert_false(nd_probe_name_valid("a init=/bin/sh"));
-	assert_false(nd_probe_name_valid("a\tb"));
-	assert_false(nd_probe_name_valid("a,b"));
-	assert_false(nd_probe_name_valid(""));
+	assert_true(nd_vm_probe_name_valid("probe.test"));
+	assert_false(nd_vm_probe_name_valid("a init=/bin/sh"));
+	assert_false(nd_vm_probe_name_valid("a\tb"));
+	assert_false(nd_vm_probe_name_valid("a,b"));
+	assert_false(nd_vm_probe_name_valid(""));
 }
 
 static const char *const healthy_report[] = {
@@ -174,12 +174,12 @@ static const char *const healthy_report[] = {
 
 static void test_probe_report(void **state)
 {
-	struct nd_probe_report p = { 0 };
+	struct nd_vm_probe_report p = { 0 };
 	struct nd_findings fs;
 	int probe_lines = 0;
 
 	for (size_t i = 0; i < sizeof(healthy_report) / sizeof(healthy_report[0]); i++)
-		probe_lines += nd_probe_feed(&p, healthy_report[i]);
+		probe_lines += nd_vm_probe_feed(&p, healthy_report[i]);
 	assert_int_equal(probe_lines, 6);
 	assert_true(p.started && p.done && p.snmp);
 	assert_string_equal(p.kernel, "6.1.0-56-cloud-amd64");
@@ -194,29 +194,29 @@ static void test_probe_report(void **state)
 	assert_true(p.dns[0].ok);
 	assert_string_equal(p.dns[0].addr, "192.0.2.99");
 	nd_findings_init(&fs);
-	nd_probe_findings(&p, "t1", &fs);
+	nd_vm_probe_findings(&p, "t1", &fs);
 	assert_int_equal(fs.n, 0);
 	nd_findings_free(&fs);
 }
 
 static void test_probe_faults(void **state)
 {
-	struct nd_probe_report p = { 0 };
+	struct nd_vm_probe_report p = { 0 };
 	struct nd_findings fs;
 	const struct nd_finding *f;
 
-	nd_probe_feed(&p, "NDPROBE 1 start kernel=k uptime_ms=1");
-	nd_probe_feed(&p, "NDPROBE 1 nic iface=eth0 mac=02:00:00:00:00:01 mtu=1500");
-	nd_probe_feed(&p, "NDPROBE 1 nic iface=eth1 mac=02:00:00:00:00:02 mtu=1500");
-	nd_probe_feed(&p, "NDPROBE 1 nolease iface=eth1 ms=10500");
-	nd_probe_feed(&p, "NDPROBE 1 lease iface=eth0 ip=192.0.2.50 mask=24 router=none dns=192.0.2.1 "
-			  "server=192.0.2.1 lease_s=60 ms=100");
-	nd_probe_feed(&p, "NDPROBE 1 dns iface=eth0 server=192.0.2.1 name=probe.test addr=none ms=5000");
-	nd_probe_feed(&p, "NDPROBE 1 snmp udp_in_errors=4 udp_in_csum_errors=4 udp6_in_errors=0 "
-			  "udp6_in_csum_errors=1");
-	nd_probe_feed(&p, "NDPROBE 1 done uptime_ms=9000");
+	nd_vm_probe_feed(&p, "NDPROBE 1 start kernel=k uptime_ms=1");
+	nd_vm_probe_feed(&p, "NDPROBE 1 nic iface=eth0 mac=02:00:00:00:00:01 mtu=1500");
+	nd_vm_probe_feed(&p, "NDPROBE 1 nic iface=eth1 mac=02:00:00:00:00:02 mtu=1500");
+	nd_vm_probe_feed(&p, "NDPROBE 1 nolease iface=eth1 ms=10500");
+	nd_vm_probe_feed(&p, "NDPROBE 1 lease iface=eth0 ip=192.0.2.50 mask=24 router=none dns=192.0.2.1 "
+			     "server=192.0.2.1 lease_s=60 ms=100");
+	nd_vm_probe_feed(&p, "NDPROBE 1 dns iface=eth0 server=192.0.2.1 name=probe.test addr=none ms=5000");
+	nd_vm_probe_feed(&p, "NDPROBE 1 snmp udp_in_errors=4 udp_in_csum_errors=4 udp6_in_errors=0 "
+			     "udp6_in_csum_errors=1");
+	nd_vm_probe_feed(&p, "NDPROBE 1 done uptime_ms=9000");
 	nd_findings_init(&fs);
-	nd_probe_findings(&p, "t1", &fs);
+	nd_vm_probe_findings(&p, "t1", &fs);
 	assert_int_equal(fs.n, 3);
 	f = nd_findings_find(&fs, "guest.no-lease", "eth1");
 	assert_non_null(f);
@@ -234,10 +234,10 @@ static void test_probe_faults(void **state)
 	nd_findings_free(&fs);
 
 	/* a guest that never reported */
-	struct nd_probe_report none = { 0 };
+	struct nd_vm_probe_report none = { 0 };
 
 	nd_findings_init(&fs);
-	nd_probe_findings(&none, "t9", &fs);
+	nd_vm_probe_findings(&none, "t9", &fs);
 	assert_int_equal(fs.n, 1);
 	assert_string_equal(fs.v[0].id, "guest.no-report");
 	nd_findings_free(&fs);
@@ -245,24 +245,24 @@ static void test_probe_faults(void **state)
 
 static void test_probe_bounds(void **state)
 {
-	struct nd_probe_report p = { 0 };
+	struct nd_vm_probe_report p = { 0 };
 	char line[128];
 
 	/* more NICs and answers than the report holds: kept to the bounds */
 	for (int i = 0; i < 10; i++) {
 		snprintf(line, sizeof(line), "NDPROBE 1 nic iface=eth%d mac=02:00:00:00:00:%02d mtu=1500", i, i);
-		nd_probe_feed(&p, line);
-		nd_probe_feed(&p, "NDPROBE 1 dns iface=eth0 server=s name=n addr=a ms=1");
+		nd_vm_probe_feed(&p, line);
+		nd_vm_probe_feed(&p, "NDPROBE 1 dns iface=eth0 server=s name=n addr=a ms=1");
 	}
-	assert_int_equal(p.nnics, ND_PROBE_NICS_MAX);
-	assert_int_equal(p.ndns, ND_PROBE_DNS_MAX);
+	assert_int_equal(p.nnics, ND_VM_PROBE_NICS_MAX);
+	assert_int_equal(p.ndns, ND_VM_PROBE_DNS_MAX);
 	/* keys are whole words: "xip=" is not "ip=" */
-	struct nd_probe_report q = { 0 };
+	struct nd_vm_probe_report q = { 0 };
 
-	nd_probe_feed(&q, "NDPROBE 1 lease iface=eth0 xip=1 ip=192.0.2.7 ms=1");
+	nd_vm_probe_feed(&q, "NDPROBE 1 lease iface=eth0 xip=1 ip=192.0.2.7 ms=1");
 	assert_string_equal(q.nics[0].ip, "192.0.2.7");
 	/* other versions of the report are not ours */
-	assert_int_equal(nd_probe_feed(&q, "NDPROBE 2 done uptime_ms=1"), 0);
+	assert_int_equal(nd_vm_probe_feed(&q, "NDPROBE 2 done uptime_ms=1"), 0);
 	assert_false(q.done);
 }
 

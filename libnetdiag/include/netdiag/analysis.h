@@ -115,6 +115,6 @@ struct nd_tracker *nd_dhcp6_tracker_new(unsigned cap);
 
 /* The router-advertisement tracker: per (point, router); findings
  * nd.multiple-routers, nd.router (info). */
-struct nd_tracker *nd_nd_tracker_new(unsigned cap);
+struct nd_tracker *nd_ndp_tracker_new(unsigned cap);
 
 #endif

@@ -54,7 +54,7 @@ struct nd_doctor_step {
 
 struct nd_doctor_opts {
 	struct nd_check_opts check;     /* how to look, each time */
-	/* or: boot this guest (the probe guest, nd_probe_config) for each look,
+	/* or: boot this guest (the probe guest, nd_vm_probe_config) for each look,
 	 * its tap checked while it runs, its own report joined in */
 	const struct nd_vm_config *probe;
 	/* or: these findings (of a saved -j document, say), no looking; they
