@@ -66,8 +66,13 @@ $(B)/libnetdiag.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(B)/libnetdiag.so: $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libnetdiag.so.$(SOVERSION) -o $@ $^ $(LDLIBS)
+# exports: what the public headers declare (they push default visibility)
+# and libnetdiag.map lists; everything else stays inside the library
+$(LIB_OBJ): ALL_CFLAGS += -fvisibility=hidden
+
+$(B)/libnetdiag.so: $(LIB_OBJ) libnetdiag/libnetdiag.map
+	$(CC) -shared -Wl,-soname,libnetdiag.so.$(SOVERSION) \
+		-Wl,--version-script=libnetdiag/libnetdiag.map -o $@ $(LIB_OBJ) $(LDLIBS)
 
 $(B)/libnetdiag-san.a: $(SAN_LIB_OBJ)
 	@rm -f $@

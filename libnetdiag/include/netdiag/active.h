@@ -10,6 +10,9 @@
 #ifndef NETDIAG_ACTIVE_H
 #define NETDIAG_ACTIVE_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <net/if.h>
 #include <stdint.h>
 
@@ -72,4 +75,5 @@ struct nd_active_opts {
 int nd_active_probe(const struct nd_active_opts *o, struct nd_findings *out,
 		    char *err, size_t errlen);
 
+#pragma GCC visibility pop
 #endif

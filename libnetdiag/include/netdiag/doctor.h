@@ -7,6 +7,9 @@
 #ifndef NETDIAG_DOCTOR_H
 #define NETDIAG_DOCTOR_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <signal.h>
 #include <stdbool.h>
 
@@ -121,4 +124,5 @@ bool nd_persist_path_ok(const char *path, bool any_root);
  * $NETDIAG_HOOK_ROOT at write time, under any root when read back. */
 bool nd_hook_file_ok(const char *path, bool any_root);
 
+#pragma GCC visibility pop
 #endif

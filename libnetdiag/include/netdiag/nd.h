@@ -4,6 +4,9 @@
 #ifndef NETDIAG_ND_H
 #define NETDIAG_ND_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -44,4 +47,5 @@ struct nd_ndp_msg {
  * -EPROTONOSUPPORT (not an ND message). */
 int nd_ndp_parse(struct nd_ndp_msg *m, struct nd_cur c);
 
+#pragma GCC visibility pop
 #endif

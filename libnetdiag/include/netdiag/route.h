@@ -6,6 +6,9 @@
 #ifndef NETDIAG_ROUTE_H
 #define NETDIAG_ROUTE_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <netinet/in.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -88,4 +91,5 @@ int nd_route_guest_apply(struct in_addr ip, struct in_addr gw, const char *ifnam
 /* "02:00:00:00:00:0a" -> 0, else -EINVAL. */
 int nd_mac_check(const char *text);
 
+#pragma GCC visibility pop
 #endif

@@ -3,6 +3,9 @@
 #ifndef NETDIAG_RTNL_H
 #define NETDIAG_RTNL_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -30,4 +33,5 @@ int nd_sysctl_write(const char *path, const char *value);
  * 0 or a negative errno, the kernel's own for a refused request. */
 int nd_rtnl_request(struct nlmsghdr *nlh, void *buf, size_t len, mnl_cb_t cb, void *data);
 
+#pragma GCC visibility pop
 #endif

@@ -8,6 +8,9 @@
 #ifndef NETDIAG_VM_H
 #define NETDIAG_VM_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <net/if.h>
 #include <signal.h>
 #include <limits.h>
@@ -236,4 +239,5 @@ void nd_vm_probe_result_free(struct nd_vm_probe_result *res);
 void nd_vm_result_json(const struct nd_vm_config *c, const struct nd_vm_result *r,
 		       struct nd_json *j);
 
+#pragma GCC visibility pop
 #endif
