@@ -5,6 +5,9 @@
 #ifndef NETDIAG_HOST_H
 #define NETDIAG_HOST_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -149,4 +152,5 @@ double nd_clock_ticks_to_s(long ticks);
  * user-space STP). */
 double nd_port_forward_in(int state, long timer_ticks, double forward_delay);
 
+#pragma GCC visibility pop
 #endif

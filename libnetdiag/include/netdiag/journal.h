@@ -23,6 +23,9 @@
 #ifndef NETDIAG_JOURNAL_H
 #define NETDIAG_JOURNAL_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <net/if.h>
@@ -162,4 +165,5 @@ int nd_journal_forget(struct nd_journal *j, bool dry_run,
 		      void (*done)(void *arg, const struct nd_journal_record *r, int result),
 		      void (*damage)(void *arg, const struct nd_journal_damage *d), void *arg);
 
+#pragma GCC visibility pop
 #endif

@@ -4,6 +4,9 @@
 #ifndef NETDIAG_OFFLOAD_H
 #define NETDIAG_OFFLOAD_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <signal.h>
 #include <stddef.h>
@@ -77,4 +80,5 @@ struct nd_offload_request {
 int nd_offload_change(struct nd_offload_request *reqs, unsigned nreq,
 		      volatile sig_atomic_t *stop, char *err, size_t errlen);
 
+#pragma GCC visibility pop
 #endif

@@ -3,6 +3,9 @@
 #ifndef NETDIAG_RTNL_H
 #define NETDIAG_RTNL_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -19,4 +22,5 @@ int nd_addr_present(const char *addr, const char *dev, bool *present);
  * none): the MAC a guest actually uses. */
 int nd_neigh_lladdr(const char *addr, const char *dev, char *mac, size_t len);
 
+#pragma GCC visibility pop
 #endif

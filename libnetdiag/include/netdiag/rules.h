@@ -25,6 +25,9 @@
 #ifndef NETDIAG_RULES_H
 #define NETDIAG_RULES_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -157,4 +160,5 @@ const char *nd_remedy_arg(const struct nd_rule_remedy *m, const char *key);
 void nd_diagnoses_json(const struct nd_diagnoses *ds, const struct nd_findings *fs,
 		       const char *const *outcomes, struct nd_json *j);
 
+#pragma GCC visibility pop
 #endif
