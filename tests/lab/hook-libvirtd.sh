@@ -21,6 +21,11 @@ command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 missing (ma
 guest=$LAB_ROOT/build/guest
 [ -s "$guest/vmlinuz" ] && [ -s "$guest/probe.cpio.gz" ] || fail "probe guest not built (make guest)"
 etc_before=$(find /etc/libvirt -printf '%p %s %T@\n' 2>/dev/null | sort | md5sum)
+# where a privileged libvirtd would write on the host, when absent now
+absent_before=""
+for d in /run/libvirt /run/libvirtd.pid /var/lib/libvirt /var/cache/libvirt /var/log/libvirt; do
+	[ -e "$d" ] || absent_before="$absent_before $d"
+done
 hook_env
 hook_bridge
 h=$HOOK_H
@@ -234,6 +239,7 @@ cmp -s "$hooks/qemu" "$LAB_DIR/prev.orig" || fail "undo did not put the admin's 
 assert_eq "$(ls -A "$hooks" | tr '\n' ' ')" "qemu " "hooks directory after undo"
 assert_eq "$(find /etc/libvirt -printf '%p %s %T@\n' 2>/dev/null | sort | md5sum)" "$etc_before" \
 	"the host's /etc/libvirt"
+for d in $absent_before; do [ ! -e "$d" ] || fail "$d made on the host"; done
 ip -o addr | grep -q '192\.168\.122\.' && fail "an address of libvirt's default network on the host"
 ip link show virbr0 >/dev/null 2>&1 && fail "virbr0 on the host"
 echo "hook-libvirtd: ok"

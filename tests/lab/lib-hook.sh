@@ -156,7 +156,7 @@ hook_libvirtd_stop() {
 }
 # hook_gone PID: exited (a child not yet waited for is a zombie)
 hook_gone() {
-	hg_st=$(ps -o stat= -p "$1" 2>/dev/null) || return 0
-	case $hg_st in Z*) return 0 ;; esac
+	hg_st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 0
+	case $hg_st in Z*|"") return 0 ;; esac
 	return 1
 }
