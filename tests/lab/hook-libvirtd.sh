@@ -1,19 +1,22 @@
-# netdiag hook libvirt run by a real libvirtd: Debian 12's libvirtd (9.0)
-# as hook_libvirtd (lib-hook.sh) starts it, in namespace HOOK_H beside
-# br0, where dnsmasq in namespace srv serves DHCP (192.0.2.50-60) and DNS.
-# A TCG domain, the probe guest (build/guest), with two NICs: one
-# <interface type='bridge'> on br0 and one <interface type='network'> on
-# labnet, a libvirt network in bridge mode on br0; libvirt names the taps
-# and writes the domain XML the hook reads.  The admin's hook was there
-# first: started once with it alone (the start time without netdiag's
-# hook), then `netdiag hook install libvirt` moves it aside and chains to
-# it, libvirtd restarts (it reads hooks when it starts), and a start with
-# the hook must return as fast, before any verdict; the admin's hook sees
-# every call with libvirt's arguments and XML, and its veto of "prepare"
-# still stops a start.  Each tap's verdict reaches the state file
-# (`hook status`) and the system log (syslog(3) to /dev/log, as on a real
-# host); `netdiag undo` puts the admin's hook back, and nothing outside
-# the run changed (/etc/libvirt, no libvirt "default" network).
+# netdiag hook libvirt run by a real libvirtd: Debian 12's libvirtd 9.0 as
+# hook_libvirtd (lib-hook.sh) starts it, in namespace HOOK_H beside br0,
+# where dnsmasq in namespace srv serves DHCP (192.0.2.50-60) and DNS.  A
+# TCG domain, the probe guest (build/guest), with two NICs: one
+# <interface type='bridge'> on br0, one <interface type='network'> on
+# labnat, a NAT network like libvirt's "default" in 198.51.100.0/24 (its
+# bridge, dnsmasq and firewall rules made by libvirt in HOOK_H).  libvirt
+# names the taps and writes the XML the hook reads.  The admin's hook was
+# there first: a start with it alone gives the figures without netdiag's
+# hook; `netdiag hook install libvirt` moves it aside and chains to it;
+# libvirtd restarts (it reads hooks when it starts).  Asserted: libvirtd
+# waits under a second for each hook call (its own log's timestamps) and
+# `virsh start` returns before any verdict; the admin's hook sees every
+# call with libvirt's arguments and XML, and its veto of "prepare" still
+# stops a start; each tap's verdict, exact, in the state file (`hook
+# status`) and the system log (syslog(3) to /dev/log, as on a real host);
+# the bridge of a transient network read from libvirt's status file;
+# `netdiag undo` puts the admin's hook back; nothing changed on the host
+# (/etc/libvirt, /run/libvirt, /var/lib/libvirt, no default network).
 # lab-timeout: 600 (libvirtd probes a TCG QEMU twice; a TCG guest boots)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-hook.sh"
