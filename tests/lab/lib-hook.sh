@@ -92,6 +92,8 @@ hook_libvirtd() {
 	command -v libvirtd >/dev/null || skip "libvirtd not installed (libvirt-daemon)"
 	command -v virsh >/dev/null || skip "virsh not installed (libvirt-clients)"
 	[ -d /etc/libvirt ] || skip "/etc/libvirt missing (libvirt-clients)"
+	grep -qw overlay /proc/filesystems || modprobe -q overlay 2>/dev/null ||
+		skip "no overlay filesystem (the daemon's private /var and /dev)"
 	hl_d=$LAB_DIR/lv
 	hl_etc=$NETDIAG_HOOK_ROOT/etc/libvirt
 	mkdir -p "$hl_d/run" "$hl_d/up" "$hl_d/hostdev" "$hl_etc/hooks" "$NETDIAG_RUN_DIR"
