@@ -42,6 +42,20 @@ void cli_json_open(struct nd_json *j, const char *cmd)
 	nd_json_kv_str(j, "command", cmd);
 }
 
+void cli_out_begin(struct nd_out *o, const char *cmd, bool json)
+{
+	nd_out_init(o, stdout, json, cli_colour());
+	nd_out_begin(o, cmd);
+	json_opened |= json;
+}
+
+int cli_out_end(struct nd_out *o, int status)
+{
+	nd_out_str(o, "status", NULL, status == EXIT_HEALTHY ? "healthy" : "problems");
+	nd_out_end(o);
+	return status;
+}
+
 void cli_json_error(const char *cmd, const char *message)
 {
 	struct nd_json j;
