@@ -1,8 +1,9 @@
-/* The host report for people and programs from one walk (netdiag/out.h):
- * a text line per bridge and per port, the JSON inventory of every link. */
+/* The host report and devices' features for people and programs from one
+ * walk (netdiag/out.h): text lines as ip and ethtool show them, JSON members. */
 #include <inttypes.h>
 
 #include <netdiag/host.h>
+#include <netdiag/offload.h>
 
 /* How one link shows in text: a bridge's head line, a port's line, or
  * nothing (a tap is only in JSON).  NULL formats leave a value out. */
@@ -131,4 +132,34 @@ void nd_host_report_json(const struct nd_host_report *r, struct nd_json *j)
 
 	nd_host_report_print(r, &o);
 	*j = o.j;
+}
+
+static void print_feature(struct nd_out *o, const struct nd_feature *f)
+{
+	nd_out_obj_open(o, f->name);
+	nd_out_str(o, NULL, "  %-36s ", f->name);
+	nd_out_bool(o, "active", NULL, f->active);
+	nd_out_text(o, "%s", f->active ? "on" : "off");
+	nd_out_bool(o, "fixed", f->fixed ? " [fixed]" : NULL, f->fixed);
+	nd_out_bool(o, "requested", NULL, f->wanted);
+	if (f->wanted != f->active)
+		nd_out_text(o, " [requested %s]", f->wanted ? "on" : "off");
+	nd_out_text(o, "\n");
+	nd_out_obj_close(o);
+}
+
+void nd_features_print(const struct nd_features *all, unsigned n, struct nd_out *o)
+{
+	nd_out_arr_open(o, "devices");
+	for (unsigned d = 0; d < n; d++) {
+		nd_out_obj_open(o, ND_OUT_ITEM);
+		nd_out_str(o, "ifname", "%s:\n", all[d].ifname);
+		nd_out_obj_open(o, "features");
+		for (unsigned k = 0; k < all[d].n; k++)
+			if (all[d].v[k].name[0])
+				print_feature(o, &all[d].v[k]);
+		nd_out_obj_close(o);
+		nd_out_obj_close(o);
+	}
+	nd_out_arr_close(o);
 }
