@@ -246,6 +246,7 @@ static int set(int argc, char **argv)
 
 static const struct option save_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
+	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -255,14 +256,18 @@ static int save(int argc, char **argv)
 	const char *path = NULL;
 	struct nd_features *all;
 	char err[256] = "";
+	bool json = false;
+	struct nd_out o;
 	int c, status = EXIT_CANNOT;
 
-	while ((c = verb_opt(argc, argv, "o:h", save_opts, "save")) != -1) {
+	while ((c = verb_opt(argc, argv, "o:jh", save_opts, "save")) != -1) {
 		if (c == 'h')
 			return EXIT_HEALTHY;
-		if (c != 'o')
+		if (c != 'o' && c != 'j')
 			return EXIT_CANNOT;
-		path = optarg;
+		json |= c == 'j';
+		if (c == 'o')
+			path = optarg;
 	}
 	if (!path) {
 		cli_err("offload", "save", "wants -o FILE");
@@ -277,10 +282,16 @@ static int save(int argc, char **argv)
 	all = read_devices(argc - optind, argv + optind);
 	if (!all)
 		return EXIT_CANNOT;
-	if (nd_offload_save(path, all, (unsigned)(argc - optind), err, sizeof(err)))
+	if (nd_offload_save(path, all, (unsigned)(argc - optind), err, sizeof(err))) {
 		cli_err("offload", NULL, "%s", err);
-	else
+	} else {
+		/* text: nothing, the file is the output */
+		cli_out_begin(&o, "offload", json);
+		nd_out_str(&o, "saved", NULL, path);
+		nd_features_print(all, json ? (unsigned)(argc - optind) : 0, &o);
+		nd_out_end(&o);
 		status = EXIT_HEALTHY;
+	}
 	free(all);
 	return status;
 }
@@ -320,7 +331,7 @@ static int guide(int argc, char **argv)
 static const struct offload_verb verbs[] = {
 	{ "show", show, "show DEV... [-j|--json]", false },
 	{ "set", set, "set [-j] DEV FEATURE on|off [FEATURE on|off]... [-- DEV ...]", true },
-	{ "save", save, "save DEV... -o FILE", false },
+	{ "save", save, "save DEV... -o FILE [-j|--json]", false },
 	{ "restore", restore, "restore FILE [-j|--json]", true },
 	{ "guide", guide, "guide --tap TAP [--bridge BR] [--duration S] [--yes|--dry-run] [-j]",
 	  false },
