@@ -47,6 +47,30 @@ static const char usage_text[] =
 	"warning either) after the fixes, 1 otherwise, 2 could not run or\n"
 	"interrupted.\n";
 
+/* the options the usage above describes */
+static const struct option opts[] = {
+	{ "bridge", required_argument, NULL, 'b' },
+	{ "tap", required_argument, NULL, 't' },
+	{ "uplink", required_argument, NULL, 'u' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "active", no_argument, NULL, 'a' },
+	{ "probe", no_argument, NULL, 'p' },
+	{ "resolve", required_argument, NULL, 'r' },
+	{ "from", required_argument, NULL, 'F' },
+	{ "rules", required_argument, NULL, 'R' },
+	{ "rules-lenient", no_argument, NULL, 'L' },
+	{ "offload-only", no_argument, NULL, 'O' },
+	{ "fix", no_argument, NULL, 'x' },
+	{ "yes", no_argument, NULL, 'y' },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "persist", required_argument, NULL, 'P' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "fail-on", required_argument, NULL, 'f' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
 static volatile sig_atomic_t stop_flag;
 
 static void on_signal(int sig)
@@ -92,28 +116,6 @@ static int load_rules(struct nd_rules *rs, const char *dir, bool lenient, const 
  * unless told --dry-run, on a live look of the guest's tap */
 int doctor_main(const char *cmd, bool guide, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "bridge", required_argument, NULL, 'b' },
-		{ "tap", required_argument, NULL, 't' },
-		{ "uplink", required_argument, NULL, 'u' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "active", no_argument, NULL, 'a' },
-		{ "probe", no_argument, NULL, 'p' },
-		{ "resolve", required_argument, NULL, 'r' },
-		{ "from", required_argument, NULL, 'F' },
-		{ "rules", required_argument, NULL, 'R' },
-		{ "rules-lenient", no_argument, NULL, 'L' },
-		{ "offload-only", no_argument, NULL, 'O' },
-		{ "fix", no_argument, NULL, 'x' },
-		{ "yes", no_argument, NULL, 'y' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "persist", required_argument, NULL, 'P' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "fail-on", required_argument, NULL, 'f' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	enum nd_severity fail_on = ND_SEV_ERROR;
 	struct nd_doctor_opts o = { .mode = guide ? ND_DOCTOR_FIX : ND_DOCTOR_EXPLAIN, .note = say,
 				    .stop = &stop_flag, .offload_only = guide };

@@ -10,7 +10,7 @@
 #include "cli.h"
 
 static const char usage_text[] =
-	"usage: netdiag host [--bridge BR] [--tap TAP]... [-j|--json]\n"
+	"usage: netdiag host [--bridge BR] [--tap TAP]... [--fail-on error|warning] [-j|--json]\n"
 	"\n"
 	"Inspect the bridge (every bridge when none is named), its ports and the\n"
 	"guest taps: carrier, enslavement, STP state and forward delay, port\n"
@@ -19,16 +19,18 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 nothing wrong, 1 problems found, 2 could not run.\n";
 
+/* the options the usage above describes */
+static const struct option opts[] = {
+	{ "bridge", required_argument, NULL, 'b' },
+	{ "tap", required_argument, NULL, 't' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "fail-on", required_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
 int cmd_host(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "bridge", required_argument, NULL, 'b' },
-		{ "tap", required_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "fail-on", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	enum nd_severity fail_on = ND_SEV_ERROR;
 	struct nd_host_opts o = { 0 };
 	struct nd_host_report r;

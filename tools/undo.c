@@ -22,6 +22,16 @@ static const char usage_text[] =
 	"again (device or namespace gone, device replaced) and damaged lines.\n"
 	"The journal is in $NETDIAG_RUN_DIR or /run/netdiag.\n";
 
+/* the options the usage above describes */
+static const struct option opts[] = {
+	{ "last", required_argument, NULL, 'l' },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "forget", no_argument, NULL, 'F' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
 struct tally {
 	struct nd_out *o;
 	bool dry, in_records;   /* forget: past the damaged lines */
@@ -84,14 +94,6 @@ static int finish(struct nd_out *o, int status, const char *why)
 
 int cmd_undo(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "last", required_argument, NULL, 'l' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "forget", no_argument, NULL, 'F' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	const struct nd_journal_damage *dmg;
 	struct tally t = { 0 };
 	struct nd_journal *j;
