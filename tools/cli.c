@@ -58,15 +58,14 @@ int cli_out_end(struct nd_out *o, int status)
 
 void cli_json_error(const char *cmd, const char *message)
 {
-	struct nd_json j;
+	struct nd_out o;
 
 	if (json_opened)
 		return;
-	cli_json_open(&j, cmd);
-	nd_json_kv_str(&j, "status", "error");
-	nd_json_kv_str(&j, "error", message);
-	nd_json_obj_close(&j);
-	nd_json_end(&j);
+	cli_out_begin(&o, cmd, true);
+	nd_out_str(&o, "status", NULL, "error");
+	nd_out_str(&o, "error", NULL, message);
+	nd_out_end(&o);
 }
 
 int cli_bad_option(const char *cmd, char **argv, const char *shortopts,
