@@ -51,7 +51,11 @@ void cli_out_begin(struct nd_out *o, const char *cmd, bool json)
 
 int cli_out_end(struct nd_out *o, int status)
 {
-	nd_out_str(o, "status", NULL, status == EXIT_HEALTHY ? "healthy" : "problems");
+	nd_out_str(o, "status", NULL, status == EXIT_HEALTHY ? "healthy"
+				      : status == EXIT_PROBLEMS ? "problems" : "error");
+	/* a run that could not finish says why, as it said on stderr */
+	if (status == EXIT_CANNOT)
+		nd_out_str(o, "error", NULL, cli_last_error()[0] ? cli_last_error() : "could not run");
 	nd_out_end(o);
 	return status;
 }

@@ -41,8 +41,9 @@ void cli_json_open(struct nd_json *j, const char *cmd);
  * stderr only, never as a second document. */
 struct nd_out;
 void cli_out_begin(struct nd_out *o, const char *cmd, bool json);
-/* The "status" member ("healthy" for EXIT_HEALTHY, else "problems") and
- * the document's end; status returned. */
+/* The "status" member ("healthy", "problems", or for EXIT_CANNOT "error"
+ * with "error", the last line cli_err said) and the document's end;
+ * status returned. */
 int cli_out_end(struct nd_out *o, int status);
 /* On exit 2 with -j: {"schema", "command", "status": "error", "error"},
  * unless the command's own document has begun. */

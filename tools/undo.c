@@ -43,9 +43,12 @@ static void failed(struct tally *t, const struct nd_journal_record *r, int resul
 {
 	bool key = r->key[0] && strcmp(r->key, "-");
 
+	char what[400];
+
 	t->failed++;
-	fprintf(stderr, "netdiag: undo: %s %s%s%s: %s\n", r->kind, r->object, key ? " " : "",
-		key ? r->key : "", strerror(-result));
+	snprintf(what, sizeof(what), "%s %s%s%s", r->kind, r->object, key ? " " : "",
+		 key ? r->key : "");
+	cli_err("undo", what, "%s", strerror(-result));
 }
 
 static void undone(void *arg, const struct nd_journal_record *r, int result)
@@ -77,19 +80,6 @@ static void forgot_line(void *arg, const struct nd_journal_damage *d)
 	struct tally *t = arg;
 
 	nd_journal_damage_print(t->o, d, true, t->dry);
-}
-
-/* The document ends with the run's status; a run that could not finish
- * says why in it too. */
-static int finish(struct nd_out *o, int status, const char *why)
-{
-	if (status == EXIT_CANNOT) {
-		nd_out_str(o, "status", NULL, "error");
-		nd_out_str(o, "error", NULL, why);
-		nd_out_end(o);
-		return status;
-	}
-	return cli_out_end(o, status);
 }
 
 int cmd_undo(int argc, char **argv)
@@ -151,7 +141,7 @@ int cmd_undo(int argc, char **argv)
 		nd_journal_close(j);
 		if (ret && !t.failed)
 			cli_err("undo", "--forget", "%s", strerror(-ret));
-		return finish(&o, ret ? EXIT_CANNOT : EXIT_HEALTHY, cli_last_error());
+		return cli_out_end(&o, ret ? EXIT_CANNOT : EXIT_HEALTHY);
 	}
 	nd_journal_records(j, &n);
 	dmg = nd_journal_damaged(j, &ndmg);
@@ -170,6 +160,6 @@ int cmd_undo(int argc, char **argv)
 	nd_out_arr_close(&o);
 	nd_journal_close(j);
 	if (ret || ndmg)
-		return finish(&o, EXIT_CANNOT, ret && !ndmg ? strerror(-ret) : cli_last_error());
+		return cli_out_end(&o, EXIT_CANNOT);
 	return cli_out_end(&o, t.skipped ? EXIT_PROBLEMS : EXIT_HEALTHY);
 }
