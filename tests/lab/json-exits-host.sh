@@ -69,4 +69,17 @@ inns "$NETDIAG" route guest list -j >"$LAB_DIR/out.json" || fail "route guest li
 assert_eq "$(jq -c '[.command, .guests]' "$LAB_DIR/out.json")" '["route guest list",[]]' "route list"
 inns "$NETDIAG" undo -j >"$LAB_DIR/out.json" || fail "undo: exit $?"
 assert_eq "$(jq -c '[.command, .records, .status]' "$LAB_DIR/out.json")" '["undo",[],"healthy"]' "undo document"
+# a change and a damaged journal: undo restores the record, leaves the
+# line, exits 2 with one document saying both
+inns "$NETDIAG" offload set -j g0 rx-gro on >"$LAB_DIR/out.json" || fail "offload set: exit $?"
+assert_eq "$(jq -c '[.devices[0].ifname, .devices[0].changed[0].feature, .devices[0].changed[0].active, .devices[0].changed[0].asked, .recorded]' "$LAB_DIR/out.json")" \
+	'["g0","rx-gro",true,true,1]' "offload set document"
+echo "change 9 damaged" >>"$NETDIAG_RUN_DIR/journal"
+rc=0
+inns "$NETDIAG" undo -j >"$LAB_DIR/out.json" 2>"$LAB_DIR/err" || rc=$?
+assert_eq "$rc" 2 "undo over a damaged line: exit status"
+assert_eq "$(jq -s length "$LAB_DIR/out.json")" 1 "undo: documents on stdout"
+assert_eq "$(jq -c '[.status, (.error | test("journal:2: ")), .damaged[0].line, .records[0].result, .records[0].object, .records[0].key, .records[0].before]' "$LAB_DIR/out.json")" \
+	'["error",true,2,"restored","g0","rx-gro","off"]' "undo document"
+assert_eq "$(inns "$NETDIAG" offload show -j g0 | jq -r '.devices[0].features["rx-gro"].active')" false "rx-gro after undo"
 echo "json-exits-host: $n error documents checked"
