@@ -15,7 +15,7 @@ B := build
 VERSION := 0.1.0
 SOVERSION := 0
 
-PKGS := libpcap libnl-3.0 libnl-route-3.0 libnl-genl-3.0 libmnl libnftnl json-c yaml-0.1 libxml-2.0 libcap-ng
+PKGS := libpcap libnl-3.0 libnl-route-3.0 libmnl libnftnl json-c yaml-0.1 libxml-2.0 libcap-ng
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -47,8 +47,10 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 NETDIAG := $(B)/netdiag
 
 .PHONY: all deps check unit lab check-corpus demo bench fuzz guest install clean
-# keep test helper objects between runs
-.SECONDARY:
+# keep the unit tests' helper objects between runs (a bare .SECONDARY would
+# make every target secondary: an object missing after a rename would not
+# be rebuilt)
+.SECONDARY: $(UNIT_HELPER_OBJ)
 all: $(NETDIAG) $(B)/libnetdiag.so $(B)/libnetdiag.pc $(if $(GEN_SRC),$(B)/ndgen)
 
 deps:
@@ -66,8 +68,13 @@ $(B)/libnetdiag.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(B)/libnetdiag.so: $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libnetdiag.so.$(SOVERSION) -o $@ $^ $(LDLIBS)
+# exports: what the public headers declare (they push default visibility)
+# and libnetdiag.map lists; everything else stays inside the library
+$(LIB_OBJ): ALL_CFLAGS += -fvisibility=hidden
+
+$(B)/libnetdiag.so: $(LIB_OBJ) libnetdiag/libnetdiag.map
+	$(CC) -shared -Wl,-soname,libnetdiag.so.$(SOVERSION) \
+		-Wl,--version-script=libnetdiag/libnetdiag.map -o $@ $(LIB_OBJ) $(LDLIBS)
 
 $(B)/libnetdiag-san.a: $(SAN_LIB_OBJ)
 	@rm -f $@

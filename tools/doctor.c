@@ -128,7 +128,7 @@ int doctor_main(const char *cmd, bool guide, int argc, char **argv)
 	const char *from = NULL;
 	struct nd_findings given;
 	struct nd_vm_config vmc = { .accel = ND_VM_ACCEL_AUTO };
-	struct nd_probe_files files;
+	struct nd_vm_probe_files files;
 	char vmname[32];
 	int c, status;
 
@@ -199,7 +199,7 @@ int doctor_main(const char *cmd, bool guide, int argc, char **argv)
 		snprintf(vmname, sizeof(vmname), "dr%ld", (long)getpid());
 		vmc.name = vmname;
 		vmc.bridge = o.check.bridge;
-		if (nd_probe_config(&vmc, &files, o.check.resolve, false, err, sizeof(err))) {
+		if (nd_vm_probe_config(&vmc, &files, o.check.resolve, false, err, sizeof(err))) {
 			cli_err(cmd, NULL, "%s", err);
 			return EXIT_CANNOT;
 		}

@@ -114,7 +114,7 @@ struct run_args {
 	enum nd_severity fail_on;
 	double timeout;
 	char resolve[256];
-	struct nd_probe_files files;
+	struct nd_vm_probe_files files;
 };
 
 static void say_started(void *arg, const struct nd_vm_result *r)
@@ -206,7 +206,7 @@ static int parse_run(int argc, char **argv, struct run_args *a)
 		case 'p': a->probe = true; break;
 		case 'K': a->check = true; break;
 		case 'r':
-			if (!nd_probe_name_valid(optarg) ||
+			if (!nd_vm_probe_name_valid(optarg) ||
 			    strlen(a->resolve) + strlen(optarg) + 2 > sizeof(a->resolve)) {
 				cli_err("vm run", optarg, "--resolve: not a host name (letters, "
 					"digits, '-', '_', '.'; one per option)");
@@ -249,7 +249,7 @@ static int probe_files(struct run_args *a)
 		cli_err("vm run", a->c.name, "--probe brings its own kernel; drop --kernel/--disk");
 		return -1;
 	}
-	if (nd_probe_config(&a->c, &a->files, a->resolve, a->hold, err, sizeof(err)) < 0) {
+	if (nd_vm_probe_config(&a->c, &a->files, a->resolve, a->hold, err, sizeof(err)) < 0) {
 		cli_err("vm run", a->c.name, "%s", err);
 		return -1;
 	}
@@ -258,11 +258,11 @@ static int probe_files(struct run_args *a)
 
 static void probe_text(const struct run_args *a, const struct nd_vm_probe_result *res)
 {
-	const struct nd_probe_report *g = &res->guest;
+	const struct nd_vm_probe_report *g = &res->guest;
 
 	if (a->probe) {
 		for (unsigned i = 0; i < g->nnics; i++) {
-			const struct nd_probe_nic *n = &g->nics[i];
+			const struct nd_vm_probe_nic *n = &g->nics[i];
 
 			if (n->leased)
 				printf("lease      %s %s/%s router %s dns %s (%.1f s)\n", n->iface,
@@ -317,7 +317,7 @@ static int run_checked(struct run_args *a)
 		nd_vm_result_json(&a->c, &res.vm, &j);
 		if (a->probe) {
 			nd_json_key(&j, "guest");
-			nd_probe_json(&res.guest, &j);
+			nd_vm_probe_json(&res.guest, &j);
 		}
 		if (res.checked) {
 			nd_json_key(&j, "check");

@@ -45,25 +45,25 @@ static uint64_t kv_u64(const char *text, const char *key)
 	return kv(text, key, v, sizeof(v)) ? strtoull(v, NULL, 10) : 0;
 }
 
-static struct nd_probe_nic *nic_for(struct nd_probe_report *p, const char *iface)
+static struct nd_vm_probe_nic *nic_for(struct nd_vm_probe_report *p, const char *iface)
 {
 	for (unsigned i = 0; i < p->nnics; i++)
 		if (!strcmp(p->nics[i].iface, iface))
 			return &p->nics[i];
-	if (p->nnics == ND_PROBE_NICS_MAX)
+	if (p->nnics == ND_VM_PROBE_NICS_MAX)
 		return NULL;
-	struct nd_probe_nic *n = &p->nics[p->nnics++];
+	struct nd_vm_probe_nic *n = &p->nics[p->nnics++];
 
 	memset(n, 0, sizeof(*n));
 	snprintf(n->iface, sizeof(n->iface), "%s", iface);
 	return n;
 }
 
-int nd_probe_feed(struct nd_probe_report *p, const char *line)
+int nd_vm_probe_feed(struct nd_vm_probe_report *p, const char *line)
 {
 	const char *tag = strstr(line, PROBE_TAG), *rest;
 	char kind[16], iface[IF_NAMESIZE] = "";
-	struct nd_probe_nic *n;
+	struct nd_vm_probe_nic *n;
 	size_t klen;
 
 	if (!tag)
@@ -92,8 +92,8 @@ int nd_probe_feed(struct nd_probe_report *p, const char *line)
 			kv(rest, "server", n->server, sizeof(n->server));
 			n->lease_s = (long)kv_num(rest, "lease_s");
 		}
-	} else if (!strcmp(kind, "dns") && p->ndns < ND_PROBE_DNS_MAX) {
-		struct nd_probe_dns *d = &p->dns[p->ndns++];
+	} else if (!strcmp(kind, "dns") && p->ndns < ND_VM_PROBE_DNS_MAX) {
+		struct nd_vm_probe_dns *d = &p->dns[p->ndns++];
 
 		memset(d, 0, sizeof(*d));
 		snprintf(d->iface, sizeof(d->iface), "%s", iface);
@@ -115,7 +115,7 @@ int nd_probe_feed(struct nd_probe_report *p, const char *line)
 	return 1;
 }
 
-void nd_probe_findings(const struct nd_probe_report *p, const char *vm, struct nd_findings *out)
+void nd_vm_probe_findings(const struct nd_vm_probe_report *p, const char *vm, struct nd_findings *out)
 {
 	struct nd_finding *f;
 
@@ -130,7 +130,7 @@ void nd_probe_findings(const struct nd_probe_report *p, const char *vm, struct n
 		}
 	}
 	for (unsigned i = 0; i < p->nnics; i++) {
-		const struct nd_probe_nic *n = &p->nics[i];
+		const struct nd_vm_probe_nic *n = &p->nics[i];
 
 		if (!n->tried || n->leased)
 			continue;
@@ -146,7 +146,7 @@ void nd_probe_findings(const struct nd_probe_report *p, const char *vm, struct n
 		nd_finding_set_double(f, "seconds", n->ms / 1000);
 	}
 	for (unsigned i = 0; i < p->ndns; i++) {
-		const struct nd_probe_dns *d = &p->dns[i];
+		const struct nd_vm_probe_dns *d = &p->dns[i];
 
 		if (d->ok)
 			continue;
@@ -177,7 +177,7 @@ void nd_probe_findings(const struct nd_probe_report *p, const char *vm, struct n
 	}
 }
 
-void nd_probe_json(const struct nd_probe_report *p, struct nd_json *j)
+void nd_vm_probe_json(const struct nd_vm_probe_report *p, struct nd_json *j)
 {
 	nd_json_obj_open(j);
 	nd_json_kv_bool(j, "started", p->started);
@@ -186,7 +186,7 @@ void nd_probe_json(const struct nd_probe_report *p, struct nd_json *j)
 	nd_json_key(j, "nics");
 	nd_json_arr_open(j);
 	for (unsigned i = 0; i < p->nnics; i++) {
-		const struct nd_probe_nic *n = &p->nics[i];
+		const struct nd_vm_probe_nic *n = &p->nics[i];
 
 		nd_json_obj_open(j);
 		nd_json_kv_str(j, "iface", n->iface);
@@ -209,7 +209,7 @@ void nd_probe_json(const struct nd_probe_report *p, struct nd_json *j)
 	nd_json_key(j, "dns");
 	nd_json_arr_open(j);
 	for (unsigned i = 0; i < p->ndns; i++) {
-		const struct nd_probe_dns *d = &p->dns[i];
+		const struct nd_vm_probe_dns *d = &p->dns[i];
 
 		nd_json_obj_open(j);
 		nd_json_kv_str(j, "iface", d->iface);
@@ -242,8 +242,8 @@ static bool guest_in(const char *dir, char *kernel, size_t klen, char *initrd, s
 	return access(kernel, R_OK) == 0 && access(initrd, R_OK) == 0;
 }
 
-int nd_probe_guest_files(char *kernel, size_t klen, char *initrd, size_t ilen,
-			 char *err, size_t errlen)
+int nd_vm_probe_guest_files(char *kernel, size_t klen, char *initrd, size_t ilen,
+			    char *err, size_t errlen)
 {
 	const char *env = getenv("NETDIAG_GUEST_DIR");
 	char exe[PATH_MAX], dir[PATH_MAX + 8];
@@ -268,7 +268,7 @@ int nd_probe_guest_files(char *kernel, size_t klen, char *initrd, size_t ilen,
 	return -ENOENT;
 }
 
-bool nd_probe_name_valid(const char *name)
+bool nd_vm_probe_name_valid(const char *name)
 {
 	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				 "0123456789-_.";
@@ -287,13 +287,13 @@ static bool resolve_list_valid(const char *list)
 		return false;
 	memcpy(buf, list, n + 1);
 	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
-		if (!nd_probe_name_valid(t))
+		if (!nd_vm_probe_name_valid(t))
 			return false;
 	return true;
 }
 
-int nd_probe_config(struct nd_vm_config *c, struct nd_probe_files *b, const char *resolve,
-		    bool hold, char *err, size_t errlen)
+int nd_vm_probe_config(struct nd_vm_config *c, struct nd_vm_probe_files *b, const char *resolve,
+		       bool hold, char *err, size_t errlen)
 {
 	int rc;
 
@@ -303,8 +303,8 @@ int nd_probe_config(struct nd_vm_config *c, struct nd_probe_files *b, const char
 			 resolve);
 		return -EINVAL;
 	}
-	rc = nd_probe_guest_files(b->kernel, sizeof(b->kernel), b->initrd, sizeof(b->initrd),
-				  err, errlen);
+	rc = nd_vm_probe_guest_files(b->kernel, sizeof(b->kernel), b->initrd, sizeof(b->initrd),
+				     err, errlen);
 	if (rc)
 		return rc;
 	snprintf(b->append, sizeof(b->append), "console=ttyS0 quiet panic=-1 netdiag.resolve=%s%s%s%s",

@@ -46,7 +46,7 @@ static void on_line(void *arg, const char *line)
 	if (!p->o->guest_report)
 		return;
 	pthread_mutex_lock(&p->lock);
-	if (nd_probe_feed(&p->res->guest, line) && p->res->guest.done) {
+	if (nd_vm_probe_feed(&p->res->guest, line) && p->res->guest.done) {
 		p->check_stop = 1;
 		pthread_cond_broadcast(&p->cond);
 	}
@@ -200,7 +200,7 @@ int nd_vm_probe_run(const struct nd_vm_config *c, const struct nd_vm_probe_opts 
 		goto out;
 	}
 	if (o->guest_report)
-		nd_probe_findings(&res->guest, c->name, out);
+		nd_vm_probe_findings(&res->guest, c->name, out);
 	end_findings(c, res, out);
 	nd_findings_sort(out);
 out:

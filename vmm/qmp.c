@@ -1,139 +1,128 @@
 /* A QMP client, just enough for the launcher: the greeting and
  * qmp_capabilities handshake, commands without arguments
- * (system_powerdown, quit), and events (SHUTDOWN with its reason,
- * GUEST_PANICKED).  QMP sends one JSON object per line; values are read
- * by path with a small strict scanner rather than a JSON library. */
+ * (system_powerdown, quit), error replies, and events (SHUTDOWN with its
+ * reason, GUEST_PANICKED).  QMP sends one JSON object per line; json-c's
+ * tokener reads the stream, so a message cut between two reads is
+ * carried over and a malformed one is dropped, not half-read. */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "vm_internal.h"
 
-/* ---- a JSON reader by path ---- */
+/* QEMU's replies to the commands above and its events are a few hundred
+ * bytes; a "message" past this is noise, not something to buffer. */
+#define QMP_MESSAGE_MAX 65536
 
-static const char *ws(const char *p)
+/* ---- reading messages ---- */
+
+static const char *str_member(struct json_object *o, const char *key)
 {
-	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-		p++;
-	return p;
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
+		       ? json_object_get_string(v) : NULL;
 }
 
-/* Past a string starting at its opening quote; NULL if unterminated.
- * When out is set, the unescaped text (\uXXXX kept as '?') goes there. */
-static const char *string_end(const char *p, char *out, size_t len)
+/* qemu-spec/interop/qmp-spec: a greeting holds "QMP", a reply "return"
+ * or "error", an event "event" (with "data" and "timestamp").  0 when
+ * the message is one of those, -EPROTO otherwise. */
+static int take_message(struct vm_qmp *q, struct json_object *msg, vm_qmp_event_fn *ev,
+			void *arg)
 {
-	size_t k = 0;
+	struct json_object *data, *err;
+	const char *event, *reason = NULL;
 
-	if (*p != '"')
-		return NULL;
-	for (p++; *p && *p != '"'; p++) {
-		char ch = *p;
-
-		if (ch == '\\') {
-			p++;
-			switch (*p) {
-			case 'n': ch = '\n'; break;
-			case 't': ch = '\t'; break;
-			case 'r': ch = '\r'; break;
-			case 'b': ch = '\b'; break;
-			case 'f': ch = '\f'; break;
-			case 'u':
-				for (int i = 0; i < 4; i++)
-					if (!p[1 + i])
-						return NULL;
-				p += 4;
-				ch = '?';
-				break;
-			case 0: return NULL;
-			default: ch = *p; break;
-			}
+	if (!json_object_is_type(msg, json_type_object))
+		return -EPROTO;
+	if ((event = str_member(msg, "event"))) {
+		/* SHUTDOWN says why in data.reason, GUEST_PANICKED what QEMU
+		 * did about it in data.action */
+		if (json_object_object_get_ex(msg, "data", &data)) {
+			reason = str_member(data, "reason");
+			if (!reason)
+				reason = str_member(data, "action");
 		}
-		if (out && k + 1 < len)
-			out[k++] = ch;
+		if (ev)
+			ev(arg, event, reason ? reason : "");
+		return 0;
 	}
-	if (out && len)
-		out[k] = 0;
-	return *p == '"' ? p + 1 : NULL;
+	if (json_object_object_get_ex(msg, "return", NULL)) {
+		q->ready = true;        /* the first is qmp_capabilities' */
+		return 0;
+	}
+	if (json_object_object_get_ex(msg, "error", &err)) {
+		const char *cls = str_member(err, "class"), *desc = str_member(err, "desc");
+
+		snprintf(q->error, sizeof(q->error), "%s: %s", cls ? cls : "?", desc ? desc : "");
+		return 0;
+	}
+	if (json_object_object_get_ex(msg, "QMP", NULL)) {
+		q->greeted = true;
+		return 0;
+	}
+	return -EPROTO;
 }
 
-static const char *value_end(const char *p, int depth)
+int vm_qmp_feed(struct vm_qmp *q, const char *data, size_t len, vm_qmp_event_fn *ev, void *arg)
 {
-	p = ws(p);
-	if (depth > 32)
-		return NULL;
-	if (*p == '"')
-		return string_end(p, NULL, 0);
-	if (*p == '{' || *p == '[') {
-		char close = *p == '{' ? '}' : ']';
-
-		p = ws(p + 1);
-		if (*p == close)
-			return p + 1;
-		for (;;) {
-			if (close == '}') {
-				p = string_end(ws(p), NULL, 0);
-				if (!p || *(p = ws(p)) != ':')
-					return NULL;
-				p++;
-			}
-			p = value_end(p, depth + 1);
-			if (!p)
-				return NULL;
-			p = ws(p);
-			if (*p == close)
-				return p + 1;
-			if (*p != ',')
-				return NULL;
-			p++;
-		}
+	if (!q->tok) {
+		/* the default depth (32) bounds nesting; strict: no trailing
+		 * commas, no bare words; trailing characters are the next
+		 * message */
+		q->tok = json_tokener_new();
+		if (!q->tok)
+			return -ENOMEM;
+		json_tokener_set_flags(q->tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS |
+					       JSON_TOKENER_VALIDATE_UTF8);
 	}
-	/* number, true, false, null */
-	const char *s = p;
+	while (len) {
+		struct json_object *msg;
+		size_t chunk = len > 4096 ? 4096 : len, end;
+		const char *nl;
 
-	while (*p && strchr("+-.0123456789eEtruefalsn", *p))
-		p++;
-	return p > s ? p : NULL;
-}
-
-int vm_json_get_str(const char *json, const char *path, char *out, size_t len)
-{
-	const char *p = ws(json);
-	char seg[64], key[64];
-
-	while (*path) {
-		size_t n = strcspn(path, ".");
-
-		snprintf(seg, sizeof(seg), "%.*s", (int)n, path);
-		path += n + (path[n] == '.');
-		if (*p != '{')
-			return -ENOENT;
-		p = ws(p + 1);
-		for (;;) {
-			if (*p == '}')
-				return -ENOENT;
-			p = string_end(p, key, sizeof(key));
-			if (!p || *(p = ws(p)) != ':')
-				return -EINVAL;
-			p = ws(p + 1);
-			if (!strcmp(key, seg))
-				break;
-			p = value_end(p, 0);
-			if (!p)
-				return -EINVAL;
-			p = ws(p);
-			if (*p == ',')
-				p = ws(p + 1);
-			else if (*p != '}')
-				return -EINVAL;
+		if (q->skipping) {
+			/* after a malformed message, start again on the next line */
+			nl = memchr(data, '\n', chunk);
+			end = nl ? (size_t)(nl + 1 - data) : chunk;
+			q->skipping = !nl;
+			data += end;
+			len -= end;
+			continue;
 		}
+		msg = json_tokener_parse_ex(q->tok, data, (int)chunk);
+		end = json_tokener_get_parse_end(q->tok);
+		if (end > chunk)
+			end = chunk;
+		q->msg_len += end;
+		if (msg) {
+			if (take_message(q, msg, ev, arg) < 0)
+				q->rejected++;
+			json_object_put(msg);
+			json_tokener_reset(q->tok);
+			q->msg_len = 0;
+		} else if (json_tokener_get_error(q->tok) != json_tokener_continue ||
+			   q->msg_len > QMP_MESSAGE_MAX) {
+			q->rejected++;
+			json_tokener_reset(q->tok);
+			q->msg_len = 0;
+			/* the tokener stopped at the bad character: the line
+			 * it is on goes too */
+			nl = memchr(data + end, '\n', chunk - end);
+			q->skipping = !nl;
+			end = nl ? (size_t)(nl + 1 - data) : chunk;
+		}
+		if (!end)
+			end = 1;        /* never: every outcome takes a character */
+		data += end;
+		len -= end;
 	}
-	if (*p != '"')
-		return -ENOENT;
-	return string_end(p, out, len) ? 0 : -EINVAL;
+	return 0;
 }
 
 /* ---- the client ---- */
@@ -161,6 +150,8 @@ int vm_qmp_connect(struct vm_qmp *q, const char *path)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int rc;
 
+	if (q->tok)
+		json_tokener_free(q->tok);
 	memset(q, 0, sizeof(*q));
 	q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (q->fd < 0)
@@ -187,40 +178,19 @@ int vm_qmp_execute(struct vm_qmp *q, const char *cmd)
 	return send_line(q, line);
 }
 
-int vm_qmp_read(struct vm_qmp *q, void (*ev)(void *arg, const char *event, const char *reason),
-		void *arg)
+int vm_qmp_read(struct vm_qmp *q, vm_qmp_event_fn *ev, void *arg)
 {
+	char buf[4096];
 	ssize_t n;
-	char *nl;
 
 	if (q->fd < 0)
 		return -ENOTCONN;
-	if (q->len + 1 >= sizeof(q->buf))
-		q->len = 0;             /* a line longer than the buffer: drop it */
-	n = recv(q->fd, q->buf + q->len, sizeof(q->buf) - 1 - q->len, MSG_DONTWAIT);
+	n = recv(q->fd, buf, sizeof(buf), MSG_DONTWAIT);
 	if (n == 0)
 		return -ECONNRESET;
 	if (n < 0)
 		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
-	q->len += (size_t)n;
-	q->buf[q->len] = 0;
-	while ((nl = strchr(q->buf, '\n'))) {
-		char event[48], reason[64];
-
-		*nl = 0;
-		if (vm_json_get_str(q->buf, "event", event, sizeof(event)) == 0) {
-			if (vm_json_get_str(q->buf, "data.reason", reason, sizeof(reason)) < 0 &&
-			    vm_json_get_str(q->buf, "data.action", reason, sizeof(reason)) < 0)
-				reason[0] = 0;
-			if (ev)
-				ev(arg, event, reason);
-		} else if (strstr(q->buf, "\"return\"")) {
-			q->ready = true;
-		}
-		q->len -= (size_t)(nl + 1 - q->buf);
-		memmove(q->buf, nl + 1, q->len + 1);
-	}
-	return 0;
+	return vm_qmp_feed(q, buf, (size_t)n, ev, arg);
 }
 
 void vm_qmp_close(struct vm_qmp *q)
@@ -228,4 +198,7 @@ void vm_qmp_close(struct vm_qmp *q)
 	if (q->fd >= 0)
 		close(q->fd);
 	q->fd = -1;
+	if (q->tok)
+		json_tokener_free(q->tok);
+	q->tok = NULL;
 }

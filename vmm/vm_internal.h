@@ -61,22 +61,33 @@ void vm_argv_free(struct vm_argv *a);
 int vm_qemu_find(const char *want, char *path, size_t len);
 
 /* qmp.c: a QMP client on a unix socket. */
+struct json_tokener;
 struct vm_qmp {
 	int fd;
-	char buf[8192];
-	size_t len;
-	bool ready;              /* capabilities negotiated */
+	struct json_tokener *tok;   /* the message being read, across reads */
+	size_t msg_len;             /* its bytes so far */
+	bool skipping;              /* after a malformed message: to the next line */
+	bool greeted;               /* the {"QMP": ...} greeting came */
+	bool ready;                 /* a return came: capabilities negotiated */
+	unsigned rejected;          /* malformed or unknown messages dropped */
+	char error[128];            /* the last error reply, "CLASS: desc" */
 };
+typedef void vm_qmp_event_fn(void *arg, const char *event, const char *reason);
+/* Connect and send qmp_capabilities.  q needs fd -1 (or an earlier
+ * vm_qmp_close) and tok NULL or its own; vm_qmp_close frees both. */
 int vm_qmp_connect(struct vm_qmp *q, const char *path);
 /* Send {"execute": CMD}; replies arrive through vm_qmp_read. */
 int vm_qmp_execute(struct vm_qmp *q, const char *cmd);
-/* Read what is there; calls ev(arg, event, reason) per event message. */
-int vm_qmp_read(struct vm_qmp *q, void (*ev)(void *arg, const char *event, const char *reason),
-		void *arg);
+/* Read what is there; calls ev(arg, event, reason) per event message
+ * (reason: data.reason or data.action, "" when neither).  0, or a
+ * negative errno when the connection is gone. */
+int vm_qmp_read(struct vm_qmp *q, vm_qmp_event_fn *ev, void *arg);
+/* What vm_qmp_read does with bytes received: LEN bytes of the stream,
+ * any cut, messages completed by them handled in order.  A malformed or
+ * unknown message counts in q->rejected and is dropped with the rest of
+ * its line.  0, or -ENOMEM. */
+int vm_qmp_feed(struct vm_qmp *q, const char *data, size_t len, vm_qmp_event_fn *ev, void *arg);
 void vm_qmp_close(struct vm_qmp *q);
-/* The string value at a dotted path ("data.reason") of a JSON object
- * text; 0 when found, -ENOENT or -EINVAL. */
-int vm_json_get_str(const char *json, const char *path, char *out, size_t len);
 
 bool vm_uefi_available(void);
 

@@ -55,12 +55,12 @@ struct active_lease {
  * namespace) until `deadline` (monotonic seconds), retransmitting and
  * watching the port state.  0 with a lease; -ETIMEDOUT or -EACCES (NAK),
  * with l->stage saying what was seen, or another negative errno. */
-int active_dhcp_exchange(const struct nd_probe_port *port, double deadline,
+int active_dhcp_exchange(const struct nd_active_port *port, double deadline,
 			 struct active_lease *l);
 
 /* A DHCP message of `type` (DISCOVER, REQUEST, RELEASE) for this lease;
  * returns its length.  p must hold 400 bytes. */
-size_t active_dhcp_message(uint8_t *p, uint8_t type, const struct nd_probe_port *port,
+size_t active_dhcp_message(uint8_t *p, uint8_t type, const struct nd_active_port *port,
 			   const struct active_lease *l);
 
 /* An OFFER slower than this gets a reason */

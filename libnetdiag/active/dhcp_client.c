@@ -32,7 +32,7 @@
  * little shorter */
 #define SERVER_CHECK_MIN 2.5
 
-size_t active_dhcp_message(uint8_t *p, uint8_t type, const struct nd_probe_port *port,
+size_t active_dhcp_message(uint8_t *p, uint8_t type, const struct nd_active_port *port,
 			   const struct active_lease *l)
 {
 	size_t n = BOOTP_LEN;
@@ -60,7 +60,7 @@ size_t active_dhcp_message(uint8_t *p, uint8_t type, const struct nd_probe_port 
 	return n;
 }
 
-static int send_dhcp(int fd, const struct nd_probe_port *port, uint8_t type,
+static int send_dhcp(int fd, const struct nd_active_port *port, uint8_t type,
 		     const struct active_lease *l)
 {
 	struct nd_build_spec s = { .l4proto = IPPROTO_UDP, .sport = DHCP_CLIENT_PORT,
@@ -86,7 +86,7 @@ static int send_dhcp(int fd, const struct nd_probe_port *port, uint8_t type,
 }
 
 /* One frame from the socket: a server reply for our xid and MAC, or -EAGAIN. */
-static int recv_reply(int fd, const struct nd_probe_port *port, const struct active_lease *l,
+static int recv_reply(int fd, const struct nd_active_port *port, const struct active_lease *l,
 		      struct nd_dhcp4 *d)
 {
 	uint8_t frame[MAX_FRAME];
@@ -115,7 +115,7 @@ static void take_offer(struct active_lease *l, const struct nd_dhcp4 *d)
 	}
 }
 
-static int open_socket(const struct nd_probe_port *port)
+static int open_socket(const struct nd_active_port *port)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
 				   .sll_ifindex = port->probe_ifindex };
@@ -134,10 +134,10 @@ static int open_socket(const struct nd_probe_port *port)
 
 /* Follow the port state since the last look; true when the port has just
  * turned forwarding after being held back. */
-static bool watch_port(const struct nd_probe_port *port, struct active_lease *l, double *last,
+static bool watch_port(const struct nd_active_port *port, struct active_lease *l, double *last,
 		       double now)
 {
-	int was = l->port_state, state = nd_probe_port_state(port);
+	int was = l->port_state, state = nd_active_port_state(port);
 
 	/* listening and learning: STP's forward delay; blocking: a loop */
 	if (was > ND_PORT_DISABLED && was != ND_PORT_FORWARDING) {
@@ -149,7 +149,7 @@ static bool watch_port(const struct nd_probe_port *port, struct active_lease *l,
 	return state == ND_PORT_FORWARDING && was >= 0 && was != ND_PORT_FORWARDING;
 }
 
-int active_dhcp_exchange(const struct nd_probe_port *port, double deadline, struct active_lease *l)
+int active_dhcp_exchange(const struct nd_active_port *port, double deadline, struct active_lease *l)
 {
 	double opened = nd_mono_s(), start = opened, last_look, fwd_discover = -1;
 	struct active_retry retry;
@@ -164,7 +164,7 @@ int active_dhcp_exchange(const struct nd_probe_port *port, double deadline, stru
 	/* the clock starts once the bridge has the port: a new port stays
 	 * disabled until the kernel's linkwatch passes on its carrier (up to
 	 * 1 s), an artefact of making it, not something a server does */
-	while ((l->port_state = nd_probe_port_state(port)) == ND_PORT_DISABLED &&
+	while ((l->port_state = nd_active_port_state(port)) == ND_PORT_DISABLED &&
 	       start + PORT_STATE_EVERY < deadline) {
 		poll(NULL, 0, (int)(PORT_STATE_EVERY * 1000));
 		start = nd_mono_s();

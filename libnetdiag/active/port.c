@@ -55,7 +55,7 @@ static int check_bridge(struct nl_sock *sk, const char *bridge, int *ifindex)
 
 /* A fresh namespace held only by a descriptor: unshare, take a handle,
  * return to where we were. */
-static int make_namespace(struct nd_probe_port *p)
+static int make_namespace(struct nd_active_port *p)
 {
 	if (unshare(CLONE_NEWNET) < 0)
 		return -errno;
@@ -76,7 +76,7 @@ static void delete_link(struct nl_sock *sk, const char *ifname)
 	rtnl_link_put(l);
 }
 
-static int add_veth(struct nl_sock *sk, struct nd_probe_port *p)
+static int add_veth(struct nl_sock *sk, struct nd_active_port *p)
 {
 	struct rtnl_link *veth = rtnl_link_veth_alloc(), *peer;
 	int err;
@@ -94,14 +94,14 @@ static int add_veth(struct nl_sock *sk, struct nd_probe_port *p)
 }
 
 /* Inside the probe namespace: lo and the probe end up, learn its MAC. */
-static int setup_inside(struct nd_probe_port *p)
+static int setup_inside(struct nd_active_port *p)
 {
 	struct nl_sock *sk = NULL;
 	struct rtnl_link *l = NULL;
 	struct nl_addr *mac;
 	int err;
 
-	err = nd_probe_port_enter(p);
+	err = nd_active_port_enter(p);
 	if (err)
 		return err;
 	err = nd_nl_route_socket(&sk);
@@ -125,12 +125,12 @@ static int setup_inside(struct nd_probe_port *p)
 out:
 	if (sk)
 		nl_socket_free(sk);
-	if (nd_probe_port_leave(p) < 0 && !err)
+	if (nd_active_port_leave(p) < 0 && !err)
 		err = -errno;
 	return err;
 }
 
-int nd_probe_port_open(struct nd_probe_port *p, const char *bridge)
+int nd_active_port_open(struct nd_active_port *p, const char *bridge)
 {
 	struct nl_sock *sk = NULL;
 	int br_index = 0, err;
@@ -172,16 +172,16 @@ int nd_probe_port_open(struct nd_probe_port *p, const char *bridge)
 fail:
 	if (sk)
 		nl_socket_free(sk);
-	nd_probe_port_close(p);
+	nd_active_port_close(p);
 	return err;
 }
 
-int nd_probe_port_enter(const struct nd_probe_port *p)
+int nd_active_port_enter(const struct nd_active_port *p)
 {
 	return setns(p->probe_ns, CLONE_NEWNET) < 0 ? -errno : 0;
 }
 
-int nd_probe_port_leave(const struct nd_probe_port *p)
+int nd_active_port_leave(const struct nd_active_port *p)
 {
 	return setns(p->home_ns, CLONE_NEWNET) < 0 ? -errno : 0;
 }
@@ -190,7 +190,7 @@ int nd_probe_port_leave(const struct nd_probe_port *p)
  * (IFLA_PROTINFO); p->nl was connected in home_ns, so this works from
  * inside the probe namespace too.  Netlink and not /sys/class/net: sysfs
  * shows the namespace it was mounted in, not the one entered. */
-int nd_probe_port_state(const struct nd_probe_port *p)
+int nd_active_port_state(const struct nd_active_port *p)
 {
 	struct nl_cache *cache = NULL;
 	struct rtnl_link *l;
@@ -214,7 +214,7 @@ int nd_probe_port_state(const struct nd_probe_port *p)
 	return err;
 }
 
-void nd_probe_port_close(struct nd_probe_port *p)
+void nd_active_port_close(struct nd_active_port *p)
 {
 	struct nl_sock *sk = NULL;
 

@@ -133,7 +133,7 @@ out:
 	return ret;
 }
 
-static void release(const struct nd_probe_port *port, const struct active_lease *l)
+static void release(const struct nd_active_port *port, const struct active_lease *l)
 {
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(DHCP_SERVER_PORT) };
 	struct sockaddr_in from = { .sin_family = AF_INET, .sin_port = htons(DHCP_CLIENT_PORT) };
@@ -299,7 +299,7 @@ int nd_active_probe(const struct nd_active_opts *o, struct nd_findings *out, cha
 	char names[ACTIVE_NAMES_MAX][ND_DNS_NAME_MAX];
 	unsigned nnames = 0;
 	struct active_lease l = { 0 };
-	struct nd_probe_port port;
+	struct nd_active_port port;
 	int ret, dhcp_ret;
 
 	/* resolve: one name, or several comma-separated, each its own lookup */
@@ -314,14 +314,14 @@ int nd_active_probe(const struct nd_active_opts *o, struct nd_findings *out, cha
 	for (unsigned i = 0; i < nnames; i++)
 		dns[i] = (struct dns_result){ .rcode = -ETIMEDOUT };
 	srand((unsigned)(nd_mono_s() * 1e6));
-	ret = nd_probe_port_open(&port, o->bridge);
+	ret = nd_active_port_open(&port, o->bridge);
 	if (ret) {
 		snprintf(err, errlen, "%s: %s", o->bridge, ret == -ENODEV ? "no such device"
 			 : ret == -EINVAL ? "not a bridge" : strerror(-ret));
 		return ret;
 	}
 	deadline = nd_mono_s() + budget;
-	ret = nd_probe_port_enter(&port);
+	ret = nd_active_port_enter(&port);
 	if (ret)
 		goto out;
 	dhcp_ret = active_dhcp_exchange(&port, deadline, &l);
@@ -346,7 +346,7 @@ int nd_active_probe(const struct nd_active_opts *o, struct nd_findings *out, cha
 	} else if (dhcp_ret != -ETIMEDOUT && dhcp_ret != -EACCES) {
 		ret = dhcp_ret;
 	}
-	nd_probe_port_leave(&port);
+	nd_active_port_leave(&port);
 	if (ret)
 		goto out;
 	if (dhcp_ret)
@@ -356,7 +356,7 @@ int nd_active_probe(const struct nd_active_opts *o, struct nd_findings *out, cha
 	for (unsigned i = 0; i < nnames && !ret && !dhcp_ret && l.have_dns; i++)
 		ret = report_dns(out, o->bridge, &l, &dns[i], names[i]);
 out:
-	nd_probe_port_close(&port);
+	nd_active_port_close(&port);
 	if (ret && !err[0])
 		snprintf(err, errlen, "%s: %s", o->bridge, strerror(-ret));
 	return ret;

@@ -312,10 +312,10 @@ static int run_probe_guest(const struct nd_ci_spec *s, const struct nd_ci_expect
 {
 	char names[ND_CI_RESOLVE_MAX * 130], vm[ND_VM_NAME_MAX];
 	struct nd_vm_config c = { .bridge = s->bridge };
-	struct nd_probe_files *files = calloc(1, sizeof(*files));
+	struct nd_vm_probe_files *files = calloc(1, sizeof(*files));
 	struct nd_vm_probe_result *res = calloc(1, sizeof(*res));
 	struct nd_vm_probe_opts o = { .guest_report = true, .timeout_s = e->within, .stop = stop };
-	const struct nd_probe_nic *nic;
+	const struct nd_vm_probe_nic *nic;
 	struct nd_findings fs;
 	int ret;
 
@@ -327,7 +327,7 @@ static int run_probe_guest(const struct nd_ci_spec *s, const struct nd_ci_expect
 	snprintf(vm, sizeof(vm), "ndci-%d", (int)getpid());
 	c.name = vm;
 	resolve_list(e, names, sizeof(names));
-	ret = nd_probe_config(&c, files, names[0] ? names : NULL, false, r->why, sizeof(r->why));
+	ret = nd_vm_probe_config(&c, files, names[0] ? names : NULL, false, r->why, sizeof(r->why));
 	if (ret)
 		goto out;
 	ret = nd_vm_probe_run(&c, &o, res, &fs, r->why, sizeof(r->why));
@@ -355,7 +355,7 @@ static int run_probe_guest(const struct nd_ci_spec *s, const struct nd_ci_expect
 		size_t used = 0;
 
 		for (unsigned k = 0; k < res->guest.ndns; k++) {
-			const struct nd_probe_dns *d = &res->guest.dns[k];
+			const struct nd_vm_probe_dns *d = &res->guest.dns[k];
 
 			if (strcmp(d->name, e->resolve[i].name) || !d->ok)
 				continue;

@@ -139,54 +139,9 @@ void journal_dev_of(const char *kind, const char *object, const char *key, char 
 
 /* ---- kinds: how to write a value back ---- */
 
-/* the same words, whatever blanks part them: the kernel prints some
- * multi-value sysctls with tabs where a user types spaces */
-static bool same_words(const char *a, const char *b)
-{
-	for (;;) {
-		a += strspn(a, " \t\n");
-		b += strspn(b, " \t\n");
-		if (!*a || !*b)
-			return !*a && !*b;
-		size_t na = strcspn(a, " \t\n"), nb = strcspn(b, " \t\n");
-
-		if (na != nb || strncmp(a, b, na))
-			return false;
-		a += na;
-		b += nb;
-	}
-}
-
-/* written, then read back: a value the kernel clamps or ignores is an
- * error */
 static int sysctl_write(const char *path, const char *unused, const char *value)
 {
-	char full[256], now[256];
-	size_t len = strlen(value);
-	ssize_t n;
-	int fd, ret = 0;
-
-	if (!journal_sysctl_ok(path))
-		return -EPERM;
-	snprintf(full, sizeof(full), "/proc/sys/%s", path);
-	fd = open(full, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, value, len) != (ssize_t)len || write(fd, "\n", 1) != 1)
-		ret = errno ? -errno : -EIO;
-	close(fd);
-	if (ret)
-		return ret;
-	fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, now, sizeof(now) - 1);
-	ret = n < 0 ? -errno : 0;
-	close(fd);
-	if (ret)
-		return ret;
-	now[n] = 0;
-	return same_words(now, value) ? 0 : -EIO;
+	return journal_sysctl_ok(path) ? nd_sysctl_write(path, value) : -EPERM;
 }
 
 /* A configuration file netdiag wrote (doctor --persist): the record is

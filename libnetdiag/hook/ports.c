@@ -43,7 +43,9 @@ static bool attr(const xmlNode *n, const char *name, char *out, size_t len)
 }
 
 /* <network>'s <bridge name=...> in the running network's status XML
- * (/run/libvirt/network) or its definition (/etc/libvirt/qemu/networks) */
+ * (/run/libvirt/network: <networkstatus> around the <network>, as libvirt
+ * 9.0 writes it) or its definition (/etc/libvirt/qemu/networks); a
+ * transient network (net-create) has only the first */
 static bool network_bridge(const char *network, char *out)
 {
 	static const char *const dirs[] = { "/run/libvirt/network", "/etc/libvirt/qemu/networks" };
@@ -52,6 +54,7 @@ static bool network_bridge(const char *network, char *out)
 		return false;
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		char path[PATH_MAX];
+		const xmlNode *net;
 		xmlDoc *doc;
 		bool found = false;
 
@@ -61,7 +64,10 @@ static bool network_bridge(const char *network, char *out)
 		doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 		if (!doc)
 			continue;
-		found = attr(child(xmlDocGetRootElement(doc), "bridge"), "name", out, IF_NAMESIZE);
+		net = xmlDocGetRootElement(doc);
+		if (net && !strcmp((const char *)net->name, "networkstatus"))
+			net = child(net, "network");
+		found = attr(child(net, "bridge"), "name", out, IF_NAMESIZE);
 		xmlFreeDoc(doc);
 		if (found && out[0])
 			return true;

@@ -196,20 +196,6 @@ int nd_addr_present(const char *addr, const char *dev, bool *present)
 	return ret;
 }
 
-int nd_sysctl_write(const char *path, const char *value)
-{
-	char full[256];
-	FILE *out;
-
-	snprintf(full, sizeof(full), "/proc/sys/%s", path);
-	out = fopen(full, "w");
-	if (!out)
-		return -errno;
-	if (fprintf(out, "%s\n", value) < 0 || fclose(out))
-		return errno ? -errno : -EIO;
-	return 0;
-}
-
 int nd_neigh_lladdr(const char *addr, const char *dev, char *mac, size_t len)
 {
 	struct nl_cache *cache = NULL;

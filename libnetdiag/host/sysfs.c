@@ -1,5 +1,7 @@
 /* Reading procfs and sysfs values. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,64 @@ int nd_read_int(const char *path, long *v)
 	}
 	fclose(in);
 	return err;
+}
+
+/* the same words, whatever blanks part them */
+static bool same_words(const char *a, const char *b)
+{
+	for (;;) {
+		size_t na, nb;
+
+		a += strspn(a, " \t\n");
+		b += strspn(b, " \t\n");
+		if (!*a || !*b)
+			return !*a && !*b;
+		na = strcspn(a, " \t\n");
+		nb = strcspn(b, " \t\n");
+		if (na != nb || strncmp(a, b, na))
+			return false;
+		a += na;
+		b += nb;
+	}
+}
+
+int nd_sysctl_read(const char *path, char *out, size_t len)
+{
+	char full[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	snprintf(full, sizeof(full), "/proc/sys/%s", path);
+	fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, out, len - 1);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? (int)n : -EIO;
+	out[n] = 0;
+	out[strcspn(out, "\n")] = 0;
+	return 0;
+}
+
+int nd_sysctl_write(const char *path, const char *value)
+{
+	char full[PATH_MAX], now[256];
+	size_t len = strlen(value);
+	int fd, ret = 0;
+
+	snprintf(full, sizeof(full), "/proc/sys/%s", path);
+	fd = open(full, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, len) != (ssize_t)len || write(fd, "\n", 1) != 1)
+		ret = errno ? -errno : -EIO;
+	close(fd);
+	if (!ret)
+		ret = nd_sysctl_read(path, now, sizeof(now));
+	return ret ? ret : same_words(now, value) ? 0 : -EIO;
 }
 
 int nd_rp_filter_effective(long all, long iface)

@@ -26,9 +26,9 @@ struct router {
 	uint32_t ras;
 	uint16_t lifetime;          /* of the last RA */
 	bool managed, other;
-	struct nd_prefix prefixes[ND_PREFIXES_MAX];
+	struct nd_ndp_prefix prefixes[ND_NDP_PREFIXES_MAX];
 	unsigned nprefixes;
-	uint8_t rdnss[ND_RDNSS_MAX][16];
+	uint8_t rdnss[ND_NDP_RDNSS_MAX][16];
 	unsigned nrdnss;
 	uint32_t mtu;
 	uint8_t mac[6];
@@ -48,13 +48,13 @@ static int nd_on_frame(struct nd_tracker *t, const struct nd_frame_meta *m,
 	struct nd_tracker_state *st = (struct nd_tracker_state *)t;
 	struct router_key k;
 	struct router *r;
-	struct nd_msg msg;
+	struct nd_ndp_msg msg;
 	bool created;
 
 	if (f->status != ND_DECODE_OK || f->l4proto != IPPROTO_ICMPV6 ||
 	    (f->icmp_type != ND_ICMP6_RA && f->icmp_type != ND_ICMP6_RS))
 		return 0;
-	if (nd_nd_parse(&msg, f->payload)) {
+	if (nd_ndp_parse(&msg, f->payload)) {
 		st->undecodable++;
 		return 0;
 	}
@@ -209,7 +209,7 @@ static void nd_destroy(struct nd_tracker *t)
 	free(st);
 }
 
-struct nd_tracker *nd_nd_tracker_new(unsigned cap)
+struct nd_tracker *nd_ndp_tracker_new(unsigned cap)
 {
 	struct nd_tracker_state *st = calloc(1, sizeof(*st));
 

@@ -6,6 +6,6 @@ const struct nd_tracker_entry nd_default_trackers[] = {
 	{ "dhcp4", nd_dhcp4_tracker_new },
 	{ "dhcp6", nd_dhcp6_tracker_new },
 	{ "dns", nd_dns_tracker_new },
-	{ "nd", nd_nd_tracker_new },
+	{ "nd", nd_ndp_tracker_new },
 	{ NULL, NULL },
 };

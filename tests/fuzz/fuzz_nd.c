@@ -8,10 +8,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct nd_msg m;
+	struct nd_ndp_msg m;
 	struct nd_cur c;
 
 	nd_cur_init(&c, data, size);
-	nd_nd_parse(&m, c);
+	nd_ndp_parse(&m, c);
 	return 0;
 }

@@ -24,13 +24,7 @@ s=$(lab_ns srv)
 for n in "$h" "$a" "$b" "$s"; do
 	ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 done
-ip -n "$h" link add vmbr0 type bridge stp_state 0 mcast_snooping 0
-for pair in "tap100i0:$a" "tap101i0:$b" "eno1:$s"; do
-	ip -n "$h" link add "${pair%%:*}" type veth peer name eth0 netns "${pair##*:}"
-	ip -n "$h" link set "${pair%%:*}" master vmbr0 up
-	ip -n "${pair##*:}" link set eth0 up
-done
-ip -n "$h" link set vmbr0 up
+lab_bridge "$h" vmbr0 "tap100i0:$a" "tap101i0:$b" "eno1:$s"
 ip -n "$a" addr add 192.0.2.11/24 dev eth0
 ip -n "$b" addr add 192.0.2.12/24 dev eth0
 ip -n "$s" addr add 192.0.2.1/24 dev eth0

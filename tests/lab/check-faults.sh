@@ -8,13 +8,7 @@ h=$(lab_ns host)
 g=$(lab_ns guest)
 s=$(lab_ns srv)
 s2=$(lab_ns srv2)
-ip -n "$h" link add br0 type bridge stp_state 0 mcast_snooping 0
-for pair in "gp:$g" "srvp:$s" "srv2p:$s2"; do
-	ip -n "$h" link add "${pair%%:*}" type veth peer name eth0 netns "${pair##*:}"
-	ip -n "$h" link set "${pair%%:*}" master br0 up
-	ip -n "${pair##*:}" link set eth0 up
-done
-ip -n "$h" link set br0 up
+lab_bridge "$h" br0 "gp:$g" "srvp:$s" "srv2p:$s2"
 ip -n "$s" addr add 192.0.2.1/24 dev eth0
 ip -n "$s2" addr add 192.0.2.2/24 dev eth0
 lab_udhcpc_script

@@ -20,13 +20,7 @@ ip netns exec "$h" sysctl -q net.bridge.bridge-nf-call-iptables >/dev/null 2>&1 
 	skip "br_netfilter not available"
 export NETDIAG_RUN_DIR="$LAB_DIR/run"
 
-ip -n "$h" link add br0 type bridge stp_state 0 mcast_snooping 0
-for pair in "gp:$g" "srvp:$s"; do
-	ip -n "$h" link add "${pair%%:*}" type veth peer name eth0 netns "${pair##*:}"
-	ip -n "$h" link set "${pair%%:*}" master br0 up
-	ip -n "${pair##*:}" link set eth0 up
-done
-ip -n "$h" link set br0 up
+lab_bridge "$h" br0 "gp:$g" "srvp:$s"
 ip -n "$s" addr add 192.0.2.1/24 dev eth0
 # bridge-nf mode for br0 alone: the bridge's flag, not the namespace's sysctl
 ip netns exec "$h" sysctl -qw net.bridge.bridge-nf-call-iptables=0
@@ -84,7 +78,7 @@ ip -n "$h" link set br0 type bridge nf_call_iptables 1
 # the remedy: netdiag's accept rule at the top of DOCKER-USER, journaled
 [ -x "$LAB_DIR/nftaccept" ] || cc -std=gnu11 -I"$LAB_ROOT/libnetdiag/include" -o "$LAB_DIR/nftaccept" \
 	"$LAB_ROOT/tests/lab/tools/nftaccept.c" "$LAB_ROOT/build/libnetdiag.a" \
-	$(pkg-config --libs libpcap libnl-3.0 libnl-route-3.0 libnl-genl-3.0 libmnl libnftnl json-c) -lm ||
+	$(pkg-config --libs libpcap libnl-3.0 libnl-route-3.0 libmnl libnftnl json-c) -lm ||
 	fail "cannot build nftaccept"
 rules_before=$(ip netns exec "$h" nft -a list chain ip filter DOCKER-USER | grep -c '# handle')
 out=$(ip netns exec "$h" "$LAB_DIR/nftaccept" ip filter DOCKER-USER br0) || fail "nftaccept: $out"

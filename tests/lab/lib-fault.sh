@@ -206,17 +206,7 @@ ft_networkd_script() {
 	mkdir -p "$LAB_DIR/networkd"
 	printf '[Match]\nName=eth0\n\n[Network]\nDHCP=ipv4\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n\n[DHCPv4]\nUseDNS=no\nUseHostname=no\nUseDomains=no\n' \
 		>"$LAB_DIR/networkd/10-eth0.network"
-	cat >"$LAB_DIR/networkd.sh" <<NWD
-set -e
-mount -t tmpfs tmpfs /run
-mkdir -p /run/udev /run/systemd/network /run/systemd/netif
-cp "$LAB_DIR/networkd/10-eth0.network" /run/systemd/network/
-chown -R systemd-network:systemd-network /run/systemd/netif
-/lib/systemd/systemd-udevd --daemon
-udevadm trigger --subsystem-match=net --action=add
-udevadm settle -t 3 || true
-exec timeout \$1 /lib/systemd/systemd-networkd
-NWD
+	lab_networkd_script "$LAB_DIR/networkd/10-eth0.network"
 }
 ft_networkd() {
 	ft_networkd_script

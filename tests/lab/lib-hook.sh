@@ -66,3 +66,99 @@ hook_done() {
 	[ "$("$NETDIAG" hook status "$1" -j 2>/dev/null |
 		jq '[.hooks[] | select(.state != "running")] | length')" = "$2" ]
 }
+
+# hook_libvirtd: Debian's own libvirtd (packages libvirt-daemon,
+# libvirt-daemon-driver-qemu, libvirt-clients), privileged as a host runs
+# it, in namespace HOOK_H so its taps, and the hook's checks, are there.
+# The mount namespace `ip netns exec` makes gives the daemon, and the hooks
+# it runs, private copies of each place a privileged libvirtd uses, so
+# nothing outside LAB_DIR changes and no network is defined (no "default"
+# network, no virbr0):
+#   /etc/libvirt   NETDIAG_HOOK_ROOT/etc/libvirt: its config, hooks/qemu
+#   /run           LAB_DIR/lv/run: its sockets (virsh reaches them through
+#                  LIBVIRT_DEFAULT_URI) and network status files; /run/netdiag
+#                  is NETDIAG_RUN_DIR, where the hook's default state lands
+#   /var, /dev     overlays on a tmpfs: state, cache, QEMU logs; /dev/log is
+#                  this run's syslog socket.  libvirt runs a hook with a
+#                  scrubbed environment (PATH, HOME, LC_ALL), so the hook
+#                  sees no NETDIAG_*: it takes /run/netdiag and syslog(3).
+#   /etc/passwd, /etc/group  with the user libvirt-qemu, which the QEMU
+#                  driver resolves before it reads qemu.conf (the postinst
+#                  of libvirt-daemon-system would add it)
+# qemu.conf runs QEMU as root without cgroups or a security driver, its
+# stdio to a file (no virtlogd).  Hooks are read when the daemon starts:
+# restart it (hook_libvirtd_stop, hook_libvirtd) after installing one.
+hook_libvirtd() {
+	command -v libvirtd >/dev/null || skip "libvirtd not installed (libvirt-daemon)"
+	command -v virsh >/dev/null || skip "virsh not installed (libvirt-clients)"
+	[ -d /etc/libvirt ] || skip "/etc/libvirt missing (libvirt-clients)"
+	grep -qw overlay /proc/filesystems || modprobe -q overlay 2>/dev/null ||
+		skip "no overlay filesystem (the daemon's private /var and /dev)"
+	hl_d=$LAB_DIR/lv
+	hl_etc=$NETDIAG_HOOK_ROOT/etc/libvirt
+	mkdir -p "$hl_d/run" "$hl_d/up" "$hl_d/hostdev" "$hl_etc/hooks" "$NETDIAG_RUN_DIR"
+	cat >"$hl_etc/libvirtd.conf" <<-CONF
+	auth_unix_rw = "none"
+	auth_unix_ro = "none"
+	log_level = 3
+	log_filters = "1:util.command"
+	log_outputs = "1:file:$hl_d/libvirtd.log"
+	CONF
+	cat >"$hl_etc/qemu.conf" <<-'CONF'
+	user = "root"
+	group = "root"
+	dynamic_ownership = 0
+	remember_owner = 0
+	security_driver = "none"
+	cgroup_controllers = [ ]
+	namespaces = [ ]
+	stdio_handler = "file"
+	CONF
+	cp /etc/passwd "$hl_d/passwd"
+	cp /etc/group "$hl_d/group"
+	getent passwd libvirt-qemu >/dev/null ||
+		echo "libvirt-qemu:x:64055:64055::/var/lib/libvirt:/usr/sbin/nologin" >>"$hl_d/passwd"
+	getent group libvirt-qemu >/dev/null || echo "libvirt-qemu:x:64055:" >>"$hl_d/group"
+	ip netns exec "$HOOK_H" sh -ec '
+		d=$1
+		mount -t tmpfs -o mode=755 lv "$d/up"
+		mkdir -p "$d/up/var" "$d/up/var.w" "$d/up/dev" "$d/up/dev.w"
+		mount -t overlay lv -o "lowerdir=/var,upperdir=$d/up/var,workdir=$d/up/var.w" /var
+		mount --rbind /dev "$d/hostdev"
+		mount -t overlay lv -o "lowerdir=/dev,upperdir=$d/up/dev,workdir=$d/up/dev.w" /dev
+		for m in pts shm mqueue hugepages; do
+			[ -d "$d/hostdev/$m" ] && mount --rbind "$d/hostdev/$m" "/dev/$m" || true
+		done
+		ln -sf "$2" /dev/log
+		mount --bind "$d/run" /run
+		mkdir -p /run/netdiag
+		mount --bind "$3" /run/netdiag
+		mount --bind "$4" /etc/libvirt
+		mount --bind "$d/passwd" /etc/passwd
+		mount --bind "$d/group" /etc/group
+		exec libvirtd -f /etc/libvirt/libvirtd.conf' \
+		sh "$hl_d" "$NETDIAG_SYSLOG_SOCKET" "$NETDIAG_RUN_DIR" "$hl_etc" \
+		>>"$hl_d/libvirtd.out" 2>&1 &
+	HOOK_LIBVIRTD=$!
+	LAB_PIDS="$LAB_PIDS $!"
+	export LIBVIRT_DEFAULT_URI="qemu:///system?socket=$hl_d/run/libvirt/libvirt-sock"
+	# the QEMU driver probes QEMU's capabilities first (a TCG QEMU, slow)
+	wait_for 120 virsh -q version || {
+		kill -0 "$HOOK_LIBVIRTD" 2>/dev/null || fail "libvirtd exited: $(tail -5 "$hl_d/libvirtd.out" "$hl_d/libvirtd.log")"
+		fail "libvirtd did not answer: $(tail -5 "$hl_d/libvirtd.log")"
+	}
+}
+
+# hook_libvirtd_stop: the daemon gone (its domains must be destroyed first:
+# libvirtd leaves running guests behind on purpose)
+hook_libvirtd_stop() {
+	kill "$HOOK_LIBVIRTD" 2>/dev/null || true
+	wait_for 30 hook_gone "$HOOK_LIBVIRTD" || fail "libvirtd did not stop"
+	wait "$HOOK_LIBVIRTD" 2>/dev/null || true
+}
+# hook_gone PID: exited (a child not yet waited for is a zombie)
+hook_gone() {
+	hg_st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 0
+	case $hg_st in Z*|"") return 0 ;; esac
+	return 1
+}

@@ -29,6 +29,15 @@ setups_cleanup() {
 }
 trap setups_cleanup EXIT
 
+# setup_is KIND BR UPLINK SERVER NAME ADDR POOL TAPS MAC_PREFIX: what a
+# setup is, for the scenarios: its kind, bridge, uplink ("" none), DHCP
+# and DNS server, a name it resolves to ADDR, the lease pool (a shell
+# pattern), the guests' tap prefix and MAC prefix
+setup_is() {
+	SETUP_KIND=$1 SETUP_BR=$2 SETUP_UPLINK=$3 SETUP_SERVER=$4 SETUP_NAME=$5
+	SETUP_ADDR=$6 SETUP_POOL=$7 SETUP_TAPS=$8 SETUP_MAC_PREFIX=$9
+}
+
 # setup_sysctl NS KEY=VAL...
 setup_sysctl() { ss_ns=$1; shift; ip netns exec "$ss_ns" sysctl -qw "$@" >/dev/null; }
 
@@ -52,15 +61,7 @@ setup_dnsmasq() {
 # host (bridge-nf-call-iptables 0).
 setup_libvirt() {
 	SETUP_H=$(lab_ns host)
-	SETUP_BR=vbr0
-	SETUP_UPLINK=""
-	SETUP_SERVER=192.0.2.1
-	SETUP_NAME=nas.vm.test
-	SETUP_ADDR=192.0.2.10
-	SETUP_POOL='192.0.2.*'
-	SETUP_TAPS=vnet
-	SETUP_KIND=libvirt
-	SETUP_MAC_PREFIX=52:54:00:00:01
+	setup_is libvirt vbr0 "" 192.0.2.1 nas.vm.test 192.0.2.10 '192.0.2.*' vnet 52:54:00:00:01
 	setup_sysctl "$SETUP_H" net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=0
 	ip -n "$SETUP_H" link add vbr0 address 52:54:00:0a:0b:0c type bridge forward_delay 0 stp_state 1
 	assert_eq "$(ip netns exec "$SETUP_H" cat /sys/class/net/vbr0/bridge/forward_delay)" 200 \
@@ -185,15 +186,7 @@ setup_lan() {
 setup_proxmox() {
 	SETUP_H=$(lab_ns host)
 	lan=$(lab_ns lan)
-	SETUP_BR=vmbr0
-	SETUP_UPLINK=eno1
-	SETUP_SERVER=198.51.100.1
-	SETUP_NAME=nas.lan.test
-	SETUP_ADDR=198.51.100.10
-	SETUP_POOL='198.51.100.1[0-9][0-9]'
-	SETUP_TAPS=tap
-	SETUP_KIND=proxmox
-	SETUP_MAC_PREFIX=bc:24:11:00:01
+	setup_is proxmox vmbr0 eno1 198.51.100.1 nas.lan.test 198.51.100.10 '198.51.100.1[0-9][0-9]' tap bc:24:11:00:01
 	setup_sysctl "$SETUP_H" net.bridge.bridge-nf-call-iptables=0
 	ip -n "$SETUP_H" link add eno1 address 3c:ec:ef:00:00:01 type veth peer name eth0 netns "$lan"
 	# ifupdown2 gives the bridge its first port's MAC
@@ -216,15 +209,7 @@ setup_proxmox() {
 # later).  Containers are on veth pairs named vethXXXXXXXX.
 setup_incus() {
 	SETUP_H=$(lab_ns host)
-	SETUP_BR=incusbr0
-	SETUP_UPLINK=""
-	SETUP_SERVER=192.0.2.1
-	SETUP_NAME=_gateway.incus
-	SETUP_ADDR=192.0.2.1
-	SETUP_POOL='192.0.2.*'
-	SETUP_TAPS=veth
-	SETUP_KIND=incus
-	SETUP_MAC_PREFIX=10:66:6a:00:01
+	setup_is incus incusbr0 "" 192.0.2.1 _gateway.incus 192.0.2.1 '192.0.2.*' veth 10:66:6a:00:01
 	setup_sysctl "$SETUP_H" net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=0
 	ip -n "$SETUP_H" link add incusbr0 address 10:66:6a:0a:0b:0c type bridge mcast_snooping 1
 	# incusd only warns when the kernel has no VLAN filtering; so do we
@@ -290,15 +275,7 @@ setup_incus() {
 setup_docker() {
 	SETUP_H=$(lab_ns host)
 	lan=$(lab_ns lan)
-	SETUP_BR=br0
-	SETUP_UPLINK=eno1
-	SETUP_SERVER=203.0.113.1
-	SETUP_NAME=nas.lan.test
-	SETUP_ADDR=203.0.113.10
-	SETUP_POOL='203.0.113.1[0-9][0-9]'
-	SETUP_TAPS=vnet
-	SETUP_KIND=docker
-	SETUP_MAC_PREFIX=52:54:00:00:02
+	setup_is docker br0 eno1 203.0.113.1 nas.lan.test 203.0.113.10 '203.0.113.1[0-9][0-9]' vnet 52:54:00:00:02
 	setup_sysctl "$SETUP_H" net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1
 	ip -n "$SETUP_H" link add eno1 type veth peer name eth0 netns "$lan"
 	ip -n "$SETUP_H" link add br0 type bridge stp_state 0 forward_delay 0

@@ -59,6 +59,40 @@ lab_ns() {
 # lab_link NAME: register a root-namespace link for deletion at exit
 lab_link() { LAB_LINKS="$LAB_LINKS $1"; }
 
+# lab_networkd_script FILE: LAB_DIR/networkd.sh, which runs a real
+# systemd-networkd for $1 seconds with FILE as its only .network file
+# (run it in the guest namespace as `unshare -m sh networkd.sh SECONDS`).
+# networkd configures only links udev has initialised, so it starts its
+# own udevd; /run is a private tmpfs, so nothing reaches the machine's.
+lab_networkd_script() {
+	cat >"$LAB_DIR/networkd.sh" <<NWD
+set -e
+mount -t tmpfs tmpfs /run
+mkdir -p /run/udev /run/systemd/network /run/systemd/netif
+cp "$1" /run/systemd/network/
+chown -R systemd-network:systemd-network /run/systemd/netif
+/lib/systemd/systemd-udevd --daemon
+udevadm trigger --subsystem-match=net --action=add
+udevadm settle -t 3 || true
+exec timeout \$1 /lib/systemd/systemd-networkd
+NWD
+}
+
+# lab_bridge NS BR PORT:PEER_NS...: bridge BR in NS, STP and multicast
+# snooping off, with a veth port PORT for each PEER_NS (whose end there is
+# eth0); all of it up
+lab_bridge() {
+	lb_ns=$1 lb_br=$2
+	shift 2
+	ip -n "$lb_ns" link add "$lb_br" type bridge stp_state 0 mcast_snooping 0
+	for lb_pair in "$@"; do
+		ip -n "$lb_ns" link add "${lb_pair%%:*}" type veth peer name eth0 netns "${lb_pair##*:}"
+		ip -n "$lb_ns" link set "${lb_pair%%:*}" master "$lb_br" up
+		ip -n "${lb_pair##*:}" link set eth0 up
+	done
+	ip -n "$lb_ns" link set "$lb_br" up
+}
+
 # lab_bg CMD...: start a background process and register it for killing
 lab_bg() { "$@" & LAB_PIDS="$LAB_PIDS $!"; }
 

@@ -107,18 +107,8 @@ if [ -x /lib/systemd/systemd-networkd ] && [ -x /lib/systemd/systemd-udevd ]; th
 	mkdir -p "$LAB_DIR/networkd"
 	"$NETDIAG" route guest config web1 --os systemd-networkd --ip 203.0.113.10 \
 		--gateway 198.51.100.2 --if eth0 >"$LAB_DIR/networkd/10-eth0.network"
-	cat >"$LAB_DIR/networkd.sh" <<NWD
-set -e
-mount -t tmpfs tmpfs /run
-mkdir -p /run/udev /run/systemd/network /run/systemd/netif
-cp "$LAB_DIR/networkd/10-eth0.network" /run/systemd/network/
-chown -R systemd-network:systemd-network /run/systemd/netif
-/lib/systemd/systemd-udevd --daemon
-udevadm trigger --subsystem-match=net --action=add
-udevadm settle -t 3 || true
-exec timeout 8 /lib/systemd/systemd-networkd
-NWD
-	ip netns exec "$gst" unshare -m sh "$LAB_DIR/networkd.sh" >"$LAB_DIR/networkd.log" 2>&1 &
+	lab_networkd_script "$LAB_DIR/networkd/10-eth0.network"
+	ip netns exec "$gst" unshare -m sh "$LAB_DIR/networkd.sh" 8 >"$LAB_DIR/networkd.log" 2>&1 &
 	nwd=$!
 	wait_for 8 reach || fail "not reachable with the systemd-networkd configuration: $(tail -5 "$LAB_DIR/networkd.log")"
 	wait "$nwd" 2>/dev/null || true

@@ -197,14 +197,14 @@ static size_t ra(uint8_t *p, uint16_t lifetime)
 static void test_nd(void **state)
 {
 	uint8_t body[128], msg[132] = { 134, 0, 0, 0 };
-	struct nd_msg d;
+	struct nd_ndp_msg d;
 	struct nd_cur c;
 	struct run r;
 	size_t n = ra(body, 1800);
 
 	memcpy(msg + 4, body, n);
 	nd_cur_init(&c, msg, n + 4);
-	assert_int_equal(nd_nd_parse(&d, c), 0);
+	assert_int_equal(nd_ndp_parse(&d, c), 0);
 	assert_int_equal(d.router_lifetime, 1800);
 	assert_true(d.other && !d.managed);
 	assert_int_equal(d.nprefixes, 1);
@@ -214,7 +214,7 @@ static void test_nd(void **state)
 	assert_int_equal(d.rdnss_lifetime, 600);
 	msg[4 + 12 + 1] = 0;  /* the prefix option's length: 0 is invalid */
 	nd_cur_init(&c, msg, n + 4);
-	assert_int_equal(nd_nd_parse(&d, c), -EINVAL);
+	assert_int_equal(nd_ndp_parse(&d, c), -EINVAL);
 
 	start(&r);
 	feed6(&r, "fe80::1", "ff02::1", 0, 0, IPPROTO_ICMPV6, 134, body, n, 0, 0);

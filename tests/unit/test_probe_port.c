@@ -48,22 +48,22 @@ static int teardown(void **state)
 
 static void test_open_enslaves_and_close_removes(void **state)
 {
-	struct nd_probe_port p;
+	struct nd_active_port p;
 	struct rtnl_link *l = NULL;
 	int br_index = (int)if_nametoindex("br-test");
 
-	assert_int_equal(nd_probe_port_open(&p, "br-test"), 0);
+	assert_int_equal(nd_active_port_open(&p, "br-test"), 0);
 	assert_int_equal(rtnl_link_get_kernel(sk, 0, p.host_if, &l), 0);
 	assert_int_equal(rtnl_link_get_master(l), br_index);
 	assert_true(rtnl_link_get_flags(l) & IFF_UP);
 	rtnl_link_put(l);
 	/* the other end is not here but inside the probe namespace */
 	assert_int_equal(if_nametoindex(p.probe_if), 0);
-	assert_int_equal(nd_probe_port_enter(&p), 0);
+	assert_int_equal(nd_active_port_enter(&p), 0);
 	assert_int_equal(if_nametoindex(p.probe_if), (unsigned)p.probe_ifindex);
-	assert_int_equal(nd_probe_port_leave(&p), 0);
+	assert_int_equal(nd_active_port_leave(&p), 0);
 	assert_true(p.probe_mac[0] | p.probe_mac[1] | p.probe_mac[5]);
-	nd_probe_port_close(&p);
+	nd_active_port_close(&p);
 	assert_int_equal(if_nametoindex(p.host_if), 0);
 }
 
@@ -72,7 +72,7 @@ static void test_open_enslaves_and_close_removes(void **state)
 static void test_port_state(void **state)
 {
 	struct rtnl_link *br = NULL, *chg = rtnl_link_alloc();
-	struct nd_probe_port p;
+	struct nd_active_port p;
 
 	/* a bridge that is down has all its ports disabled */
 	assert_int_equal(rtnl_link_get_kernel(sk, 0, "br-test", &br), 0);
@@ -80,24 +80,24 @@ static void test_port_state(void **state)
 	assert_int_equal(rtnl_link_change(sk, br, chg, 0), 0);
 	rtnl_link_put(chg);
 	rtnl_link_put(br);
-	assert_int_equal(nd_probe_port_open(&p, "br-test"), 0);
+	assert_int_equal(nd_active_port_open(&p, "br-test"), 0);
 	/* disabled until the kernel's linkwatch passes on the carrier */
-	for (int i = 0; i < 300 && nd_probe_port_state(&p) == ND_PORT_DISABLED; i++)
+	for (int i = 0; i < 300 && nd_active_port_state(&p) == ND_PORT_DISABLED; i++)
 		usleep(10000);
-	assert_int_equal(nd_probe_port_state(&p), ND_PORT_FORWARDING);
-	assert_int_equal(nd_probe_port_enter(&p), 0);
-	assert_int_equal(nd_probe_port_state(&p), ND_PORT_FORWARDING);
-	assert_int_equal(nd_probe_port_leave(&p), 0);
-	nd_probe_port_close(&p);
-	assert_int_equal(nd_probe_port_state(&p), -EBADF);
+	assert_int_equal(nd_active_port_state(&p), ND_PORT_FORWARDING);
+	assert_int_equal(nd_active_port_enter(&p), 0);
+	assert_int_equal(nd_active_port_state(&p), ND_PORT_FORWARDING);
+	assert_int_equal(nd_active_port_leave(&p), 0);
+	nd_active_port_close(&p);
+	assert_int_equal(nd_active_port_state(&p), -EBADF);
 }
 
 static void test_bad_bridge(void **state)
 {
-	struct nd_probe_port p;
+	struct nd_active_port p;
 
-	assert_int_equal(nd_probe_port_open(&p, "br-missing"), -ENODEV);
-	assert_int_equal(nd_probe_port_open(&p, "lo"), -EINVAL);
+	assert_int_equal(nd_active_port_open(&p, "br-missing"), -ENODEV);
+	assert_int_equal(nd_active_port_open(&p, "lo"), -EINVAL);
 	assert_int_equal(if_nametoindex(p.host_if), 0);
 }
 

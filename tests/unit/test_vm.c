@@ -1,4 +1,4 @@
-/* The launcher's pure parts: names, MACs, the QEMU argv, the QMP reader,
+/* The launcher's pure parts: names, MACs, the QEMU argv,
  * the probe guest's report and the findings made from it. */
 #include <errno.h>
 #include <stdarg.h>
@@ -154,42 +154,11 @@ static void test_qemu_argv_hostile(void **state)
 	assert_string_equal(after(&a, "-initrd"), "/proc/self/fd/6");
 	vm_argv_free(&a);
 
-	assert_true(nd_probe_name_valid("probe.test"));
-	assert_false(nd_probe_name_valid("a init=/bin/sh"));
-	assert_false(nd_probe_name_valid("a\tb"));
-	assert_false(nd_probe_name_valid("a,b"));
-	assert_false(nd_probe_name_valid(""));
-}
-
-static void test_json_reader(void **state)
-{
-	const char *ev = "{\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}, "
-			 "\"event\": \"SHUTDOWN\", \"data\": {\"guest\": true, "
-			 "\"reason\": \"guest-shutdown\"}}";
-	char out[64];
-
-	assert_int_equal(vm_json_get_str(ev, "event", out, sizeof(out)), 0);
-	assert_string_equal(out, "SHUTDOWN");
-	assert_int_equal(vm_json_get_str(ev, "data.reason", out, sizeof(out)), 0);
-	assert_string_equal(out, "guest-shutdown");
-	assert_int_equal(vm_json_get_str(ev, "data.guest", out, sizeof(out)), -ENOENT);
-	assert_int_equal(vm_json_get_str(ev, "data.nothing", out, sizeof(out)), -ENOENT);
-	assert_int_equal(vm_json_get_str(ev, "timestamp.seconds.x", out, sizeof(out)), -ENOENT);
-	/* escapes, arrays and nesting skipped on the way */
-	assert_int_equal(vm_json_get_str("{\"a\": [1, {\"b\": \"}\"}, [\"x\"]], \"k\": \"q\\\"u\\n\"}",
-					 "k", out, sizeof(out)), 0);
-	assert_string_equal(out, "q\"u\n");
-	assert_int_equal(vm_json_get_str("{\"k\": \"\\u00e9t\\u00e9\"}", "k", out, sizeof(out)), 0);
-	assert_string_equal(out, "?t?");
-	/* malformed or cut: an error, never a read past the end */
-	assert_int_equal(vm_json_get_str("{\"a\": [1, 2", "b", out, sizeof(out)), -EINVAL);
-	assert_int_equal(vm_json_get_str("{\"k\": \"open", "k", out, sizeof(out)), -EINVAL);
-	assert_int_equal(vm_json_get_str("{\"k\" 1}", "k", out, sizeof(out)), -EINVAL);
-	assert_int_equal(vm_json_get_str("[]", "k", out, sizeof(out)), -ENOENT);
-	assert_int_equal(vm_json_get_str("", "k", out, sizeof(out)), -ENOENT);
-	/* a long value is cut to the buffer */
-	assert_int_equal(vm_json_get_str("{\"k\": \"abcdefgh\"}", "k", out, 4), 0);
-	assert_string_equal(out, "abc");
+	assert_true(nd_vm_probe_name_valid("probe.test"));
+	assert_false(nd_vm_probe_name_valid("a init=/bin/sh"));
+	assert_false(nd_vm_probe_name_valid("a\tb"));
+	assert_false(nd_vm_probe_name_valid("a,b"));
+	assert_false(nd_vm_probe_name_valid(""));
 }
 
 static const char *const healthy_report[] = {
@@ -205,12 +174,12 @@ static const char *const healthy_report[] = {
 
 static void test_probe_report(void **state)
 {
-	struct nd_probe_report p = { 0 };
+	struct nd_vm_probe_report p = { 0 };
 	struct nd_findings fs;
 	int probe_lines = 0;
 
 	for (size_t i = 0; i < sizeof(healthy_report) / sizeof(healthy_report[0]); i++)
-		probe_lines += nd_probe_feed(&p, healthy_report[i]);
+		probe_lines += nd_vm_probe_feed(&p, healthy_report[i]);
 	assert_int_equal(probe_lines, 6);
 	assert_true(p.started && p.done && p.snmp);
 	assert_string_equal(p.kernel, "6.1.0-56-cloud-amd64");
@@ -225,29 +194,29 @@ static void test_probe_report(void **state)
 	assert_true(p.dns[0].ok);
 	assert_string_equal(p.dns[0].addr, "192.0.2.99");
 	nd_findings_init(&fs);
-	nd_probe_findings(&p, "t1", &fs);
+	nd_vm_probe_findings(&p, "t1", &fs);
 	assert_int_equal(fs.n, 0);
 	nd_findings_free(&fs);
 }
 
 static void test_probe_faults(void **state)
 {
-	struct nd_probe_report p = { 0 };
+	struct nd_vm_probe_report p = { 0 };
 	struct nd_findings fs;
 	const struct nd_finding *f;
 
-	nd_probe_feed(&p, "NDPROBE 1 start kernel=k uptime_ms=1");
-	nd_probe_feed(&p, "NDPROBE 1 nic iface=eth0 mac=02:00:00:00:00:01 mtu=1500");
-	nd_probe_feed(&p, "NDPROBE 1 nic iface=eth1 mac=02:00:00:00:00:02 mtu=1500");
-	nd_probe_feed(&p, "NDPROBE 1 nolease iface=eth1 ms=10500");
-	nd_probe_feed(&p, "NDPROBE 1 lease iface=eth0 ip=192.0.2.50 mask=24 router=none dns=192.0.2.1 "
-			  "server=192.0.2.1 lease_s=60 ms=100");
-	nd_probe_feed(&p, "NDPROBE 1 dns iface=eth0 server=192.0.2.1 name=probe.test addr=none ms=5000");
-	nd_probe_feed(&p, "NDPROBE 1 snmp udp_in_errors=4 udp_in_csum_errors=4 udp6_in_errors=0 "
-			  "udp6_in_csum_errors=1");
-	nd_probe_feed(&p, "NDPROBE 1 done uptime_ms=9000");
+	nd_vm_probe_feed(&p, "NDPROBE 1 start kernel=k uptime_ms=1");
+	nd_vm_probe_feed(&p, "NDPROBE 1 nic iface=eth0 mac=02:00:00:00:00:01 mtu=1500");
+	nd_vm_probe_feed(&p, "NDPROBE 1 nic iface=eth1 mac=02:00:00:00:00:02 mtu=1500");
+	nd_vm_probe_feed(&p, "NDPROBE 1 nolease iface=eth1 ms=10500");
+	nd_vm_probe_feed(&p, "NDPROBE 1 lease iface=eth0 ip=192.0.2.50 mask=24 router=none dns=192.0.2.1 "
+			     "server=192.0.2.1 lease_s=60 ms=100");
+	nd_vm_probe_feed(&p, "NDPROBE 1 dns iface=eth0 server=192.0.2.1 name=probe.test addr=none ms=5000");
+	nd_vm_probe_feed(&p, "NDPROBE 1 snmp udp_in_errors=4 udp_in_csum_errors=4 udp6_in_errors=0 "
+			     "udp6_in_csum_errors=1");
+	nd_vm_probe_feed(&p, "NDPROBE 1 done uptime_ms=9000");
 	nd_findings_init(&fs);
-	nd_probe_findings(&p, "t1", &fs);
+	nd_vm_probe_findings(&p, "t1", &fs);
 	assert_int_equal(fs.n, 3);
 	f = nd_findings_find(&fs, "guest.no-lease", "eth1");
 	assert_non_null(f);
@@ -265,10 +234,10 @@ static void test_probe_faults(void **state)
 	nd_findings_free(&fs);
 
 	/* a guest that never reported */
-	struct nd_probe_report none = { 0 };
+	struct nd_vm_probe_report none = { 0 };
 
 	nd_findings_init(&fs);
-	nd_probe_findings(&none, "t9", &fs);
+	nd_vm_probe_findings(&none, "t9", &fs);
 	assert_int_equal(fs.n, 1);
 	assert_string_equal(fs.v[0].id, "guest.no-report");
 	nd_findings_free(&fs);
@@ -276,24 +245,24 @@ static void test_probe_faults(void **state)
 
 static void test_probe_bounds(void **state)
 {
-	struct nd_probe_report p = { 0 };
+	struct nd_vm_probe_report p = { 0 };
 	char line[128];
 
 	/* more NICs and answers than the report holds: kept to the bounds */
 	for (int i = 0; i < 10; i++) {
 		snprintf(line, sizeof(line), "NDPROBE 1 nic iface=eth%d mac=02:00:00:00:00:%02d mtu=1500", i, i);
-		nd_probe_feed(&p, line);
-		nd_probe_feed(&p, "NDPROBE 1 dns iface=eth0 server=s name=n addr=a ms=1");
+		nd_vm_probe_feed(&p, line);
+		nd_vm_probe_feed(&p, "NDPROBE 1 dns iface=eth0 server=s name=n addr=a ms=1");
 	}
-	assert_int_equal(p.nnics, ND_PROBE_NICS_MAX);
-	assert_int_equal(p.ndns, ND_PROBE_DNS_MAX);
+	assert_int_equal(p.nnics, ND_VM_PROBE_NICS_MAX);
+	assert_int_equal(p.ndns, ND_VM_PROBE_DNS_MAX);
 	/* keys are whole words: "xip=" is not "ip=" */
-	struct nd_probe_report q = { 0 };
+	struct nd_vm_probe_report q = { 0 };
 
-	nd_probe_feed(&q, "NDPROBE 1 lease iface=eth0 xip=1 ip=192.0.2.7 ms=1");
+	nd_vm_probe_feed(&q, "NDPROBE 1 lease iface=eth0 xip=1 ip=192.0.2.7 ms=1");
 	assert_string_equal(q.nics[0].ip, "192.0.2.7");
 	/* other versions of the report are not ours */
-	assert_int_equal(nd_probe_feed(&q, "NDPROBE 2 done uptime_ms=1"), 0);
+	assert_int_equal(nd_vm_probe_feed(&q, "NDPROBE 2 done uptime_ms=1"), 0);
 	assert_false(q.done);
 }
 
@@ -318,7 +287,6 @@ int main(void)
 		cmocka_unit_test(test_mac_parse),
 		cmocka_unit_test(test_qemu_argv),
 		cmocka_unit_test(test_qemu_argv_hostile),
-		cmocka_unit_test(test_json_reader),
 		cmocka_unit_test(test_probe_report),
 		cmocka_unit_test(test_probe_faults),
 		cmocka_unit_test(test_probe_bounds),

@@ -5,17 +5,20 @@
  * unshare(2) and keeps alive only through a file descriptor.  Nothing is
  * named in /run/netns, so closing the descriptor removes the namespace, and
  * deleting the bridge-side end removes the pair: a crash leaves at most one
- * veth (named ndp<pid>h, which nd_probe_port_open clears before reuse).
+ * veth (named ndp<pid>h, which nd_active_port_open clears before reuse).
  */
 #ifndef NETDIAG_ACTIVE_H
 #define NETDIAG_ACTIVE_H
+
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
 
 #include <net/if.h>
 #include <stdint.h>
 
 struct nl_sock;
 
-struct nd_probe_port {
+struct nd_active_port {
 	int home_ns;                 /* fd of the namespace netdiag runs in */
 	int probe_ns;                /* fd of the private namespace */
 	char bridge[IF_NAMESIZE];
@@ -30,21 +33,21 @@ struct nd_probe_port {
 /* Create the namespace and the veth pair, enslave and bring up the
  * bridge-side end, bring up lo and the probe end inside.  On error nothing
  * is left behind.  -ENODEV: no such bridge; -EINVAL: not a bridge. */
-int nd_probe_port_open(struct nd_probe_port *p, const char *bridge);
+int nd_active_port_open(struct nd_active_port *p, const char *bridge);
 
 /* Switch the calling thread into the probe namespace and back.  Sockets
  * keep the namespace they were created in. */
-int nd_probe_port_enter(const struct nd_probe_port *p);
-int nd_probe_port_leave(const struct nd_probe_port *p);
+int nd_active_port_enter(const struct nd_active_port *p);
+int nd_active_port_leave(const struct nd_active_port *p);
 
 /* The bridge port state of the bridge-side end (enum nd_port_state in
  * netdiag/host.h: listening and learning while STP holds a new port back),
  * read over rtnetlink in home_ns, so it may be called from either
  * namespace.  Negative errno when the kernel does not say. */
-int nd_probe_port_state(const struct nd_probe_port *p);
+int nd_active_port_state(const struct nd_active_port *p);
 
 /* Remove the veth pair and the namespace; safe on a half-opened port. */
-void nd_probe_port_close(struct nd_probe_port *p);
+void nd_active_port_close(struct nd_active_port *p);
 
 /* The active probe: from a probe port on `bridge`, a DHCPv4 exchange
  * (DISCOVER to ACK over a packet socket), the leased address set in the
@@ -72,4 +75,5 @@ struct nd_active_opts {
 int nd_active_probe(const struct nd_active_opts *o, struct nd_findings *out,
 		    char *err, size_t errlen);
 
+#pragma GCC visibility pop
 #endif

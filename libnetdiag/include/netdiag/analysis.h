@@ -7,6 +7,9 @@
 #ifndef NETDIAG_ANALYSIS_H
 #define NETDIAG_ANALYSIS_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stdint.h>
 
 #include <stdio.h>
@@ -115,6 +118,7 @@ struct nd_tracker *nd_dhcp6_tracker_new(unsigned cap);
 
 /* The router-advertisement tracker: per (point, router); findings
  * nd.multiple-routers, nd.router (info). */
-struct nd_tracker *nd_nd_tracker_new(unsigned cap);
+struct nd_tracker *nd_ndp_tracker_new(unsigned cap);
 
+#pragma GCC visibility pop
 #endif

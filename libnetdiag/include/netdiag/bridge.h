@@ -4,6 +4,9 @@
 #ifndef NETDIAG_BRIDGE_H
 #define NETDIAG_BRIDGE_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <net/if.h>
 
@@ -17,4 +20,5 @@ int nd_bridge_of(const char *dev, char out[IF_NAMESIZE]);
 /* Up to max of BR's ports into out, in directory order; how many. */
 unsigned nd_bridge_ports(const char *br, char (*out)[IF_NAMESIZE], unsigned max);
 
+#pragma GCC visibility pop
 #endif

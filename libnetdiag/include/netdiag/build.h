@@ -5,6 +5,9 @@
 #ifndef NETDIAG_BUILD_H
 #define NETDIAG_BUILD_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,4 +42,5 @@ int nd_build_frame(uint8_t *buf, size_t cap, const struct nd_build_spec *s, size
 /* Fill a struct nd_addr from text ("192.0.2.1", "2001:db8::1"). */
 int nd_addr_parse(struct nd_addr *a, const char *text);
 
+#pragma GCC visibility pop
 #endif

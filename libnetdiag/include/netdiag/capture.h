@@ -10,6 +10,9 @@
 #ifndef NETDIAG_CAPTURE_H
 #define NETDIAG_CAPTURE_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stdint.h>
 #include <stdio.h>
 
@@ -52,4 +55,5 @@ int nd_pcapng_write(struct nd_pcapng_writer *w, const struct nd_frame_meta *m,
 /* Flushes; returns -errno of the first failed write, if any. */
 int nd_pcapng_writer_close(struct nd_pcapng_writer *w);
 
+#pragma GCC visibility pop
 #endif

@@ -4,6 +4,9 @@
 #ifndef NETDIAG_CHECK_H
 #define NETDIAG_CHECK_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -101,4 +104,5 @@ int nd_check_verdicts(const struct nd_check_opts *o, struct nd_check_result *res
 bool nd_check_names_valid(const char *list, char *bad, size_t len);
 const char *nd_verdict_name(enum nd_verdict v);
 
+#pragma GCC visibility pop
 #endif

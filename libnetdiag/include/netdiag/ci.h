@@ -16,6 +16,9 @@
 #ifndef NETDIAG_CI_H
 #define NETDIAG_CI_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <net/if.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -113,4 +116,5 @@ int nd_ci_junit(const struct nd_ci_spec *s, const struct nd_ci_result *results,
 void nd_ci_json(const struct nd_ci_spec *s, const struct nd_ci_result *results,
 		struct nd_json *j);
 
+#pragma GCC visibility pop
 #endif

@@ -9,6 +9,9 @@
 #ifndef NETDIAG_CURSOR_H
 #define NETDIAG_CURSOR_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -123,4 +126,5 @@ static inline const uint8_t *nd_cur_ptr(const struct nd_cur *c)
 	return c->base + c->off;
 }
 
+#pragma GCC visibility pop
 #endif

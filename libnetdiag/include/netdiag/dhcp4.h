@@ -3,6 +3,9 @@
 #ifndef NETDIAG_DHCP4_H
 #define NETDIAG_DHCP4_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -49,4 +52,5 @@ int nd_dhcp4_parse(struct nd_dhcp4 *m, struct nd_cur c);
 
 const char *nd_dhcp4_type_name(uint8_t type);
 
+#pragma GCC visibility pop
 #endif

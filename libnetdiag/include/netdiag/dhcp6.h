@@ -5,6 +5,9 @@
 #ifndef NETDIAG_DHCP6_H
 #define NETDIAG_DHCP6_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -55,4 +58,5 @@ int nd_dhcp6_parse(struct nd_dhcp6 *m, struct nd_cur c);
 const char *nd_dhcp6_type_name(uint8_t type);
 const char *nd_dhcp6_status_name(uint16_t status);
 
+#pragma GCC visibility pop
 #endif

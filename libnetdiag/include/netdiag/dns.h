@@ -3,6 +3,9 @@
 #ifndef NETDIAG_DNS_H
 #define NETDIAG_DNS_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -45,4 +48,5 @@ int nd_dns_name(struct nd_cur *c, char *out, size_t outlen);
 
 const char *nd_dns_rcode_name(uint16_t rcode);
 
+#pragma GCC visibility pop
 #endif

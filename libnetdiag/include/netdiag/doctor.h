@@ -7,6 +7,9 @@
 #ifndef NETDIAG_DOCTOR_H
 #define NETDIAG_DOCTOR_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <signal.h>
 #include <stdbool.h>
 
@@ -55,7 +58,7 @@ struct nd_doctor_step {
 
 struct nd_doctor_opts {
 	struct nd_check_opts check;     /* how to look, each time */
-	/* or: boot this guest (the probe guest, nd_probe_config) for each look,
+	/* or: boot this guest (the probe guest, nd_vm_probe_config) for each look,
 	 * its tap checked while it runs, its own report joined in */
 	const struct nd_vm_config *probe;
 	/* or: these findings (of a saved -j document, say), no looking; they
@@ -131,4 +134,5 @@ bool nd_persist_path_ok(const char *path, bool any_root);
  * $NETDIAG_HOOK_ROOT at write time, under any root when read back. */
 bool nd_hook_file_ok(const char *path, bool any_root);
 
+#pragma GCC visibility pop
 #endif

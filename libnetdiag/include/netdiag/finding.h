@@ -8,6 +8,9 @@
 #ifndef NETDIAG_FINDING_H
 #define NETDIAG_FINDING_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -109,4 +112,5 @@ void nd_finding_subject(struct nd_finding *f, const char *fmt, ...)
 const char *nd_severity_name(enum nd_severity sev);
 const char *nd_dir_name(enum nd_dir dir);
 
+#pragma GCC visibility pop
 #endif

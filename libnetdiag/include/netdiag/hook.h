@@ -12,6 +12,9 @@
 #ifndef NETDIAG_HOOK_H
 #define NETDIAG_HOOK_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <net/if.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -90,4 +93,5 @@ void nd_hook_states_json(const struct nd_hook_state *v, unsigned n, struct nd_js
 int nd_hook_install(const char *kind, const char *netdiag_path, const char *chain,
 		    char *installed, size_t ilen, char *err, size_t errlen);
 
+#pragma GCC visibility pop
 #endif

@@ -5,6 +5,9 @@
 #ifndef NETDIAG_HOST_H
 #define NETDIAG_HOST_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -120,6 +123,13 @@ void nd_host_report_json(const struct nd_host_report *r, struct nd_json *j);
 /* Read an integer from a procfs/sysfs file: 0 or -errno. */
 int nd_read_int(const char *path, long *v);
 
+/* A sysctl by its path under /proc/sys ("net/ipv4/ip_forward"), opened
+ * without following a link.  Read: the value with its trailing newline
+ * cut.  Write: the value, then read back; -EIO when the kernel kept
+ * another (blanks between words do not count: it prints some with tabs). */
+int nd_sysctl_read(const char *path, char *out, size_t len);
+int nd_sysctl_write(const char *path, const char *value);
+
 /* Effective rp_filter of an interface: the larger of all and its own
  * (net/ipv4/devinet.c uses the maximum). */
 int nd_rp_filter_effective(long all, long iface);
@@ -149,4 +159,5 @@ double nd_clock_ticks_to_s(long ticks);
  * user-space STP). */
 double nd_port_forward_in(int state, long timer_ticks, double forward_delay);
 
+#pragma GCC visibility pop
 #endif

@@ -4,6 +4,9 @@
 #ifndef NETDIAG_INPUT_H
 #define NETDIAG_INPUT_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -29,4 +32,5 @@ int nd_input_read(const char *path, enum nd_input_kind kind, size_t max, int tim
  * (less than n only at the end of the input) or a negative errno. */
 ssize_t nd_read_full(int fd, void *buf, size_t n);
 
+#pragma GCC visibility pop
 #endif

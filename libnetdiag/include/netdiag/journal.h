@@ -23,6 +23,9 @@
 #ifndef NETDIAG_JOURNAL_H
 #define NETDIAG_JOURNAL_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <net/if.h>
@@ -183,4 +186,5 @@ void nd_journal_forget_print(struct nd_out *o, const struct nd_journal_record *r
 void nd_journal_damage_print(struct nd_out *o, const struct nd_journal_damage *d, bool forget,
 			     bool dry_run);
 
+#pragma GCC visibility pop
 #endif

@@ -5,6 +5,9 @@
 #ifndef NETDIAG_JSON_H
 #define NETDIAG_JSON_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,4 +51,5 @@ void nd_json_kv_bool(struct nd_json *j, const char *key, bool v);
  * there are not one.  Strings from capture files are anybody's bytes. */
 size_t nd_utf8_len(const unsigned char *p);
 
+#pragma GCC visibility pop
 #endif

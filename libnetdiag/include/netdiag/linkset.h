@@ -11,6 +11,9 @@
 #ifndef NETDIAG_LINKSET_H
 #define NETDIAG_LINKSET_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stddef.h>
 
 struct nd_journal;
@@ -41,4 +44,5 @@ int nd_link_set_mtu(struct nd_journal *j, const char *dev, unsigned mtu, char *e
 int nd_bridge_set(struct nd_journal *j, const char *br, const char *key, long value, char *err,
 		  size_t errlen);
 
+#pragma GCC visibility pop
 #endif

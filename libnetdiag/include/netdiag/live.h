@@ -12,6 +12,9 @@
 #ifndef NETDIAG_LIVE_H
 #define NETDIAG_LIVE_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stdint.h>
 
 #include <netdiag/pkt.h>
@@ -62,4 +65,5 @@ const char *nd_live_error(const struct nd_live *lv);
 
 void nd_live_close(struct nd_live *lv);
 
+#pragma GCC visibility pop
 #endif

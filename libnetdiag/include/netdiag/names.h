@@ -3,6 +3,9 @@
 #ifndef NETDIAG_NAMES_H
 #define NETDIAG_NAMES_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,4 +26,5 @@ int nd_mac_parse(const char *text, uint8_t mac[6]);
 /* mac as "52:54:00:12:34:56" into out (18 bytes). */
 void nd_mac_format(const uint8_t mac[6], char out[18]);
 
+#pragma GCC visibility pop
 #endif

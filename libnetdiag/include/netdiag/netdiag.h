@@ -2,6 +2,9 @@
 #ifndef NETDIAG_NETDIAG_H
 #define NETDIAG_NETDIAG_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <netdiag/cursor.h>
 #include <netdiag/finding.h>
 #include <netdiag/json.h>
@@ -11,4 +14,5 @@
 
 const char *nd_version(void);
 
+#pragma GCC visibility pop
 #endif

@@ -4,6 +4,9 @@
 #ifndef NETDIAG_NETLINK_H
 #define NETDIAG_NETLINK_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stddef.h>
 
 #include <libmnl/libmnl.h>
@@ -25,4 +28,5 @@ int nd_nl_errno(int nlerr);
  * 0 or a negative errno, the kernel's own for a refused request. */
 int nd_rtnl_request(struct nlmsghdr *nlh, void *buf, size_t len, mnl_cb_t cb, void *data);
 
+#pragma GCC visibility pop
 #endif

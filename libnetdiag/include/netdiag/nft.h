@@ -15,6 +15,9 @@
 #ifndef NETDIAG_NFT_H
 #define NETDIAG_NFT_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,4 +41,5 @@ int nd_nft_bridge_accept_find(const char *family, const char *table, const char 
  * gone; either is read back. */
 int nd_nft_rule_write(const char *object, const char *bridge, const char *value);
 
+#pragma GCC visibility pop
 #endif

@@ -4,6 +4,9 @@
 #ifndef NETDIAG_OFFLOAD_H
 #define NETDIAG_OFFLOAD_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <signal.h>
 #include <stddef.h>
@@ -115,4 +118,5 @@ struct nd_offload_file {
 };
 int nd_offload_file_read(const char *path, struct nd_offload_file *f, char *err, size_t errlen);
 
+#pragma GCC visibility pop
 #endif

@@ -17,6 +17,9 @@
 #ifndef NETDIAG_OUT_H
 #define NETDIAG_OUT_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -71,4 +74,5 @@ void nd_out_arr_close(struct nd_out *o);
  * neither move the cursor nor start an escape sequence. */
 void nd_text_put(FILE *out, const char *s);
 
+#pragma GCC visibility pop
 #endif

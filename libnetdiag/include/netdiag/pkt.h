@@ -9,6 +9,9 @@
 #ifndef NETDIAG_PKT_H
 #define NETDIAG_PKT_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -166,4 +169,5 @@ uint16_t nd_csum_fold(uint64_t sum);
 /* Text form of an address ("192.0.2.1", "2001:db8::1"); buf >= 46 bytes. */
 const char *nd_addr_str(const struct nd_addr *a, char *buf, size_t len);
 
+#pragma GCC visibility pop
 #endif

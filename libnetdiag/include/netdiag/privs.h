@@ -2,6 +2,9 @@
 #ifndef NETDIAG_PRIVS_H
 #define NETDIAG_PRIVS_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,4 +23,5 @@ int nd_caps_keep(uint64_t keep);
 /* The effective set, for tests and messages. */
 uint64_t nd_caps_effective(void);
 
+#pragma GCC visibility pop
 #endif

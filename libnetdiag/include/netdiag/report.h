@@ -2,6 +2,9 @@
 #ifndef NETDIAG_REPORT_H
 #define NETDIAG_REPORT_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -72,4 +75,5 @@ int nd_report_junit_check(const char *path, const char *suite,
  * and column when it is not JSON or not ours. */
 int nd_findings_read_json(const char *path, struct nd_findings *out, char *err, size_t errlen);
 
+#pragma GCC visibility pop
 #endif

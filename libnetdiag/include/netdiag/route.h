@@ -6,6 +6,9 @@
 #ifndef NETDIAG_ROUTE_H
 #define NETDIAG_ROUTE_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <netinet/in.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -94,4 +97,5 @@ int nd_route_guest_check(const struct nd_guest_route *g, struct nd_findings *out
 int nd_route_guest_apply(struct in_addr ip, struct in_addr gw, const char *ifname,
 			 unsigned *changes, char *err, size_t errlen);
 
+#pragma GCC visibility pop
 #endif

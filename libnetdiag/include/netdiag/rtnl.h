@@ -3,6 +3,9 @@
 #ifndef NETDIAG_RTNL_H
 #define NETDIAG_RTNL_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -19,7 +22,5 @@ int nd_addr_present(const char *addr, const char *dev, bool *present);
  * none): the MAC a guest actually uses. */
 int nd_neigh_lladdr(const char *addr, const char *dev, char *mac, size_t len);
 
-/* Write a value under /proc/sys ("net/ipv4/ip_forward"). */
-int nd_sysctl_write(const char *path, const char *value);
-
+#pragma GCC visibility pop
 #endif

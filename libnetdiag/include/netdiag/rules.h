@@ -25,6 +25,9 @@
 #ifndef NETDIAG_RULES_H
 #define NETDIAG_RULES_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -152,4 +155,5 @@ const char *nd_diagnosis_var(const struct nd_diagnosis *d, const char *name);
 const char *nd_remedy_action_name(enum nd_remedy_action a);
 const char *nd_remedy_arg(const struct nd_rule_remedy *m, const char *key);
 
+#pragma GCC visibility pop
 #endif

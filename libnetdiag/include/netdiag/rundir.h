@@ -4,6 +4,9 @@
 #ifndef NETDIAG_RUNDIR_H
 #define NETDIAG_RUNDIR_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -30,4 +33,5 @@ int nd_run_lock(const char *name, char *err, size_t errlen);
  * negative errno with err set. */
 int nd_run_file_open(int dirfd, const char *name, int flags, char *err, size_t errlen);
 
+#pragma GCC visibility pop
 #endif

@@ -10,6 +10,9 @@
 #ifndef NETDIAG_TRACKER_H
 #define NETDIAG_TRACKER_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,4 +42,5 @@ struct nd_tracker {
 	bool tells_not_followed;
 };
 
+#pragma GCC visibility pop
 #endif

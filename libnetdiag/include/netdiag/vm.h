@@ -8,6 +8,9 @@
 #ifndef NETDIAG_VM_H
 #define NETDIAG_VM_H
 
+/* exported from libnetdiag.so, whose other symbols are hidden */
+#pragma GCC visibility push(default)
+
 #include <net/if.h>
 #include <signal.h>
 #include <limits.h>
@@ -150,14 +153,14 @@ int nd_vm_wait_console(const char *name, const char *regex, double timeout_s,
 int nd_vm_wait_dhcp(const char *name, double timeout_s, char *err, size_t errlen);
 
 /* The probe guest's report, read from its "NDPROBE 1 ..." console lines. */
-#define ND_PROBE_NICS_MAX 4
-#define ND_PROBE_DNS_MAX 8
-struct nd_probe_dns {
+#define ND_VM_PROBE_NICS_MAX 4
+#define ND_VM_PROBE_DNS_MAX 8
+struct nd_vm_probe_dns {
 	char iface[IF_NAMESIZE], server[48], name[64], addr[48];
 	bool ok;
 	double ms;
 };
-struct nd_probe_nic {
+struct nd_vm_probe_nic {
 	char iface[IF_NAMESIZE], mac[18];
 	unsigned mtu;
 	bool leased, tried;
@@ -165,12 +168,12 @@ struct nd_probe_nic {
 	long lease_s;
 	double ms;               /* DISCOVER to lease (or give-up), guest clock */
 };
-struct nd_probe_report {
+struct nd_vm_probe_report {
 	bool started, done;
 	char kernel[64];
-	struct nd_probe_nic nics[ND_PROBE_NICS_MAX];
+	struct nd_vm_probe_nic nics[ND_VM_PROBE_NICS_MAX];
 	unsigned nnics;
-	struct nd_probe_dns dns[ND_PROBE_DNS_MAX];
+	struct nd_vm_probe_dns dns[ND_VM_PROBE_DNS_MAX];
 	unsigned ndns;
 	bool snmp;
 	uint64_t udp_in_errors, udp_in_csum_errors, udp6_in_errors, udp6_in_csum_errors;
@@ -178,17 +181,17 @@ struct nd_probe_report {
 };
 /* Feed one console line; lines that are not probe lines are ignored.
  * Returns 1 when the line was a probe line, 0 otherwise. */
-int nd_probe_feed(struct nd_probe_report *p, const char *line);
+int nd_vm_probe_feed(struct nd_vm_probe_report *p, const char *line);
 /* Findings from the guest's side: guest.no-lease, guest.dns-failed,
  * guest.udp-csum-errors, guest.no-report; subject names the VM. */
-void nd_probe_findings(const struct nd_probe_report *p, const char *vm,
-		       struct nd_findings *out);
-void nd_probe_json(const struct nd_probe_report *p, struct nd_json *j);
+void nd_vm_probe_findings(const struct nd_vm_probe_report *p, const char *vm,
+			  struct nd_findings *out);
+void nd_vm_probe_json(const struct nd_vm_probe_report *p, struct nd_json *j);
 
 /* Where `--probe` finds vmlinuz and probe.cpio.gz: $NETDIAG_GUEST_DIR,
  * then "guest" beside the running executable, then the installed copy. */
-int nd_probe_guest_files(char *kernel, size_t klen, char *initrd, size_t ilen,
-			 char *err, size_t errlen);
+int nd_vm_probe_guest_files(char *kernel, size_t klen, char *initrd, size_t ilen,
+			    char *err, size_t errlen);
 
 /* c made the probe guest: its kernel and initramfs, and a command line
  * asking it to resolve `resolve` (comma-separated names; NULL:
@@ -198,12 +201,12 @@ int nd_probe_guest_files(char *kernel, size_t klen, char *initrd, size_t ilen,
  * '_', '.', 1 to 253 of them.  It goes on the guest's kernel command
  * line, where a blank would start a new parameter (init=...) and a comma
  * a new name. */
-bool nd_probe_name_valid(const char *name);
-struct nd_probe_files {
+bool nd_vm_probe_name_valid(const char *name);
+struct nd_vm_probe_files {
 	char kernel[PATH_MAX], initrd[PATH_MAX], append[1024];
 };
-int nd_probe_config(struct nd_vm_config *c, struct nd_probe_files *b, const char *resolve,
-		    bool hold, char *err, size_t errlen);
+int nd_vm_probe_config(struct nd_vm_config *c, struct nd_vm_probe_files *b, const char *resolve,
+		       bool hold, char *err, size_t errlen);
 
 /* A guest run with checks: `vm run --probe` and `vm run --check`.  The
  * guest boots while `netdiag check` captures on its tap and bridge from
@@ -219,7 +222,7 @@ struct nd_vm_probe_opts {
 };
 struct nd_vm_probe_result {
 	struct nd_vm_result vm;
-	struct nd_probe_report guest;
+	struct nd_vm_probe_report guest;
 	struct nd_check_result check;
 	bool checked;            /* check ran (result valid) */
 	bool timed_out;          /* the guest did not report in time: stopped */
@@ -236,4 +239,5 @@ void nd_vm_probe_result_free(struct nd_vm_probe_result *res);
 void nd_vm_result_json(const struct nd_vm_config *c, const struct nd_vm_result *r,
 		       struct nd_json *j);
 
+#pragma GCC visibility pop
 #endif

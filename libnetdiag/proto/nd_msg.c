@@ -6,13 +6,13 @@
 
 enum { OPT_SRC_LLADDR = 1, OPT_TGT_LLADDR = 2, OPT_PREFIX = 3, OPT_MTU = 5, OPT_RDNSS = 25 };
 
-static void prefix_option(struct nd_msg *m, struct nd_cur v)
+static void prefix_option(struct nd_ndp_msg *m, struct nd_cur v)
 {
-	struct nd_prefix *p;
+	struct nd_ndp_prefix *p;
 	uint8_t flags;
 	uint32_t reserved;
 
-	if (m->nprefixes == ND_PREFIXES_MAX)
+	if (m->nprefixes == ND_NDP_PREFIXES_MAX)
 		return;
 	p = &m->prefixes[m->nprefixes];
 	if (nd_cur_u8(&v, &p->len) || nd_cur_u8(&v, &flags) || nd_cur_u32(&v, &p->valid) ||
@@ -24,17 +24,17 @@ static void prefix_option(struct nd_msg *m, struct nd_cur v)
 	m->nprefixes++;
 }
 
-static void rdnss_option(struct nd_msg *m, struct nd_cur v)
+static void rdnss_option(struct nd_ndp_msg *m, struct nd_cur v)
 {
 	uint16_t reserved;
 
 	if (nd_cur_u16(&v, &reserved) || nd_cur_u32(&v, &m->rdnss_lifetime))
 		return;
-	while (m->nrdnss < ND_RDNSS_MAX && !nd_cur_bytes(&v, m->rdnss[m->nrdnss], 16))
+	while (m->nrdnss < ND_NDP_RDNSS_MAX && !nd_cur_bytes(&v, m->rdnss[m->nrdnss], 16))
 		m->nrdnss++;
 }
 
-static int options(struct nd_msg *m, struct nd_cur c)
+static int options(struct nd_ndp_msg *m, struct nd_cur c)
 {
 	while (nd_cur_left(&c)) {
 		uint8_t type, len;
@@ -68,7 +68,7 @@ static int options(struct nd_msg *m, struct nd_cur c)
 	return 0;
 }
 
-int nd_nd_parse(struct nd_msg *m, struct nd_cur c)
+int nd_ndp_parse(struct nd_ndp_msg *m, struct nd_cur c)
 {
 	uint8_t code, flags;
 	uint16_t sum;

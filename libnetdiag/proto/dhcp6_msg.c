@@ -19,6 +19,19 @@ static void duid(struct nd_cur v, uint8_t *out, unsigned *len)
 	nd_cur_bytes(&v, out, *len);
 }
 
+/* The next option of the list at c: 1 with its code and value, 0 at the
+ * end, -EINVAL when the list is cut short. */
+static int next_option(struct nd_cur *c, uint16_t *code, struct nd_cur *v)
+{
+	uint16_t len;
+
+	if (!nd_cur_left(c))
+		return 0;
+	if (nd_cur_u16(c, code) || nd_cur_u16(c, &len) || nd_cur_sub(c, len, v))
+		return -EINVAL;
+	return 1;
+}
+
 static int ia_options(struct nd_dhcp6_ia *ia, struct nd_cur c);
 
 static int lease_option(struct nd_dhcp6_ia *ia, uint16_t code, struct nd_cur v)
@@ -50,22 +63,17 @@ static int status_code(struct nd_cur v, uint16_t *status)
 
 static int ia_options(struct nd_dhcp6_ia *ia, struct nd_cur c)
 {
-	uint16_t code, len;
+	struct nd_cur v;
+	uint16_t code;
+	int more, err = 0;
 
-	while (nd_cur_left(&c)) {
-		struct nd_cur v;
-		int err = 0;
-
-		if (nd_cur_u16(&c, &code) || nd_cur_u16(&c, &len) || nd_cur_sub(&c, len, &v))
-			return -EINVAL;
+	while (!err && (more = next_option(&c, &code, &v)) > 0) {
 		if (code == OPT_IAADDR || code == OPT_IAPREFIX)
 			err = lease_option(ia, code, v);
 		else if (code == OPT_STATUS_CODE)
 			err = status_code(v, &ia->status);
-		if (err)
-			return err;
 	}
-	return 0;
+	return err ? err : more;
 }
 
 static int ia_option(struct nd_dhcp6 *m, uint16_t code, struct nd_cur v)
@@ -88,14 +96,11 @@ static int message(struct nd_dhcp6 *m, struct nd_cur c, unsigned depth);
 
 static int options(struct nd_dhcp6 *m, struct nd_cur c, unsigned depth)
 {
-	uint16_t code, len;
+	struct nd_cur v;
+	uint16_t code;
+	int more, err = 0;
 
-	while (nd_cur_left(&c)) {
-		struct nd_cur v;
-		int err = 0;
-
-		if (nd_cur_u16(&c, &code) || nd_cur_u16(&c, &len) || nd_cur_sub(&c, len, &v))
-			return -EINVAL;
+	while (!err && (more = next_option(&c, &code, &v)) > 0) {
 		switch (code) {
 		case OPT_CLIENTID:
 			duid(v, m->client_duid, &m->client_duid_len);
@@ -114,7 +119,7 @@ static int options(struct nd_dhcp6 *m, struct nd_cur c, unsigned depth)
 			m->rapid_commit = true;
 			break;
 		case OPT_DNS_SERVERS:
-			m->ndns = len / 16;
+			m->ndns = nd_cur_left(&v) / 16;
 			break;
 		case OPT_RELAY_MSG:
 			if (depth)
@@ -123,10 +128,8 @@ static int options(struct nd_dhcp6 *m, struct nd_cur c, unsigned depth)
 		default:
 			break;
 		}
-		if (err)
-			return err;
 	}
-	return 0;
+	return err ? err : more;
 }
 
 /* depth counts relay layers still allowed below this one */
