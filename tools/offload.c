@@ -21,7 +21,37 @@ struct offload_verb {
 	bool changes;   /* needs CAP_NET_ADMIN; reading features needs none */
 };
 
-static const struct offload_verb verbs[];
+static int show(int argc, char **argv);
+static int set(int argc, char **argv);
+static int save(int argc, char **argv);
+static int restore(int argc, char **argv);
+static int guide(int argc, char **argv);
+
+/* the verbs, each with its usage; the options they take below */
+static const struct offload_verb verbs[] = {
+	{ "show", show, "show DEV... [-j|--json]", false },
+	{ "set", set, "set [-j] DEV FEATURE on|off [FEATURE on|off]... [-- DEV ...]", true },
+	{ "save", save, "save DEV... -o FILE [-j|--json]", false },
+	{ "restore", restore, "restore FILE [-j|--json]", true },
+	{ "guide", guide, "guide --tap TAP [--bridge BR] [--duration S] [--yes|--dry-run] [-j]",
+	  false },
+	{ 0 },
+};
+
+/* show, set and restore take -j; set takes it before DEV only */
+static const struct option json_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+/* save: -o FILE, -j */
+static const struct option save_opts[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
 
 static const char about[] =
 	"\n"
@@ -110,13 +140,6 @@ fail:
 	free(all);
 	return NULL;
 }
-
-/* the options of show, set and restore (usage in the verb table) */
-static const struct option json_opts[] = {
-	{ "json", no_argument, NULL, 'j' },
-	{ "help", no_argument, NULL, 'h' },
-	{ 0 },
-};
 
 /* -j and -h: -1 to go on, else the exit status (after -h or a bad option) */
 static int json_only(int argc, char **argv, const char *shortopts, const char *verb, bool *json)
@@ -244,13 +267,6 @@ static int set(int argc, char **argv)
 	return EXIT_HEALTHY;
 }
 
-static const struct option save_opts[] = {
-	{ "output", required_argument, NULL, 'o' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "help", no_argument, NULL, 'h' },
-	{ 0 },
-};
-
 static int save(int argc, char **argv)
 {
 	const char *path = NULL;
@@ -327,16 +343,6 @@ static int guide(int argc, char **argv)
 {
 	return doctor_main("offload guide", true, argc, argv);
 }
-
-static const struct offload_verb verbs[] = {
-	{ "show", show, "show DEV... [-j|--json]", false },
-	{ "set", set, "set [-j] DEV FEATURE on|off [FEATURE on|off]... [-- DEV ...]", true },
-	{ "save", save, "save DEV... -o FILE [-j|--json]", false },
-	{ "restore", restore, "restore FILE [-j|--json]", true },
-	{ "guide", guide, "guide --tap TAP [--bridge BR] [--duration S] [--yes|--dry-run] [-j]",
-	  false },
-	{ 0 },
-};
 
 int cmd_offload(int argc, char **argv)
 {
