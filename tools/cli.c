@@ -42,17 +42,34 @@ void cli_json_open(struct nd_json *j, const char *cmd)
 	nd_json_kv_str(j, "command", cmd);
 }
 
+void cli_out_begin(struct nd_out *o, const char *cmd, bool json)
+{
+	nd_out_init(o, stdout, json, cli_colour());
+	nd_out_begin(o, cmd);
+	json_opened |= json;
+}
+
+int cli_out_end(struct nd_out *o, int status)
+{
+	nd_out_str(o, "status", NULL, status == EXIT_HEALTHY ? "healthy"
+				      : status == EXIT_PROBLEMS ? "problems" : "error");
+	/* a run that could not finish says why, as it said on stderr */
+	if (status == EXIT_CANNOT)
+		nd_out_str(o, "error", NULL, cli_last_error()[0] ? cli_last_error() : "could not run");
+	nd_out_end(o);
+	return status;
+}
+
 void cli_json_error(const char *cmd, const char *message)
 {
-	struct nd_json j;
+	struct nd_out o;
 
 	if (json_opened)
 		return;
-	cli_json_open(&j, cmd);
-	nd_json_kv_str(&j, "status", "error");
-	nd_json_kv_str(&j, "error", message);
-	nd_json_obj_close(&j);
-	nd_json_end(&j);
+	cli_out_begin(&o, cmd, true);
+	nd_out_str(&o, "status", NULL, "error");
+	nd_out_str(&o, "error", NULL, message);
+	nd_out_end(&o);
 }
 
 int cli_bad_option(const char *cmd, char **argv, const char *shortopts,

@@ -36,6 +36,15 @@ int cli_status(const struct nd_findings *fs, enum nd_severity fail_on);
 /* A command's JSON document begins: {"schema", "command": cmd, ... */
 struct nd_json;
 void cli_json_open(struct nd_json *j, const char *cmd);
+/* A command's output on stdout: text, or with json its document begun
+ * ({"schema", "command": cmd, ...) so that an error after it is said on
+ * stderr only, never as a second document. */
+struct nd_out;
+void cli_out_begin(struct nd_out *o, const char *cmd, bool json);
+/* The "status" member ("healthy", "problems", or for EXIT_CANNOT "error"
+ * with "error", the last line cli_err said) and the document's end;
+ * status returned. */
+int cli_out_end(struct nd_out *o, int status);
 /* On exit 2 with -j: {"schema", "command", "status": "error", "error"},
  * unless the command's own document has begun. */
 void cli_json_error(const char *cmd, const char *message);

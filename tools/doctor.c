@@ -47,6 +47,30 @@ static const char usage_text[] =
 	"warning either) after the fixes, 1 otherwise, 2 could not run or\n"
 	"interrupted.\n";
 
+/* the options the usage above describes */
+static const struct option opts[] = {
+	{ "bridge", required_argument, NULL, 'b' },
+	{ "tap", required_argument, NULL, 't' },
+	{ "uplink", required_argument, NULL, 'u' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "active", no_argument, NULL, 'a' },
+	{ "probe", no_argument, NULL, 'p' },
+	{ "resolve", required_argument, NULL, 'r' },
+	{ "from", required_argument, NULL, 'F' },
+	{ "rules", required_argument, NULL, 'R' },
+	{ "rules-lenient", no_argument, NULL, 'L' },
+	{ "offload-only", no_argument, NULL, 'O' },
+	{ "fix", no_argument, NULL, 'x' },
+	{ "yes", no_argument, NULL, 'y' },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "persist", required_argument, NULL, 'P' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "fail-on", required_argument, NULL, 'f' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
 static volatile sig_atomic_t stop_flag;
 
 static void on_signal(int sig)
@@ -88,157 +112,16 @@ static int load_rules(struct nd_rules *rs, const char *dir, bool lenient, const 
 	return nd_rules_load_lenient(rs, dir, bad_rule, (void *)cmd, &nbad, err, len);
 }
 
-/* text after a label, folded at 78 columns under its own start */
-static void wrapped(const char *label, const char *text)
-{
-	int indent = (int)strlen(label), col = indent;
-	const char *s = text;
-
-	fputs(label, stdout);
-	while (*s) {
-		size_t n = strcspn(s, " ");
-
-		if (col > indent && col + 1 + (int)n > 78) {
-			printf("\n%*s", indent, "");
-			col = indent;
-		} else if (col > indent) {
-			putchar(' ');
-			col++;
-		}
-		printf("%.*s", (int)n, s);
-		col += (int)n;
-		s += n;
-		s += strspn(s, " ");
-	}
-	putchar('\n');
-}
-
-/* Info diagnoses (kernel defaults, a port about to forward) are facts,
- * not faults: one line for them unless -v. */
-static size_t info_line(const struct nd_doctor_result *res)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < res->diagnoses.n; i++) {
-		if (res->diagnoses.v[i].rule->severity != ND_SEV_INFO)
-			continue;
-		printf("%s%s", n ? ", " : "\ninfo: ", res->diagnoses.v[i].rule->id);
-		n++;
-	}
-	if (n)
-		printf(" (-v explains them)\n");
-	return n;
-}
-
-static void explain(const struct nd_doctor_result *res, bool verbose)
-{
-	char buf[ND_RULE_TEXT_MAX];
-	size_t shown = 0;
-
-	for (size_t i = 0; i < res->diagnoses.n; i++)
-		shown += verbose || res->diagnoses.v[i].rule->severity > ND_SEV_INFO;
-	if (!shown && !res->nundiagnosed) {
-		printf("no problem diagnosed in %zu findings\n", res->findings.n);
-		if (!verbose)
-			info_line(res);
-		return;
-	}
-	if (shown)
-		printf("diagnoses (worst first):\n");
-	for (size_t i = 0; i < res->diagnoses.n; i++) {
-		const struct nd_diagnosis *d = &res->diagnoses.v[i];
-		const struct nd_rule *r = d->rule;
-
-		if (!verbose && r->severity == ND_SEV_INFO)
-			continue;
-
-		nd_rule_expand(d, r->title, buf, sizeof(buf));
-		/* a diagnosis the run fixed is no longer an error */
-		printf("\n%-7s %s: %s\n", res->outcomes && res->outcomes[i] != ND_DIAG_FOUND
-		       ? nd_diag_outcome_name(res->outcomes[i]) : nd_severity_name(r->severity),
-		       r->id, buf);
-		nd_rule_expand(d, r->cause, buf, sizeof(buf));
-		wrapped("        cause: ", buf);
-		for (unsigned k = 0; k < d->nevidence; k++) {
-			const struct nd_finding *f = &res->findings.v[d->evidence[k]];
-
-			printf("        evidence: %s %s: %s\n", f->id, f->ifname, f->summary);
-		}
-		for (unsigned k = 0; k < r->nremedies; k++) {
-			const struct nd_rule_remedy *m = &r->remedies[k];
-
-			char label[64];
-
-			nd_rule_expand(d, m->does, buf, sizeof(buf));
-			snprintf(label, sizeof(label), "        remedy %u (%s): ", k + 1,
-				 nd_remedy_action_name(m->action));
-			wrapped(label, buf);
-			nd_rule_expand(d, m->blast, buf, sizeof(buf));
-			if (buf[0])
-				wrapped("          blast radius: ", buf);
-			nd_rule_expand(d, m->how, buf, sizeof(buf));
-			if (buf[0])
-				wrapped("          by hand: ", buf);
-		}
-		for (unsigned k = 0; k < r->nrefs; k++)
-			printf("        see: %s\n", r->refs[k]);
-	}
-	if (!verbose)
-		info_line(res);
-	if (res->nundiagnosed)
-		printf("\nundiagnosed (errors no rule explains):\n");
-	for (size_t i = 0; i < res->nundiagnosed; i++) {
-		const struct nd_finding *f = &res->findings.v[res->undiagnosed[i]];
-
-		printf("  %s %s: %s\n", f->id, f->ifname, f->summary);
-	}
-}
-
-static void steps_text(const struct nd_doctor_result *res)
-{
-	if (!res->nsteps)
-		return;
-	printf("\nremedies:\n");
-	for (unsigned i = 0; i < res->nsteps; i++) {
-		const struct nd_doctor_step *s = &res->steps[i];
-
-		printf("  %-14s %-26s %s %s%s%s\n", nd_step_outcome_name(s->outcome),
-		       res->diagnoses.v[s->diagnosis].rule->id, s->target, s->change,
-		       s->detail[0] ? ": " : "", s->detail);
-	}
-}
-
 /* guide: `netdiag offload guide`, the loop on offload remedies, fixing
  * unless told --dry-run, on a live look of the guest's tap */
 int doctor_main(const char *cmd, bool guide, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "bridge", required_argument, NULL, 'b' },
-		{ "tap", required_argument, NULL, 't' },
-		{ "uplink", required_argument, NULL, 'u' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "active", no_argument, NULL, 'a' },
-		{ "probe", no_argument, NULL, 'p' },
-		{ "resolve", required_argument, NULL, 'r' },
-		{ "from", required_argument, NULL, 'F' },
-		{ "rules", required_argument, NULL, 'R' },
-		{ "rules-lenient", no_argument, NULL, 'L' },
-		{ "offload-only", no_argument, NULL, 'O' },
-		{ "fix", no_argument, NULL, 'x' },
-		{ "yes", no_argument, NULL, 'y' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "persist", required_argument, NULL, 'P' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "fail-on", required_argument, NULL, 'f' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	enum nd_severity fail_on = ND_SEV_ERROR;
 	struct nd_doctor_opts o = { .mode = guide ? ND_DOCTOR_FIX : ND_DOCTOR_EXPLAIN, .note = say,
 				    .stop = &stop_flag, .offload_only = guide };
 	struct nd_doctor_result res;
 	struct nd_rules rs;
+	struct nd_out out;
 	const char *rules_dir = NULL, *persist = NULL;
 	char err[512] = "", dirbuf[4096];
 	bool json = false, yes = false, lenient = false, probe = false, verbose = false;
@@ -377,28 +260,9 @@ int doctor_main(const char *cmd, bool guide, int argc, char **argv)
 		cli_err(cmd, NULL, "%s", err);
 		status = EXIT_CANNOT;
 	}
-	if (json) {
-		struct nd_json j;
-
-		cli_json_open(&j, "doctor");
-		nd_json_kv_str(&j, "mode", o.mode == ND_DOCTOR_FIX ? "fix"
-					   : o.mode == ND_DOCTOR_DRY_RUN ? "dry-run" : "explain");
-		nd_doctor_json(&res, &j);
-		if (persist) {
-			nd_json_kv_str(&j, "persisted", written);
-		}
-		nd_report_json_findings(&j, &res.findings);
-		nd_json_kv_str(&j, "status", status == EXIT_HEALTHY ? "healthy" : "problems");
-		nd_json_obj_close(&j);
-		nd_json_end(&j);
-	} else {
-		explain(&res, verbose);
-		steps_text(&res);
-		if (o.mode == ND_DOCTOR_FIX)
-			nd_doctor_persist_text(&res, stdout);
-		if (written[0])
-			printf("\nwritten (netdiag undo removes them): %s\n", written);
-	}
+	cli_out_begin(&out, "doctor", json);
+	nd_doctor_print(&res, o.mode, verbose, persist ? written : NULL, &out);
+	cli_out_end(&out, status);
 out:
 	nd_findings_free(&given);      /* empty once the run took them */
 	nd_doctor_result_free(&res);

@@ -10,7 +10,7 @@
 #include "cli.h"
 
 static const char usage_text[] =
-	"usage: netdiag host [--bridge BR] [--tap TAP]... [-j|--json]\n"
+	"usage: netdiag host [--bridge BR] [--tap TAP]... [--fail-on error|warning] [-j|--json]\n"
 	"\n"
 	"Inspect the bridge (every bridge when none is named), its ports and the\n"
 	"guest taps: carrier, enslavement, STP state and forward delay, port\n"
@@ -19,55 +19,23 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 nothing wrong, 1 problems found, 2 could not run.\n";
 
-static void print_text(const struct nd_host_report *r, const struct nd_findings *fs)
-{
-	for (unsigned i = 0; i < r->nbridges; i++) {
-		const struct nd_bridge_info *b = &r->bridges[i];
-
-		printf("bridge %s: %s, mtu %u, stp %s", b->link.name,
-		       b->link.up ? (b->link.carrier ? "up" : "up, no carrier") : "down",
-		       b->link.mtu, b->stp ? "on" : "off");
-		if (b->stp)
-			printf(" (forward delay %.0f s)", b->forward_delay);
-		printf(", snooping %s%s\n", b->snooping ? "on" : "off",
-		       b->snooping ? (b->querier ? " with querier" : " without querier") : "");
-		for (unsigned k = 0; k < b->nports; k++) {
-			const struct nd_link_info *p = &b->ports[k];
-
-			printf("  port %-15s %-6s %-10s mtu %u%s", p->name, p->kind,
-			       nd_port_state_name(p->port_state), p->mtu,
-			       p->up && p->carrier ? "" : p->up ? ", no carrier" : ", down");
-			if (p->forward_in >= 0)
-				printf(", forwards in %.1f s", p->forward_in);
-			putchar('\n');
-		}
-	}
-	printf("ip_forward %d, br_netfilter %s, UDP InCsumErrors %llu (IPv6 %llu)\n",
-	       r->ip_forward, r->brnf_loaded ? "loaded" : "not loaded",
-	       (unsigned long long)r->udp_in_csum_errors,
-	       (unsigned long long)r->udp6_in_csum_errors);
-	if (fs->n) {
-		printf("\nfindings (worst first):\n");
-		nd_report_text(stdout, fs, cli_colour());
-	} else {
-		printf("\nno findings\n");
-	}
-}
+/* the options the usage above describes */
+static const struct option opts[] = {
+	{ "bridge", required_argument, NULL, 'b' },
+	{ "tap", required_argument, NULL, 't' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "fail-on", required_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
 
 int cmd_host(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "bridge", required_argument, NULL, 'b' },
-		{ "tap", required_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "fail-on", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	enum nd_severity fail_on = ND_SEV_ERROR;
 	struct nd_host_opts o = { 0 };
 	struct nd_host_report r;
 	struct nd_findings fs;
+	struct nd_out out;
 	char err[256] = "";
 	bool json = false;
 	int c, ret, status;
@@ -102,19 +70,11 @@ int cmd_host(int argc, char **argv)
 		status = EXIT_CANNOT;
 		goto out;
 	}
-	status = cli_status(&fs, fail_on);
-	if (json) {
-		struct nd_json j;
-
-		cli_json_open(&j, "host");
-		nd_host_report_json(&r, &j);
-		nd_report_json_findings(&j, &fs);
-		nd_json_kv_str(&j, "status", status == EXIT_HEALTHY ? "healthy" : "problems");
-		nd_json_obj_close(&j);
-		nd_json_end(&j);
-	} else {
-		print_text(&r, &fs);
-	}
+	cli_out_begin(&out, "host", json);
+	nd_host_report_print(&r, &out);
+	nd_out_text(&out, fs.n ? "\nfindings (worst first):\n" : "\nno findings\n");
+	nd_report_findings(&out, &fs);
+	status = cli_out_end(&out, cli_status(&fs, fail_on));
 out:
 	nd_host_report_free(&r);
 	nd_findings_free(&fs);

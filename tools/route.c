@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,15 +28,15 @@ static int guest_apply(int argc, char **argv);
 
 static const struct guest_verb guest_verbs[] = {
 	{ "add", guest_add,
-	  "add NAME --ip ADDR[/32] --dev TAP [--gateway GW] [--mac MAC] [--ip6 PREFIX]\n"
+	  "add NAME --ip ADDR[/32] --dev TAP [--gateway GW] [--mac MAC] [--ip6 PREFIX] [-j]\n"
 	  "      host side: /32 route via the tap, proxy ARP on it, forwarding, rp_filter\n"
 	  "      loose on it when strict; journaled ('netdiag undo'); a repeat changes nothing" },
-	{ "del", guest_del, "del NAME\n      remove the guest's host route (journaled)" },
+	{ "del", guest_del, "del NAME [-j]\n      remove the guest's host route (journaled)" },
 	{ "list", guest_list, "list [-j]\n      the guests set up with add, and whether their route is there" },
 	{ "check", guest_check,
 	  "check NAME [-j]\n      each host piece present and effective, as findings" },
 	{ "apply", guest_apply,
-	  "apply --ip ADDR[/32] --gateway GW --if IFNAME\n"
+	  "apply --ip ADDR[/32] --gateway GW --if IFNAME [-j]\n"
 	  "      inside a Linux guest: the /32 address, the on-link route to the gateway,\n"
 	  "      the default route via it; journaled" },
 	{ "config", guest_config,
@@ -51,12 +52,13 @@ static void usage(FILE *out)
 		fprintf(out, "  %s\n", guest_verbs[i].usage);
 }
 
-static int wants_help(int argc, char **argv)
+/* the verb's own usage, for its -h */
+static int verb_usage(const char *verb)
 {
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-			return 1;
-	return 0;
+	for (size_t i = 0; i < sizeof(guest_verbs) / sizeof(guest_verbs[0]); i++)
+		if (!strcmp(guest_verbs[i].name, verb))
+			printf("usage: netdiag route guest %s\n", guest_verbs[i].usage);
+	return EXIT_HEALTHY;
 }
 
 static int guest_config(int argc, char **argv)
@@ -104,8 +106,7 @@ static int guest_config(int argc, char **argv)
 			strcpy(net.ifname, optarg);
 			break;
 		case 'h':
-			printf("usage: netdiag route guest %s\n", guest_verbs[5].usage);
-			return EXIT_HEALTHY;
+			return verb_usage("config");
 		default:
 			return cli_bad_option("route guest", argv, "h", opts);
 		}
@@ -126,12 +127,13 @@ static int guest_config(int argc, char **argv)
 
 struct guest_args {
 	struct nd_guest_route g;
-	bool have_ip, have_gw, json;
+	bool have_ip, have_gw, json, help;
 	enum nd_severity fail_on;
 	const char *ifname;
 };
 
-/* The options add, check and apply share; positional NAME when wanted. */
+/* The options add, check and apply share; positional NAME when wanted.
+ * -h: its usage said, a->help set and 0 returned. */
 static int parse_guest(int argc, char **argv, struct guest_args *a, bool want_name)
 {
 	static const struct option opts[] = {
@@ -143,6 +145,7 @@ static int parse_guest(int argc, char **argv, struct guest_args *a, bool want_na
 		{ "if", required_argument, NULL, 'I' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "fail-on", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	int c;
@@ -150,7 +153,7 @@ static int parse_guest(int argc, char **argv, struct guest_args *a, bool want_na
 	memset(a, 0, sizeof(*a));
 	a->fail_on = ND_SEV_ERROR;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (nd_parse_host_ipv4(optarg, &a->g.ip)) {
@@ -214,8 +217,12 @@ static int parse_guest(int argc, char **argv, struct guest_args *a, bool want_na
 			if (cli_fail_on("route", optarg, &a->fail_on))
 				return -EINVAL;
 			break;
+		case 'h':
+			a->help = true;
+			verb_usage(argv[0]);
+			return 0;
 		default:
-			cli_bad_option("route guest", argv, "j", opts);
+			cli_bad_option("route guest", argv, "jh", opts);
 			return -EINVAL;
 		}
 	}
@@ -240,11 +247,14 @@ static int parse_guest(int argc, char **argv, struct guest_args *a, bool want_na
 static int guest_add(int argc, char **argv)
 {
 	struct guest_args a;
+	struct nd_out o;
 	unsigned changes;
 	char err[256] = "";
 
 	if (parse_guest(argc, argv, &a, true))
 		return EXIT_CANNOT;
+	if (a.help)
+		return EXIT_HEALTHY;
 	if (!a.have_ip || !a.g.dev[0]) {
 		cli_err("route", a.g.name, "add needs --ip and --dev");
 		return EXIT_CANNOT;
@@ -257,47 +267,92 @@ static int guest_add(int argc, char **argv)
 		cli_err("route", NULL, "%s", err);
 		return EXIT_CANNOT;
 	}
+	cli_out_begin(&o, "route guest add", a.json);
+	nd_out_str(&o, "guest", "guest %s: ", a.g.name);
+	nd_out_uint(&o, "changes", changes ? "%" PRIu64 " change" : "already set up, nothing changed\n",
+		    changes);
 	if (changes)
-		printf("guest %s: %u change%s made and journaled ('netdiag undo' reverts)\n", a.g.name,
-		       changes, changes == 1 ? "" : "s");
-	else
-		printf("guest %s: already set up, nothing changed\n", a.g.name);
+		nd_out_text(&o, "%s made and journaled ('netdiag undo' reverts)\n",
+			    changes == 1 ? "" : "s");
+	nd_out_end(&o);
 	return EXIT_HEALTHY;
+}
+
+/* the options of the verbs that take only -j (del NAME, list) */
+static const struct option json_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+/* -j or -h: 0 (with *help set after saying the usage), else EXIT_CANNOT */
+static int parse_json_only(int argc, char **argv, bool *json, bool *help)
+{
+	int c;
+
+	*json = *help = false;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jh", json_opts, NULL)) != -1) {
+		if (c == 'j') {
+			*json = true;
+		} else if (c == 'h') {
+			*help = true;
+			verb_usage(argv[0]);
+			return 0;
+		} else {
+			return cli_bad_option("route guest", argv, "jh", json_opts);
+		}
+	}
+	return 0;
 }
 
 static int guest_del(int argc, char **argv)
 {
 	unsigned changes;
 	char err[256] = "";
+	bool json, help;
+	struct nd_out o;
 
-	if (argc != 2) {
+	if (parse_json_only(argc, argv, &json, &help))
+		return EXIT_CANNOT;
+	if (help)
+		return EXIT_HEALTHY;
+	if (optind != argc - 1) {
 		cli_err("route", NULL, "del NAME");
 		return EXIT_CANNOT;
 	}
-	if (nd_route_guest_del(argv[1], &changes, err, sizeof(err))) {
+	if (nd_route_guest_del(argv[optind], &changes, err, sizeof(err))) {
 		cli_err("route", NULL, "%s", err);
 		return EXIT_CANNOT;
 	}
-	printf("guest %s: removed%s\n", argv[1], changes ? "" : " (its route was already gone)");
+	cli_out_begin(&o, "route guest del", json);
+	nd_out_str(&o, "guest", "guest %s: removed", argv[optind]);
+	nd_out_uint(&o, "changes", changes ? "\n" : " (its route was already gone)\n", changes);
+	nd_out_end(&o);
 	return EXIT_HEALTHY;
 }
 
 static int guest_list(int argc, char **argv)
 {
-	char names[64][32], ip[INET_ADDRSTRLEN];
-	bool json = argc > 1 && (!strcmp(argv[1], "-j") || !strcmp(argv[1], "--json"));
-	struct nd_json j;
+	char names[64][32];
+	bool json, help;
+	struct nd_out o;
 	unsigned n;
 
+	if (parse_json_only(argc, argv, &json, &help))
+		return EXIT_CANNOT;
+	if (help)
+		return EXIT_HEALTHY;
+	if (optind != argc) {
+		cli_err("route", argv[optind], "unexpected argument (see 'netdiag route guest --help')");
+		return EXIT_CANNOT;
+	}
 	if (nd_route_guest_names(names, 64, &n)) {
 		cli_err("route", NULL, "cannot read the guest list");
 		return EXIT_CANNOT;
 	}
-	if (json) {
-		cli_json_open(&j, "route guest list");
-		nd_json_key(&j, "guests");
-		nd_json_arr_open(&j);
-	}
+	cli_out_begin(&o, "route guest list", json);
+	nd_out_arr_open(&o, "guests");
 	for (unsigned i = 0; i < n; i++) {
 		struct nd_guest_route g;
 		struct nd_findings fs;
@@ -306,26 +361,11 @@ static int guest_list(int argc, char **argv)
 			continue;
 		nd_findings_init(&fs);
 		nd_route_guest_check(&g, &fs);
-		inet_ntop(AF_INET, &g.ip, ip, sizeof(ip));
-		if (json) {
-			nd_json_obj_open(&j);
-			nd_json_kv_str(&j, "name", g.name);
-			nd_json_kv_str(&j, "ip", ip);
-			nd_json_kv_str(&j, "dev", g.dev);
-			nd_json_kv_bool(&j, "route", !nd_findings_find(&fs, "route.missing-host-route", NULL));
-			nd_json_kv_uint(&j, "problems", fs.n);
-			nd_json_obj_close(&j);
-		} else {
-			printf("%-16s %-15s/32 via %-15s %s\n", g.name, ip, g.dev,
-			       fs.n ? "PROBLEMS (netdiag route guest check)" : "ok");
-		}
+		nd_route_guest_print(&g, &fs, &o);
 		nd_findings_free(&fs);
 	}
-	if (json) {
-		nd_json_arr_close(&j);
-		nd_json_obj_close(&j);
-		nd_json_end(&j);
-	}
+	nd_out_arr_close(&o);
+	nd_out_end(&o);
 	return EXIT_HEALTHY;
 }
 
@@ -334,10 +374,13 @@ static int guest_check(int argc, char **argv)
 	struct nd_findings fs;
 	struct guest_args a;
 	struct nd_guest_route g;
+	struct nd_out o;
 	int status;
 
 	if (parse_guest(argc, argv, &a, true))
 		return EXIT_CANNOT;
+	if (a.help)
+		return EXIT_HEALTHY;
 	if (nd_route_guest_load(a.g.name, &g)) {
 		cli_err("route", a.g.name, "no such guest (see 'netdiag route guest list')");
 		return EXIT_CANNOT;
@@ -345,20 +388,11 @@ static int guest_check(int argc, char **argv)
 	nd_findings_init(&fs);
 	nd_route_guest_check(&g, &fs);
 	nd_findings_sort(&fs);
-	status = cli_status(&fs, a.fail_on);
-	if (a.json) {
-		struct nd_json j;
-
-		cli_json_open(&j, "route guest check");
-		nd_report_json_findings(&j, &fs);
-		nd_json_kv_str(&j, "status", status ? "problems" : "healthy");
-		nd_json_obj_close(&j);
-		nd_json_end(&j);
-	} else if (fs.n) {
-		nd_report_text(stdout, &fs, cli_colour());
-	} else {
-		printf("guest %s: every piece in place\n", g.name);
-	}
+	cli_out_begin(&o, "route guest check", a.json);
+	if (!fs.n)
+		nd_out_text(&o, "guest %s: every piece in place\n", g.name);
+	nd_report_findings(&o, &fs);
+	status = cli_out_end(&o, cli_status(&fs, a.fail_on));
 	nd_findings_free(&fs);
 	return status;
 }
@@ -366,11 +400,14 @@ static int guest_check(int argc, char **argv)
 static int guest_apply(int argc, char **argv)
 {
 	struct guest_args a;
+	struct nd_out o;
 	unsigned changes;
 	char err[256] = "";
 
 	if (parse_guest(argc, argv, &a, false))
 		return EXIT_CANNOT;
+	if (a.help)
+		return EXIT_HEALTHY;
 	if (!a.have_ip || !a.have_gw || !a.g.dev[0]) {
 		cli_err("route", "apply", "needs --ip, --gateway and --if");
 		return EXIT_CANNOT;
@@ -379,7 +416,11 @@ static int guest_apply(int argc, char **argv)
 		cli_err("route", NULL, "%s", err);
 		return EXIT_CANNOT;
 	}
-	printf("%s: %u change%s made and journaled\n", a.g.dev, changes, changes == 1 ? "" : "s");
+	cli_out_begin(&o, "route guest apply", a.json);
+	nd_out_str(&o, "interface", "%s: ", a.g.dev);
+	nd_out_uint(&o, "changes", "%" PRIu64 " change", changes);
+	nd_out_text(&o, "%s made and journaled\n", changes == 1 ? "" : "s");
+	nd_out_end(&o);
 	return EXIT_HEALTHY;
 }
 
@@ -401,17 +442,14 @@ int cmd_route(int argc, char **argv)
 		cli_err("route", "guest", "no verb given (see 'netdiag route guest --help')");
 		return EXIT_CANNOT;
 	}
-	if (wants_help(argc - 1, argv + 1) && argc == 3) {
+	if (!strcmp(argv[2], "-h") || !strcmp(argv[2], "--help")) {
 		usage(stdout);
 		return EXIT_HEALTHY;
 	}
 	for (size_t i = 0; i < sizeof(guest_verbs) / sizeof(guest_verbs[0]); i++) {
 		if (strcmp(argv[2], guest_verbs[i].name))
 			continue;
-		if (wants_help(argc - 2, argv + 2)) {
-			printf("usage: netdiag route guest %s\n", guest_verbs[i].usage);
-			return EXIT_HEALTHY;
-		}
+		optind = 1;
 		return guest_verbs[i].run(argc - 2, argv + 2);
 	}
 	cli_err("route", argv[2], "unknown verb (see 'netdiag route guest --help')");

@@ -11,7 +11,7 @@
 #include "cli.h"
 
 static const char usage_text[] =
-	"usage: netdiag undo [--last N] [--dry-run] [--forget]\n"
+	"usage: netdiag undo [--last N] [--dry-run] [--forget] [-j|--json]\n"
 	"\n"
 	"Restore the state recorded before each change netdiag made (offloads,\n"
 	"sysctls, routes, addresses, MTUs, bridge STP settings, files written by\n"
@@ -22,80 +22,80 @@ static const char usage_text[] =
 	"again (device or namespace gone, device replaced) and damaged lines.\n"
 	"The journal is in $NETDIAG_RUN_DIR or /run/netdiag.\n";
 
+/* the options the usage above describes */
+static const struct option opts[] = {
+	{ "last", required_argument, NULL, 'l' },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "forget", no_argument, NULL, 'F' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
 struct tally {
-	bool dry;
+	struct nd_out *o;
+	bool dry, in_records;   /* forget: past the damaged lines */
 	unsigned skipped, failed;
 };
 
-static void describe(const struct nd_journal_record *r, char *out, size_t len)
+/* a failure stays one line on stderr; JSON has it among the records */
+static void failed(struct tally *t, const struct nd_journal_record *r, int result)
 {
 	bool key = r->key[0] && strcmp(r->key, "-");
 
-	snprintf(out, len, "%s %s%s%s", r->kind, r->object, key ? " " : "", key ? r->key : "");
-}
-
-static void report(void *arg, const struct nd_journal_record *r, int result)
-{
-	struct tally *t = arg;
 	char what[400];
 
-	describe(r, what, sizeof(what));
-	if (result > 0) {
-		t->skipped++;
-		printf("skipped %s (record %u): %s%s\n", what, r->id,
-		       nd_journal_skip_text((enum nd_journal_skip)result),
-		       result == ND_JOURNAL_OTHER_NS ? "; undo it there" : "; 'netdiag undo --forget' drops it");
-	} else if (result) {
-		t->failed++;
-		fprintf(stderr, "netdiag: undo: %s: %s\n", what, strerror(-result));
-	} else {
-		printf("%s %s back to %s%s\n", t->dry ? "would restore" : "restored", what, r->before,
-		       r->legacy ? " (an older netdiag's record: no identity to check)" : "");
-	}
+	t->failed++;
+	snprintf(what, sizeof(what), "%s %s%s%s", r->kind, r->object, key ? " " : "",
+		 key ? r->key : "");
+	cli_err("undo", what, "%s", strerror(-result));
+}
+
+static void undone(void *arg, const struct nd_journal_record *r, int result)
+{
+	struct tally *t = arg;
+
+	if (result < 0)
+		failed(t, r, result);
+	t->skipped += result > 0;
+	nd_journal_undo_print(t->o, r, result, t->dry);
 }
 
 static void forgot(void *arg, const struct nd_journal_record *r, int result)
 {
 	struct tally *t = arg;
-	char what[400];
 
-	describe(r, what, sizeof(what));
-	if (result < 0) {
-		t->failed++;
-		fprintf(stderr, "netdiag: undo: %s: %s\n", what, strerror(-result));
-		return;
+	if (!t->in_records) {
+		nd_out_arr_close(t->o);
+		nd_out_arr_open(t->o, "records");
+		t->in_records = true;
 	}
-	printf("%s %s (record %u): %s\n", t->dry ? "would forget" : "forgot", what, r->id,
-	       nd_journal_skip_text((enum nd_journal_skip)result));
+	if (result < 0)
+		failed(t, r, result);
+	nd_journal_forget_print(t->o, r, result, t->dry);
 }
 
 static void forgot_line(void *arg, const struct nd_journal_damage *d)
 {
 	struct tally *t = arg;
 
-	printf("%s %s/journal:%u: %s\n", t->dry ? "would forget" : "forgot", nd_run_dir(), d->line,
-	       d->reason);
+	nd_journal_damage_print(t->o, d, true, t->dry);
 }
 
 int cmd_undo(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "last", required_argument, NULL, 'l' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "forget", no_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	const struct nd_journal_damage *dmg;
 	struct tally t = { 0 };
 	struct nd_journal *j;
+	struct nd_out o;
+	bool json = false;
 	unsigned long last = 0;
 	unsigned n, ndmg;
 	bool forget = false;
 	char err[256] = "", *end;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			/* digits only: strtoul takes "-1" as the largest count */
@@ -108,8 +108,9 @@ int cmd_undo(int argc, char **argv)
 			break;
 		case 'n': t.dry = true; break;
 		case 'F': forget = true; break;
+		case 'j': json = true; break;
 		case 'h': fputs(usage_text, stdout); return EXIT_HEALTHY;
-		default: return cli_bad_option("undo", argv, "h", opts);
+		default: return cli_bad_option("undo", argv, "jh", opts);
 		}
 	}
 	if (optind < argc) {
@@ -125,25 +126,40 @@ int cmd_undo(int argc, char **argv)
 		cli_err("undo", NULL, "%s", err);
 		return EXIT_CANNOT;
 	}
+	t.o = &o;
+	cli_out_begin(&o, "undo", json);
+	nd_out_bool(&o, "dry_run", NULL, t.dry);
+	/* the damaged lines first, then the records, as both are said */
+	nd_out_arr_open(&o, "damaged");
 	if (forget) {
 		ret = nd_journal_forget(j, t.dry, forgot, forgot_line, &t);
+		if (!t.in_records) {
+			nd_out_arr_close(&o);
+			nd_out_arr_open(&o, "records");
+		}
+		nd_out_arr_close(&o);
 		nd_journal_close(j);
 		if (ret && !t.failed)
 			cli_err("undo", "--forget", "%s", strerror(-ret));
-		return ret ? EXIT_CANNOT : EXIT_HEALTHY;
+		return cli_out_end(&o, ret ? EXIT_CANNOT : EXIT_HEALTHY);
 	}
 	nd_journal_records(j, &n);
 	dmg = nd_journal_damaged(j, &ndmg);
 	/* never silent: each damaged line by number; the records around it
 	 * are still undone */
-	for (unsigned i = 0; i < ndmg; i++)
-		fprintf(stderr, "netdiag: undo: %s/journal:%u: %s; left as is ('netdiag undo --forget' "
-			"drops it)\n", nd_run_dir(), dmg[i].line, dmg[i].reason);
+	for (unsigned i = 0; i < ndmg; i++) {
+		cli_err("undo", NULL, "%s/journal:%u: %s; left as is ('netdiag undo --forget' drops it)",
+			nd_run_dir(), dmg[i].line, dmg[i].reason);
+		nd_journal_damage_print(&o, &dmg[i], false, t.dry);
+	}
+	nd_out_arr_close(&o);
 	if (!n && !ndmg)
-		printf("nothing to undo\n");
-	ret = nd_journal_undo(j, (unsigned)last, t.dry, report, &t);
+		nd_out_text(&o, "nothing to undo\n");
+	nd_out_arr_open(&o, "records");
+	ret = nd_journal_undo(j, (unsigned)last, t.dry, undone, &t);
+	nd_out_arr_close(&o);
 	nd_journal_close(j);
 	if (ret || ndmg)
-		return EXIT_CANNOT;
-	return t.skipped ? EXIT_PROBLEMS : EXIT_HEALTHY;
+		return cli_out_end(&o, EXIT_CANNOT);
+	return cli_out_end(&o, t.skipped ? EXIT_PROBLEMS : EXIT_HEALTHY);
 }

@@ -1,6 +1,7 @@
 /* Journaled offload changes across devices, undone as a whole on a signal
  * or a refusal. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,4 +140,62 @@ int nd_offload_change(struct nd_offload_request *reqs, unsigned nreq,
 	nd_journal_close(j);
 	nd_ethtool_close(e);
 	return ret;
+}
+
+static bool asked_for(const struct nd_offload_request *r, const char *name)
+{
+	for (unsigned k = 0; k < r->n; k++)
+		if (!strcmp(r->ch[k].name, name))
+			return true;
+	return false;
+}
+
+static void print_changed(struct nd_out *o, const struct nd_offload_request *r, bool restore)
+{
+	nd_out_arr_open(o, "changed");
+	for (unsigned i = 0; r->recorded && i < r->after.n; i++) {
+		const struct nd_feature *f = &r->after.v[i];
+		bool asked = asked_for(r, f->name);
+
+		if (!f->name[0] || f->active == r->before.v[i].active)
+			continue;
+		nd_out_obj_open(o, ND_OUT_ITEM);
+		nd_out_str(o, NULL, restore ? NULL : "%s: ", r->ifname);
+		nd_out_str(o, "feature", restore ? NULL : "%s ", f->name);
+		nd_out_bool(o, "active", NULL, f->active);
+		nd_out_bool(o, "asked", NULL, asked);
+		if (!restore)
+			nd_out_text(o, "%s%s\n", f->active ? "on" : "off",
+				    asked ? "" : " (follows from the change)");
+		nd_out_obj_close(o);
+	}
+	nd_out_arr_close(o);
+}
+
+void nd_offload_change_print(const struct nd_offload_request *reqs, unsigned nreq, bool restore,
+			     struct nd_out *o)
+{
+	unsigned recorded = 0;
+
+	nd_out_arr_open(o, "devices");
+	for (unsigned d = 0; d < nreq; d++) {
+		const struct nd_offload_request *r = &reqs[d];
+
+		recorded += r->recorded;
+		nd_out_obj_open(o, ND_OUT_ITEM);
+		nd_out_str(o, "ifname", r->recorded || restore ? NULL : "%s: nothing to change\n",
+			   r->ifname);
+		print_changed(o, r, restore);
+		nd_out_obj_close(o);
+	}
+	nd_out_arr_close(o);
+	if (restore)
+		nd_out_text(o, "restored %u device%s, ", nreq, nreq == 1 ? "" : "s");
+	nd_out_uint(o, "recorded", restore ? "%" PRIu64 " change" : recorded ?
+		    "recorded %" PRIu64 " change" : NULL, recorded);
+	if (restore)
+		nd_out_text(o, "%s journaled\n", recorded == 1 ? "" : "s");
+	else if (recorded)
+		nd_out_text(o, "%s in the journal: 'netdiag undo' restores them\n",
+			    recorded == 1 ? "" : "s");
 }

@@ -20,6 +20,8 @@
 #include <netdiag/route.h>
 #include <netdiag/rtnl.h>
 
+#include "route_internal.h"
+
 static long proc_int(const char *fmt, const char *dev)
 {
 	char path[160];
@@ -36,133 +38,6 @@ static int sysctl_to(struct nd_journal *j, const char *path, const char *want, u
 
 	*changes += rc == 0;
 	return rc < 0 ? rc : 0;
-}
-
-/* RUN_DIR/guests, checked as the run directory is (ours, no symlink) */
-static int guests_dir(bool create, char *err, size_t errlen)
-{
-	int dfd = nd_run_dir_open(err, errlen), gfd;
-
-	if (dfd < 0)
-		return dfd;
-	gfd = nd_run_subdir_open(dfd, "guests", create, err, errlen);
-	close(dfd);
-	return gfd;
-}
-
-static int save_state(const struct nd_guest_route *g, char *err, size_t errlen)
-{
-	char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN] = "-";
-	struct stat st;
-	FILE *out;
-	int gfd = guests_dir(true, err, errlen), fd;
-
-	if (gfd < 0)
-		return gfd;
-	fd = openat(gfd, g->name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	close(gfd);
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
-		int ret = fd < 0 && errno != ELOOP ? -errno : -EPERM;
-
-		snprintf(err, errlen, "%s/guests/%s: %s", nd_run_dir(), g->name,
-			 ret == -EPERM ? "not a regular file of ours: refused" : strerror(-ret));
-		if (fd >= 0)
-			close(fd);
-		return ret;
-	}
-	out = fdopen(fd, "w");
-	if (!out) {
-		close(fd);
-		return -errno;
-	}
-	inet_ntop(AF_INET, &g->ip, ip, sizeof(ip));
-	if (g->gateway.s_addr)
-		inet_ntop(AF_INET, &g->gateway, gw, sizeof(gw));
-	fprintf(out, "%s %s %s %s %s\n", ip, g->dev, gw, g->mac[0] ? g->mac : "-",
-		g->ip6[0] ? g->ip6 : "-");
-	return fclose(out) ? -errno : 0;
-}
-
-/* The journal's "guest" kind: undoing `route guest add` removes
- * guests/NAME, so doctor no longer reports a guest rolled back;
- * "present" can only be checked. */
-int nd_route_guest_state_write(const char *name, const char *unused, const char *value)
-{
-	char err[256];
-	struct stat st;
-	int gfd, ret = 0;
-
-	if (!nd_name_ok(name, ND_GUEST_NAME_MAX))
-		return -EINVAL;
-	gfd = guests_dir(false, err, sizeof(err));
-	if (gfd == -ENOENT)
-		return strcmp(value, "absent") ? -ENOENT : 0;
-	if (gfd < 0)
-		return gfd;
-	if (fstatat(gfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		ret = errno == ENOENT && !strcmp(value, "absent") ? 0 : -errno;
-	else if (!strcmp(value, "absent") && unlinkat(gfd, name, 0) < 0)
-		ret = -errno;
-	close(gfd);
-	return ret;
-}
-
-int nd_route_guest_load(const char *name, struct nd_guest_route *g)
-{
-	char ip[32], gw[32], mac[32], ip6[48] = "-", err[256];
-	FILE *in;
-	int n, gfd, fd;
-
-	memset(g, 0, sizeof(*g));
-	if (!nd_name_ok(name, ND_GUEST_NAME_MAX))
-		return -EINVAL;
-	gfd = guests_dir(false, err, sizeof(err));
-	if (gfd < 0)
-		return gfd;
-	fd = openat(gfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	close(gfd);
-	if (fd < 0)
-		return -errno;
-	in = fdopen(fd, "r");
-	if (!in) {
-		close(fd);
-		return -errno;
-	}
-	n = fscanf(in, "%31s %15s %31s %31s %47s", ip, g->dev, gw, mac, ip6);
-	fclose(in);
-	if (n < 4 || inet_pton(AF_INET, ip, &g->ip) != 1)
-		return -EINVAL;
-	snprintf(g->name, sizeof(g->name), "%s", name);
-	if (strcmp(gw, "-"))
-		inet_pton(AF_INET, gw, &g->gateway);
-	if (strcmp(mac, "-"))
-		snprintf(g->mac, sizeof(g->mac), "%s", mac);
-	if (strcmp(ip6, "-"))
-		snprintf(g->ip6, sizeof(g->ip6), "%s", ip6);
-	return 0;
-}
-
-int nd_route_guest_names(char names[][32], unsigned max, unsigned *n)
-{
-	char err[256];
-	struct dirent *de;
-	DIR *d;
-	int gfd;
-
-	*n = 0;
-	gfd = guests_dir(false, err, sizeof(err));
-	if (gfd < 0)
-		return gfd == -ENOENT ? 0 : gfd;
-	d = fdopendir(gfd);
-	if (!d) {
-		close(gfd);
-		return -errno;
-	}
-	while ((de = readdir(d)) && *n < max)
-		if (de->d_name[0] != '.' && nd_name_ok(de->d_name, ND_GUEST_NAME_MAX))
-			snprintf(names[(*n)++], 32, "%s", de->d_name);
-	closedir(d);
-	return 0;
 }
 
 /* a guest's own address: one host, so not 0.0.0.0/8, multicast, the
@@ -241,7 +116,7 @@ int nd_route_guest_add(const struct nd_guest_route *g, unsigned *changes, char *
 	if (ret)
 		return ret;
 	/* where the state goes, checked before anything changes */
-	ret = guests_dir(true, err, errlen);
+	ret = nd_route_guests_dir(true, err, errlen);
 	if (ret < 0)
 		return ret;
 	close(ret);
@@ -309,7 +184,7 @@ int nd_route_guest_add(const struct nd_guest_route *g, unsigned *changes, char *
 			ret = sysctl_to(j, "net/ipv6/conf/all/forwarding", "1", changes);
 	}
 	if (!ret)
-		ret = save_state(g, err, errlen);
+		ret = nd_route_guest_save(g, err, errlen);
 	if (ret) {
 		if (!err[0])
 			snprintf(err, errlen, "%s: %s", g->name, strerror(-ret));

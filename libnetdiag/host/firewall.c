@@ -143,27 +143,3 @@ int nd_firewall_findings(struct nd_host_report *r, struct nd_bridge_info *b,
 	}
 	return 0;
 }
-
-void nd_firewall_json(const struct nd_bridge_info *b, struct nd_json *j)
-{
-	nd_json_key(j, "forward_chains");
-	nd_json_arr_open(j);
-	for (unsigned i = 0; i < b->nfw; i++) {
-		const struct nd_fw_path *p = &b->fw[i];
-
-		nd_json_obj_open(j);
-		nd_json_kv_str(j, "family", p->family);
-		nd_json_kv_str(j, "table", p->table);
-		nd_json_kv_str(j, "chain", p->chain);
-		nd_json_kv_bool(j, "applies", p->applies);
-		nd_json_kv_str(j, "verdict", p->dropped ? "drop" : "accept");
-		nd_json_kv_str(j, "by", p->handle ? "rule" : "policy");
-		nd_json_kv_str(j, "rule_chain", p->rule_chain);
-		nd_json_kv_uint(j, "handle", p->handle);
-		nd_json_kv_str(j, "rule", p->rule);
-		nd_json_kv_int(j, "packets", p->packets);
-		nd_json_kv_str(j, "fix_chain", p->fix_chain);
-		nd_json_obj_close(j);
-	}
-	nd_json_arr_close(j);
-}

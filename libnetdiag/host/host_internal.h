@@ -54,7 +54,12 @@ int nd_nft_forward_paths(const struct nd_nft_bridge *br, struct nd_fw_path *v, u
 			 unsigned *n);
 const char *nd_nf_family_name(unsigned family);
 
-/* A finding on an interface, count 1 (inspect.c). */
+/* The findings of nd_host_inspect from its filled report r (findings.c):
+ * 0 or -ENOMEM. */
+int nd_host_findings(const struct nd_host_opts *o, struct nd_host_report *r,
+		     struct nd_findings *out);
+
+/* A finding on an interface, count 1 (findings.c). */
 struct nd_finding *nd_link_finding(struct nd_findings *out, const char *id,
 				   enum nd_severity sev, const char *ifname);
 
@@ -62,7 +67,5 @@ struct nd_finding *nd_link_finding(struct nd_findings *out, const char *id,
  * b->host_serves (firewall.c).  0 or -ENOMEM. */
 int nd_firewall_findings(struct nd_host_report *r, struct nd_bridge_info *b,
 			 struct nd_findings *out);
-/* b's "forward_chains" member */
-void nd_firewall_json(const struct nd_bridge_info *b, struct nd_json *j);
 
 #endif

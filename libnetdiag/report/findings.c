@@ -1,7 +1,9 @@
+/* The findings, for people and for programs, from one walk: each finding's
+ * line of text (severity, id, device, subject, summary, frames, fields) and
+ * its JSON object in the "findings" array. */
 #include <inttypes.h>
 #include <string.h>
 
-#include <netdiag/json.h>
 #include <netdiag/report.h>
 
 static const char *sev_colour(enum nd_severity sev)
@@ -13,89 +15,83 @@ static const char *sev_colour(enum nd_severity sev)
 	}
 }
 
-static void print_fields_text(FILE *out, const struct nd_finding *f)
+/* text: one line "        key=value ..." when there are any; JSON: the
+ * "fields" object, always */
+static void print_fields(struct nd_out *o, const struct nd_finding *f)
 {
+	nd_out_obj_open(o, "fields");
+	if (f->nfields)
+		nd_out_text(o, "        ");
 	for (unsigned i = 0; i < f->nfields; i++) {
 		const struct nd_field *fl = &f->fields[i];
 
+		nd_out_text(o, " %s=", fl->key);
 		switch (fl->type) {
-		case ND_FIELD_INT:
-			fprintf(out, " %s=%" PRId64, fl->key, fl->v.i);
-			break;
-		case ND_FIELD_DOUBLE:
-			fprintf(out, " %s=%.6g", fl->key, fl->v.d);
-			break;
-		case ND_FIELD_STR:
-			fprintf(out, " %s=", fl->key);
-			nd_text_put(out, fl->v.s);
-			break;
+		case ND_FIELD_INT: nd_out_int(o, fl->key, "%" PRId64, fl->v.i); break;
+		case ND_FIELD_DOUBLE: nd_out_double(o, fl->key, "%.6g", fl->v.d); break;
+		case ND_FIELD_STR: nd_out_str(o, fl->key, "%s", fl->v.s); break;
 		}
 	}
+	if (f->nfields)
+		nd_out_text(o, "\n");
+	nd_out_obj_close(o);
 }
 
-static void finding_text(FILE *out, const struct nd_finding *f, bool colour)
+/* text: the evidence frames, at most five and the total; JSON: all kept */
+static void print_frames(struct nd_out *o, const struct nd_finding *f)
 {
-	{
-
-		if (colour)
-			fprintf(out, "%s%-7s\033[0m ", sev_colour(f->severity),
-				nd_severity_name(f->severity));
-		else
-			fprintf(out, "%-7s ", nd_severity_name(f->severity));
-		nd_text_put(out, f->id);
-		if (f->ifname[0]) {
-			fputc(' ', out);
-			nd_text_put(out, f->ifname);
-			fprintf(out, "%s%s", f->dir ? " " : "", nd_dir_name(f->dir));
-		}
-		if (f->subject[0]) {
-			fputc(' ', out);
-			nd_text_put(out, f->subject);
-		}
-		fputs(": ", out);
-		nd_text_put(out, f->summary);
-		if (f->nframes) {
-			fprintf(out, " [frames");
-			for (unsigned k = 0; k < f->nframes && k < 5; k++)
-				fprintf(out, "%s%" PRIu64, k ? "," : " ", f->frames[k]);
-			if (f->frames_total > 5)
-				fprintf(out, ",... of %" PRIu64, f->frames_total);
-			fputc(']', out);
-		}
-		fputc('\n', out);
-		if (f->nfields) {
-			fputs("        ", out);
-			print_fields_text(out, f);
-			fputc('\n', out);
-		}
-	}
+	if (f->nframes)
+		nd_out_text(o, " [frames");
+	nd_out_arr_open(o, "frames");
+	for (unsigned k = 0; k < f->nframes; k++)
+		nd_out_uint(o, ND_OUT_ITEM, k >= 5 ? NULL : k ? ",%" PRIu64 : " %" PRIu64,
+			    f->frames[k]);
+	nd_out_arr_close(o);
+	nd_out_uint(o, "frames_total", f->nframes && f->frames_total > 5 ? ",... of %" PRIu64 : NULL,
+		    f->frames_total);
+	if (f->nframes)
+		nd_out_text(o, "]");
 }
 
-void nd_report_text(FILE *out, const struct nd_findings *fs, bool colour)
+static void print_finding(struct nd_out *o, const struct nd_finding *f)
 {
+	const char *sev = nd_severity_name(f->severity);
+
+	nd_out_obj_open(o, ND_OUT_ITEM);
+	if (o->colour)
+		nd_out_text(o, "%s%-7s\033[0m ", sev_colour(f->severity), sev);
+	else
+		nd_out_text(o, "%-7s ", sev);
+	nd_out_str(o, "id", "%s", f->id);
+	nd_out_str(o, "severity", NULL, sev);
+	nd_out_str(o, "interface", f->ifname[0] ? " %s" : NULL, f->ifname);
+	nd_out_str(o, "direction", f->ifname[0] && f->dir ? " %s" : NULL, nd_dir_name(f->dir));
+	nd_out_str(o, "subject", f->subject[0] ? " %s" : NULL, f->subject);
+	/* the summary ends the text's head, and comes last in JSON */
+	nd_out_str(o, NULL, ": %s", f->summary);
+	nd_out_uint(o, "count", NULL, f->count);
+	nd_out_double(o, "first", NULL, f->first);
+	nd_out_double(o, "last", NULL, f->last);
+	print_frames(o, f);
+	nd_out_text(o, "\n");
+	nd_out_str(o, "summary", NULL, f->summary);
+	print_fields(o, f);
+	nd_out_obj_close(o);
+}
+
+void nd_report_findings(struct nd_out *o, const struct nd_findings *fs)
+{
+	nd_out_arr_open(o, "findings");
 	for (size_t i = 0; i < fs->n; i++)
-		finding_text(out, &fs->v[i], colour);
+		print_finding(o, &fs->v[i]);
+	nd_out_arr_close(o);
 }
 
-void nd_report_text_brief(FILE *out, const struct nd_findings *fs, bool colour, bool verbose)
+/* "info: 3 findings (dhcp4.lease, dns.latency x2); -v lists them": ids in
+ * order of first appearance, each with its count */
+static void info_line(struct nd_out *o, const struct nd_findings *fs, size_t ninfo)
 {
-	size_t ninfo = 0;
-	bool header = false;
-
-	for (size_t i = 0; i < fs->n; i++) {
-		if (fs->v[i].severity == ND_SEV_INFO && !verbose) {
-			ninfo++;
-			continue;
-		}
-		if (!header)
-			fprintf(out, "\nfindings (worst first):\n");
-		header = true;
-		finding_text(out, &fs->v[i], colour);
-	}
-	if (!ninfo)
-		return;
-	/* ids in order of first appearance, each with its count */
-	fprintf(out, "info: %zu finding%s (", ninfo, ninfo == 1 ? "" : "s");
+	nd_out_text(o, "info: %zu finding%s (", ninfo, ninfo == 1 ? "" : "s");
 	for (size_t i = 0, shown = 0; i < fs->n; i++) {
 		size_t same = 0;
 		bool earlier = false;
@@ -110,55 +106,57 @@ void nd_report_text_brief(FILE *out, const struct nd_findings *fs, bool colour, 
 		}
 		if (earlier)
 			continue;
-		fprintf(out, "%s%s", shown++ ? ", " : "", fs->v[i].id);
+		nd_out_text(o, "%s%s", shown++ ? ", " : "", fs->v[i].id);
 		if (same > 1)
-			fprintf(out, " x%zu", same);
+			nd_out_text(o, " x%zu", same);
 	}
-	fprintf(out, "); -v lists them\n");
+	nd_out_text(o, "); -v lists them\n");
 }
 
-static void json_fields(struct nd_json *j, const struct nd_finding *f)
+void nd_report_findings_brief(struct nd_out *o, const struct nd_findings *fs, bool verbose)
 {
-	nd_json_key(j, "fields");
-	nd_json_obj_open(j);
-	for (unsigned i = 0; i < f->nfields; i++) {
-		const struct nd_field *fl = &f->fields[i];
+	size_t ninfo = 0;
+	bool header = false;
 
-		nd_json_key(j, fl->key);
-		switch (fl->type) {
-		case ND_FIELD_INT: nd_json_int(j, fl->v.i); break;
-		case ND_FIELD_DOUBLE: nd_json_double(j, fl->v.d); break;
-		case ND_FIELD_STR: nd_json_str(j, fl->v.s); break;
-		}
+	if (o->json) {
+		nd_report_findings(o, fs);
+		return;
 	}
-	nd_json_obj_close(j);
+	for (size_t i = 0; i < fs->n; i++) {
+		if (fs->v[i].severity == ND_SEV_INFO && !verbose) {
+			ninfo++;
+			continue;
+		}
+		if (!header)
+			nd_out_text(o, "\nfindings (worst first):\n");
+		header = true;
+		print_finding(o, &fs->v[i]);
+	}
+	if (ninfo)
+		info_line(o, fs, ninfo);
+}
+
+/* The former interface, until every command prints through nd_out. */
+void nd_report_text(FILE *out, const struct nd_findings *fs, bool colour)
+{
+	struct nd_out o;
+
+	nd_out_init(&o, out, false, colour);
+	nd_report_findings(&o, fs);
+}
+
+void nd_report_text_brief(FILE *out, const struct nd_findings *fs, bool colour, bool verbose)
+{
+	struct nd_out o;
+
+	nd_out_init(&o, out, false, colour);
+	nd_report_findings_brief(&o, fs, verbose);
 }
 
 void nd_report_json_findings(struct nd_json *j, const struct nd_findings *fs)
 {
-	nd_json_key(j, "findings");
-	nd_json_arr_open(j);
-	for (size_t i = 0; i < fs->n; i++) {
-		const struct nd_finding *f = &fs->v[i];
+	struct nd_out o = { .f = j->out, .json = true, .begun = true, .j = *j };
 
-		nd_json_obj_open(j);
-		nd_json_kv_str(j, "id", f->id);
-		nd_json_kv_str(j, "severity", nd_severity_name(f->severity));
-		nd_json_kv_str(j, "interface", f->ifname);
-		nd_json_kv_str(j, "direction", nd_dir_name(f->dir));
-		nd_json_kv_str(j, "subject", f->subject);
-		nd_json_kv_uint(j, "count", f->count);
-		nd_json_kv_double(j, "first", f->first);
-		nd_json_kv_double(j, "last", f->last);
-		nd_json_key(j, "frames");
-		nd_json_arr_open(j);
-		for (unsigned k = 0; k < f->nframes; k++)
-			nd_json_uint(j, f->frames[k]);
-		nd_json_arr_close(j);
-		nd_json_kv_uint(j, "frames_total", f->frames_total);
-		nd_json_kv_str(j, "summary", f->summary);
-		json_fields(j, f);
-		nd_json_obj_close(j);
-	}
-	nd_json_arr_close(j);
+	nd_report_findings(&o, fs);
+	*j = o.j;
 }

@@ -179,11 +179,74 @@ static void test_merge_points(void **state)
 	nd_findings_free(&fs);
 }
 
+/* one walk, two forms: the text line a person reads and the JSON object,
+ * members in the documented order (docs/json-schema.md) */
+static void test_findings_one_walk(void **state)
+{
+	static const char *const order[] = {
+		"\"id\": \"csum.partial\"", "\"severity\": \"error\"", "\"interface\": \"tap0\"",
+		"\"direction\": \"in\"", "\"subject\": \"192.0.2.1:67\"", "\"count\": 7",
+		"\"first\"", "\"last\"", "\"frames\"", "\"frames_total\": 7",
+		"\"summary\": \"bad\\u001b[2J sum\"", "\"fields\"", "\"found\": \"0x1234\"",
+		"\"flows\": 2", "\"ratio\": 0.5",
+	};
+	struct nd_findings fs;
+	struct nd_finding *f;
+	struct nd_out o;
+	char *buf = NULL;
+	const char *at;
+	size_t len = 0;
+	FILE *out;
+
+	nd_findings_init(&fs);
+	f = nd_findings_add(&fs, "csum.partial", ND_SEV_ERROR);
+	snprintf(f->ifname, sizeof(f->ifname), "tap0");
+	f->dir = ND_DIR_IN;
+	snprintf(f->subject, sizeof(f->subject), "192.0.2.1:67");
+	snprintf(f->summary, sizeof(f->summary), "bad\033[2J sum");
+	f->count = 7;
+	for (uint64_t n = 1; n <= 7; n++)
+		nd_finding_add_frame(f, n * 10);
+	nd_finding_set_str(f, "found", "0x1234");
+	nd_finding_set_int(f, "flows", 2);
+	nd_finding_set_double(f, "ratio", 0.5);
+
+	out = open_memstream(&buf, &len);
+	nd_out_init(&o, out, false, false);
+	nd_report_findings(&o, &fs);
+	fclose(out);
+	/* the escape byte of a hostile summary is shown, not sent */
+	assert_string_equal(buf, "error   csum.partial tap0 in 192.0.2.1:67: bad\\x1b[2J sum "
+				 "[frames 10,20,30,40,50,... of 7]\n"
+				 "         found=0x1234 flows=2 ratio=0.5\n");
+	free(buf);
+
+	buf = NULL;
+	out = open_memstream(&buf, &len);
+	nd_out_init(&o, out, true, false);
+	nd_out_begin(&o, "test");
+	nd_report_findings(&o, &fs);
+	nd_out_end(&o);
+	fclose(out);
+	at = buf;
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		const char *next = strstr(at, order[i]);
+
+		if (!next)
+			fail_msg("%s missing or out of order in %s", order[i], buf);
+		at = next;
+	}
+	assert_non_null(strstr(buf, "\"frames\": [\n        10,"));
+	free(buf);
+	nd_findings_free(&fs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sort_worst_first),
 		cmocka_unit_test(test_fields_and_frames),
+		cmocka_unit_test(test_findings_one_walk),
 		cmocka_unit_test(test_json_escaping_and_nesting),
 		cmocka_unit_test(test_junit_failures),
 		cmocka_unit_test(test_merge_points),

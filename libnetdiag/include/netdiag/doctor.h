@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include <netdiag/check.h>
+#include <netdiag/out.h>
 #include <netdiag/rules.h>
 #include <netdiag/vm.h>
 
@@ -104,7 +105,16 @@ int nd_doctor_run(const struct nd_doctor_opts *o, const struct nd_rules *rs,
 void nd_doctor_result_free(struct nd_doctor_result *res);
 const char *nd_step_outcome_name(enum nd_step_outcome o);
 const char *nd_diag_outcome_name(enum nd_diag_outcome o);
-void nd_doctor_json(const struct nd_doctor_result *res, struct nd_json *j);
+/* The result through the output writer (fix/doctor_print.c).  JSON: the
+ * members "mode", "diagnoses" (every one, with outcome, title, cause,
+ * bindings, evidence, remedies, refs), "undiagnosed", "steps", "looks",
+ * "interrupted", "changed", "errors_left", "left", "persisted" (when
+ * persisted is not NULL) and "findings".  Text: each warning and error
+ * diagnosis explained (info ones too when verbose, else named on one
+ * line), the undiagnosed errors, the remedies tried, with --fix the
+ * persistence snippets, and the files persisted. */
+void nd_doctor_print(const struct nd_doctor_result *res, enum nd_doctor_mode mode, bool verbose,
+		     const char *persisted, struct nd_out *o);
 
 /* Persistence of kept changes: the snippet for a format, or a file
  * written (journaled, so `netdiag undo` removes it).  Formats: networkd

@@ -14,6 +14,7 @@
 
 #include <netdiag/finding.h>
 #include <netdiag/json.h>
+#include <netdiag/out.h>
 
 #define ND_HOST_PORTS_MAX 64
 #define ND_HOST_TAPS_MAX 16
@@ -110,7 +111,13 @@ int nd_host_inspect(const struct nd_host_opts *o, struct nd_host_report *r,
 		    struct nd_findings *out, char *err, size_t errlen);
 void nd_host_report_free(struct nd_host_report *r);
 
-/* The report as JSON members of an open object ("bridges", "taps", ...). */
+/* The report through the output writer (host/print.c): in JSON the
+ * members "bridges", "taps", ..., "udp6_in_errors" of the open object; in
+ * text a line per bridge and per port (state, STP, MTU, snooping) and one
+ * of the host's forwarding, br_netfilter and checksum-error counters. */
+void nd_host_report_print(const struct nd_host_report *r, struct nd_out *o);
+/* Former name: the JSON members only, into an open nd_json object; kept
+ * until its last caller (nd_check_json) passes an nd_out. */
 void nd_host_report_json(const struct nd_host_report *r, struct nd_json *j);
 
 /* Read an integer from a procfs/sysfs file: 0 or -errno. */

@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <net/if.h>
 
+#include <netdiag/out.h>
 #include <netdiag/rundir.h>
 
 #define ND_JOURNAL_FIELD_MAX 64
@@ -164,6 +165,26 @@ int nd_journal_undo_run(struct nd_journal *j, unsigned mark, bool dry_run,
 int nd_journal_forget(struct nd_journal *j, bool dry_run,
 		      void (*done)(void *arg, const struct nd_journal_record *r, int result),
 		      void (*damage)(void *arg, const struct nd_journal_damage *d), void *arg);
+
+/* ---- what undo did, through the output writer (fix/journal_print.c) ---- */
+
+/* One record as nd_journal_undo's callback got it: in JSON an element
+ * {"id", "result" ("restored", "would restore", "skipped", "failed"),
+ * "kind", "object", "key", "before", and "reason" (a skip or failure) or
+ * "legacy"}; in text the line "restored offload g0 rx-gro back to on" or
+ * "skipped ... (record N): reason; ...".  A failure is JSON only: the
+ * caller says it on stderr. */
+void nd_journal_undo_print(struct nd_out *o, const struct nd_journal_record *r, int result,
+			   bool dry_run);
+/* One record nd_journal_forget dropped: "forgot" or "would forget" and its
+ * reason ("failed" with the errno's text, JSON only). */
+void nd_journal_forget_print(struct nd_out *o, const struct nd_journal_record *r, int result,
+			     bool dry_run);
+/* A damaged line: in JSON {"line", "reason"}; in text, when forget
+ * dropped it, "forgot RUN_DIR/journal:LINE: reason" (else nothing: undo
+ * says a damaged line it leaves on stderr). */
+void nd_journal_damage_print(struct nd_out *o, const struct nd_journal_damage *d, bool forget,
+			     bool dry_run);
 
 #pragma GCC visibility pop
 #endif

@@ -10,6 +10,9 @@
 #include <stdbool.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
+
+#include <netdiag/out.h>
 
 #define ND_FEATURES_MAX 128
 #define ND_FEATURE_NAME_MAX 40
@@ -56,6 +59,12 @@ const struct nd_feature *nd_feature_find(const struct nd_features *fs, const cha
 unsigned nd_feature_alias(const char *name, const char **out, unsigned max);
 
 
+/* Devices' features through the output writer (host/print.c): in JSON the
+ * "devices" array member, each {"ifname", "features": {NAME: {"active",
+ * "fixed", "requested"}}}; in text "DEV:" and a line per feature, as
+ * ethtool -k shows them. */
+void nd_features_print(const struct nd_features *all, unsigned n, struct nd_out *o);
+
 /* ---- journaled changes (libnetdiag/fix/offload.c) ---- */
 
 
@@ -79,6 +88,35 @@ struct nd_offload_request {
  * Returns 0 with the before/after states filled. */
 int nd_offload_change(struct nd_offload_request *reqs, unsigned nreq,
 		      volatile sig_atomic_t *stop, char *err, size_t errlen);
+
+/* What nd_offload_change did, through the output writer: in JSON the
+ * "devices" array member, each {"ifname", "changed": [{"feature",
+ * "active", "asked"}]} (asked false: it followed from another change),
+ * and "recorded" (journal records); in text a line per changed feature
+ * and one of the records, or with restore (the changes came from a saved
+ * file) the one line "restored N devices, M changes journaled". */
+void nd_offload_change_print(const struct nd_offload_request *reqs, unsigned nreq, bool restore,
+			     struct nd_out *o);
+
+/* ---- saved feature files (libnetdiag/fix/offload_file.c) ---- */
+
+/* Write "# netdiag offload save ..." and a "DEV FEATURE on|off" line per
+ * changeable feature (its requested state) of each device to path: written
+ * beside it and renamed over it, so path is whole or untouched.  0, or
+ * -errno with err naming the file. */
+int nd_offload_save(const char *path, const struct nd_features *all, unsigned n,
+		    char *err, size_t errlen);
+
+/* A saved file read back as requests for nd_offload_change: the feature
+ * names live in names[].  The whole file is read and checked before
+ * anything may be applied: a bad line is -EINVAL with err giving its
+ * number. */
+struct nd_offload_file {
+	struct nd_offload_request reqs[ND_OFFLOAD_DEVICES_MAX];
+	unsigned nreq;
+	char names[ND_OFFLOAD_DEVICES_MAX][ND_OFFLOAD_CHANGES_MAX][ND_FEATURE_NAME_MAX];
+};
+int nd_offload_file_read(const char *path, struct nd_offload_file *f, char *err, size_t errlen);
 
 #pragma GCC visibility pop
 #endif

@@ -13,17 +13,25 @@
 #include <netdiag/out.h>
 
 
-/* One line per finding, worst first (the caller sorts); colour when `colour`. */
+/* The findings through the output writer: in text one line per finding,
+ * worst first (the caller sorts), with a line of its fields when it has
+ * any, coloured when o->colour; in JSON the "findings" array member of the
+ * open object. */
+void nd_report_findings(struct nd_out *o, const struct nd_findings *fs);
+/* The same for people in brief: warnings and errors one each, worst first,
+ * under "findings (worst first):"; info findings counted on one line
+ * ("info: 3 findings (dhcp4.lease, dns.latency x2)") unless verbose, which
+ * lists them too.  JSON as nd_report_findings. */
+void nd_report_findings_brief(struct nd_out *o, const struct nd_findings *fs, bool verbose);
+/* Former names, kept until every caller passes an nd_out: the text of
+ * nd_report_findings and nd_report_findings_brief to out, and the
+ * "findings" member into an open nd_json object. */
 void nd_report_text(FILE *out, const struct nd_findings *fs, bool colour);
-/* Findings for people: warnings and errors one each, worst first; info
- * findings counted on one line ("info: 3 (dhcp4.lease, dns.latency x2)")
- * unless verbose, which lists them too. */
 void nd_report_text_brief(FILE *out, const struct nd_findings *fs, bool colour, bool verbose);
 /* A JUnit file for a run that could not happen: one testcase with an
  * <error> saying why (exit status 2). */
 int nd_report_junit_error(const char *path, const char *suite, const char *message);
 
-/* The "findings" array member of an open JSON object. */
 void nd_report_json_findings(struct nd_json *j, const struct nd_findings *fs);
 
 /* JUnit XML for CI (report/junit.c): a <testsuites> document of suites

@@ -50,6 +50,7 @@ int nd_guest_config_write(FILE *out, enum nd_guest_os os, const struct nd_guest_
 
 #include <netdiag/finding.h>
 #include <netdiag/names.h>
+#include <netdiag/out.h>
 
 /* a guest's name: nd_name_ok(name, ND_GUEST_NAME_MAX) */
 #define ND_GUEST_NAME_MAX 31
@@ -77,9 +78,15 @@ int nd_route_guest_addr_check(const struct nd_guest_route *g, char *err, size_t 
 int nd_route_guest_state_write(const char *name, const char *unused, const char *value);
 /* Remove the host route of a guest set up with add (journaled). */
 int nd_route_guest_del(const char *name, unsigned *changes, char *err, size_t errlen);
-/* The guests set up with add. */
+/* The guests set up with add (libnetdiag/fix/route_guest_state.c). */
 int nd_route_guest_load(const char *name, struct nd_guest_route *g);
 int nd_route_guest_names(char names[][32], unsigned max, unsigned *n);
+/* One guest of the list through the output writer, with the findings of
+ * nd_route_guest_check: in JSON an array element {"name", "ip", "dev",
+ * "route" (its host route is there), "problems" (findings)}; in text
+ * "NAME IP/32 via TAP ok" or "PROBLEMS (netdiag route guest check)". */
+void nd_route_guest_print(const struct nd_guest_route *g, const struct nd_findings *fs,
+			  struct nd_out *o);
 /* Each piece present and effective, as findings: route.missing-host-route,
  * route.no-proxy-arp, route.forwarding-off, route.rpfilter-strict, and
  * route.guest-mac-mismatch when the guest's address answers from another

@@ -155,10 +155,5 @@ const char *nd_diagnosis_var(const struct nd_diagnosis *d, const char *name);
 const char *nd_remedy_action_name(enum nd_remedy_action a);
 const char *nd_remedy_arg(const struct nd_rule_remedy *m, const char *key);
 
-/* The diagnoses as a JSON array; outcomes (one name per diagnosis, or
- * NULL) adds each one's "outcome". */
-void nd_diagnoses_json(const struct nd_diagnoses *ds, const struct nd_findings *fs,
-		       const char *const *outcomes, struct nd_json *j);
-
 #pragma GCC visibility pop
 #endif
