@@ -40,6 +40,18 @@ struct nd_finding *nd_findings_add(struct nd_findings *fs, const char *id,
 	return f;
 }
 
+struct nd_finding *nd_findings_add_link(struct nd_findings *fs, const char *id,
+					enum nd_severity sev, const char *ifname)
+{
+	struct nd_finding *f = nd_findings_add(fs, id, sev);
+
+	if (f) {
+		snprintf(f->ifname, sizeof(f->ifname), "%s", ifname);
+		f->count = 1;
+	}
+	return f;
+}
+
 static int finding_cmp(const void *a, const void *b)
 {
 	const struct nd_finding *x = a, *y = b;

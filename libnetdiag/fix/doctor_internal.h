@@ -1,6 +1,8 @@
-/* Private to the doctor (doctor.c: the loop; look.c: looking and
- * verifying; remedy.c: the kinds of change; guide.c: the offload guide's
- * search).  See netdiag/doctor.h for what it does. */
+/* Private to the doctor, lowest first: steps.c (the run's steps, notes,
+ * stopping), look.c (looking and verifying), remedy.c (the kinds of
+ * change), attempt.c (one change tried, kept or undone), guide.c (the
+ * offload guide's search), doctor.c (the loop).  Each uses only those
+ * before it.  See netdiag/doctor.h for what it does. */
 #ifndef NETDIAG_DOCTOR_INTERNAL_H
 #define NETDIAG_DOCTOR_INTERNAL_H
 
@@ -30,12 +32,13 @@ struct run {
 	size_t errlen;
 };
 
-/* doctor.c */
+/* steps.c */
 void doctor_note(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool doctor_stopped(const struct run *r);
 struct nd_doctor_step *doctor_new_step(struct run *r, size_t di, unsigned ri,
 				       enum nd_remedy_action a);
-/* Apply one change (s->target, value as the kind takes it), look again,
+
+/* attempt.c: apply one change (s->target, value as the kind takes it), look again,
  * keep or undo; s->outcome says which.  -EINTR when stopped. */
 int doctor_try_change(struct run *r, const struct nd_diagnosis *d,
 		      const struct nd_rule_remedy *m, struct nd_doctor_step *s, const char *value);
@@ -70,9 +73,11 @@ unsigned remedy_tx_on(struct nd_ethtool *e, const char *dev, const char *names[T
 int remedy_offload_off(struct nd_doctor_step *s, const char *dev, const char *features,
 		       char *err, size_t errlen);
 
+/* Where an offload remedy may act, least blast first (see remedy.c). */
+unsigned remedy_offload_candidates(const char *tap, const char *src,
+				   char out[GUIDE_CANDIDATES_MAX][IF_NAMESIZE]);
+
 /* guide.c */
-unsigned doctor_guide_candidates(const char *tap, const char *src,
-				 char out[GUIDE_CANDIDATES_MAX][IF_NAMESIZE]);
 /* The offload guide for remedy ri of diagnosis di: 1 kept, 0 not, -EINTR. */
 int doctor_guide(struct run *r, size_t di, unsigned ri);
 

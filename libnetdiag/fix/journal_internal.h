@@ -19,6 +19,9 @@ int journal_kind_write(const char *kind, const char *object, const char *key, co
 /* a path under /proc/sys/net, without "." or ".." components */
 bool journal_sysctl_ok(const char *path);
 
+/* Root under which --persist writes: $NETDIAG_PERSIST_ROOT (tests), else "". */
+const char *journal_persist_root(void);
+
 /* journal_id.c: the device and inode of a namespace file */
 int journal_netns_of(const char *path, unsigned long long *dev, unsigned long long *ino);
 

@@ -137,6 +137,86 @@ void journal_dev_of(const char *kind, const char *object, const char *key, char 
 	}
 }
 
+/* ---- the files "file" and "rename" records may name ---- */
+
+/* Root for written files: $NETDIAG_PERSIST_ROOT (tests), else "/". */
+const char *journal_persist_root(void)
+{
+	const char *r = getenv("NETDIAG_PERSIST_ROOT");
+
+	return r && r[0] ? r : "";
+}
+
+/* The files --persist writes, under the root: the only "file" records
+ * the journal takes, so a forged record cannot make undo remove another
+ * file.  NAME is the device or a step number: no '/', no leading dot. */
+static const struct {
+	const char *dir, *suffix;
+} persist_paths[] = {
+	{ "/etc/systemd/network/50-netdiag-", ".link" },
+	{ "/etc/udev/rules.d/70-netdiag-", ".rules" },
+	{ "/etc/sysctl.d/60-netdiag-", ".conf" },
+};
+
+/* dir + NAME + suffix, NAME without '/' or a leading dot */
+static bool pattern_ok(const char *path)
+{
+	size_t n = strlen(path);
+
+	for (size_t i = 0; i < sizeof(persist_paths) / sizeof(persist_paths[0]); i++) {
+		size_t dl = strlen(persist_paths[i].dir), sl = strlen(persist_paths[i].suffix);
+
+		if (n <= dl + sl || strncmp(path, persist_paths[i].dir, dl) ||
+		    strcmp(path + n - sl, persist_paths[i].suffix))
+			continue;
+		return path[dl] != '.' && !memchr(path + dl, '/', n - dl - sl);
+	}
+	return false;
+}
+
+bool nd_persist_path_ok(const char *path, bool any_root)
+{
+	size_t rl = strlen(journal_persist_root());
+
+	if (!any_root)
+		return !strncmp(path, journal_persist_root(), rl) && pattern_ok(path + rl);
+	/* an absolute path without "..": the root is whatever precedes the
+	 * pattern (each "/etc/" in it tried) */
+	if (path[0] != '/' || strstr(path, "/../") || strstr(path, "/./") || strstr(path, "//"))
+		return false;
+	for (const char *at = strstr(path, "/etc/"); at; at = strstr(at + 1, "/etc/"))
+		if (pattern_ok(at))
+			return true;
+	return false;
+}
+
+/* The hook files `netdiag hook install` writes or moves aside, under
+ * $NETDIAG_HOOK_ROOT (tests) or /: the only other paths "file" and
+ * "rename" records may name. */
+static const char *const hook_paths[] = {
+	"/etc/libvirt/hooks/qemu", "/etc/libvirt/hooks/qemu.netdiag-chained",
+	"/var/lib/vz/snippets/netdiag-hook.sh", "/var/lib/vz/snippets/netdiag-hook.sh.netdiag-chained",
+};
+
+bool nd_hook_file_ok(const char *path, bool any_root)
+{
+	const char *root = getenv("NETDIAG_HOOK_ROOT");
+	size_t rl = root ? strlen(root) : 0, n = strlen(path);
+
+	if (path[0] != '/' || strstr(path, "/../") || strstr(path, "/./") || strstr(path, "//"))
+		return false;
+	for (size_t i = 0; i < sizeof(hook_paths) / sizeof(hook_paths[0]); i++) {
+		size_t hl = strlen(hook_paths[i]);
+
+		if (!any_root && n == rl + hl && (!rl || !strncmp(path, root, rl)) &&
+		    !strcmp(path + rl, hook_paths[i]))
+			return true;
+		if (any_root && n >= hl && !strcmp(path + n - hl, hook_paths[i]))
+			return true;
+	}
+	return false;
+}
+
 /* ---- kinds: how to write a value back ---- */
 
 static int sysctl_write(const char *path, const char *unused, const char *value)

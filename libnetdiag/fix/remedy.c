@@ -1,10 +1,14 @@
 /* The kinds of change a rule's remedy can name, as a table: how each is
  * shown (target, change) and applied through the journal. */
 #include <errno.h>
+#include <ifaddrs.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <netdiag/bridge.h>
 #include <netdiag/journal.h>
 #include <netdiag/linkset.h>
 #include <netdiag/nft.h>
@@ -26,6 +30,61 @@ unsigned remedy_tx_on(struct nd_ethtool *e, const char *dev, const char *names[T
 		if (f && f->active && !f->fixed)
 			names[k++] = alias[i];
 	}
+	return k;
+}
+
+/* Candidates for the offload guide, least blast first: the device that
+ * owns the sender's address, the guest's tap, its bridge, the bridge's
+ * other ports; only those with TX checksum offload on.  A sender on the
+ * bridge itself (libvirt's dnsmasq on virbr0) puts the bridge after the
+ * tap: the bridge's offload concerns every guest, the tap's one. */
+unsigned remedy_offload_candidates(const char *tap, const char *src,
+				   char out[GUIDE_CANDIDATES_MAX][IF_NAMESIZE])
+{
+	char cand[GUIDE_CANDIDATES_MAX * 2][IF_NAMESIZE];
+	const char *names[TX_NAMES_MAX];
+	unsigned n = 0, k = 0;
+	struct nd_ethtool *e;
+	struct ifaddrs *ifa = NULL;
+
+	if (src && getifaddrs(&ifa) == 0) {
+		for (struct ifaddrs *a = ifa; a && n < 1; a = a->ifa_next) {
+			char text[INET6_ADDRSTRLEN] = "";
+
+			if (!a->ifa_addr || (a->ifa_flags & IFF_LOOPBACK))
+				continue;
+			if (a->ifa_addr->sa_family == AF_INET)
+				inet_ntop(AF_INET, &((struct sockaddr_in *)a->ifa_addr)->sin_addr, text,
+					  sizeof(text));
+			else if (a->ifa_addr->sa_family == AF_INET6)
+				inet_ntop(AF_INET6, &((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr,
+					  text, sizeof(text));
+			if (!strcmp(text, src) && !nd_is_bridge(a->ifa_name))
+				snprintf(cand[n++], IF_NAMESIZE, "%s", a->ifa_name);
+		}
+		freeifaddrs(ifa);
+	}
+	snprintf(cand[n++], IF_NAMESIZE, "%s", tap);
+	if (nd_bridge_of(tap, cand[n]) == 0) {
+		char ports[GUIDE_CANDIDATES_MAX * 2][IF_NAMESIZE];
+		unsigned np = nd_bridge_ports(cand[n], ports, GUIDE_CANDIDATES_MAX * 2 - n - 1);
+
+		n++;
+		for (unsigned i = 0; i < np; i++)
+			if (strcmp(ports[i], tap))
+				snprintf(cand[n++], IF_NAMESIZE, "%s", ports[i]);
+	}
+	if (nd_ethtool_open(&e))
+		return 0;
+	for (unsigned i = 0; i < n && k < GUIDE_CANDIDATES_MAX; i++) {
+		bool dup = false;
+
+		for (unsigned j = 0; j < k; j++)
+			dup |= !strcmp(out[j], cand[i]);
+		if (!dup && remedy_tx_on(e, cand[i], names))
+			snprintf(out[k++], IF_NAMESIZE, "%s", cand[i]);
+	}
+	nd_ethtool_close(e);
 	return k;
 }
 
@@ -98,7 +157,7 @@ static void guide_describe(const struct nd_diagnosis *d, const struct nd_rule_re
 	unsigned n;
 
 	expand_arg(d, m, "tap", tap, sizeof(tap));
-	n = doctor_guide_candidates(tap, nd_diagnosis_var(d, "src"), cands);
+	n = remedy_offload_candidates(tap, nd_diagnosis_var(d, "src"), cands);
 	for (unsigned i = 0; i < n; i++) {
 		size_t used = strlen(s->target);
 

@@ -19,18 +19,6 @@
 /* A port whose timer says it forwards later than this is not simply new. */
 #define FORWARD_IN_SLACK 0.5
 
-struct nd_finding *nd_link_finding(struct nd_findings *out, const char *id,
-				       enum nd_severity sev, const char *ifname)
-{
-	struct nd_finding *f = nd_findings_add(out, id, sev);
-
-	if (f) {
-		snprintf(f->ifname, sizeof(f->ifname), "%s", ifname);
-		f->count = 1;
-	}
-	return f;
-}
-
 /* Why a link of this kind lacks carrier, in the words of its driver. */
 static const char *no_carrier_reason(const char *kind)
 {
@@ -54,7 +42,7 @@ static const char *no_carrier_reason(const char *kind)
 static int no_carrier(const struct nd_link_info *l, const char *reason, enum nd_severity sev,
 		      struct nd_findings *out)
 {
-	struct nd_finding *f = nd_link_finding(out, "link.no-carrier", sev, l->name);
+	struct nd_finding *f = nd_findings_add_link(out, "link.no-carrier", sev, l->name);
 
 	if (!f)
 		return -ENOMEM;
@@ -119,7 +107,7 @@ static int port_state_finding(const struct nd_bridge_info *b, const struct nd_li
 		       p->forward_in <= 2 * b->forward_delay + FORWARD_IN_SLACK;
 	enum nd_severity sev = joining ? ND_SEV_INFO
 			       : p->port_state == ND_PORT_BLOCKING ? ND_SEV_ERROR : ND_SEV_WARNING;
-	struct nd_finding *f = nd_link_finding(out, "bridge.port-not-forwarding", sev, p->name);
+	struct nd_finding *f = nd_findings_add_link(out, "bridge.port-not-forwarding", sev, p->name);
 
 	if (!f)
 		return -ENOMEM;
@@ -171,7 +159,7 @@ static int bridge_findings(const struct nd_bridge_info *b, struct nd_findings *o
 	if (err)
 		return err;
 	if (b->stp && b->forward_delay > STP_DELAY_SLOW) {
-		f = nd_link_finding(out, "bridge.stp-delay", ND_SEV_WARNING, b->link.name);
+		f = nd_findings_add_link(out, "bridge.stp-delay", ND_SEV_WARNING, b->link.name);
 		if (!f)
 			return -ENOMEM;
 		nd_finding_set_double(f, "forward_delay", b->forward_delay);
@@ -185,7 +173,7 @@ static int bridge_findings(const struct nd_bridge_info *b, struct nd_findings *o
 		 * querier floods multicast instead of filtering it; trouble comes
 		 * when a querier elsewhere appears and goes, or with switches
 		 * between hosts that snoop too */
-		f = nd_link_finding(out, "bridge.snooping-no-querier", ND_SEV_INFO, b->link.name);
+		f = nd_findings_add_link(out, "bridge.snooping-no-querier", ND_SEV_INFO, b->link.name);
 		if (!f)
 			return -ENOMEM;
 		nd_finding_summary(f, "multicast snooping is on and this bridge is no querier: if "
@@ -204,7 +192,7 @@ static int bridge_findings(const struct nd_bridge_info *b, struct nd_findings *o
 				return err;
 		}
 		if (p->mtu < want) {
-			f = nd_link_finding(out, "mtu.mismatch", ND_SEV_ERROR, p->name);
+			f = nd_findings_add_link(out, "mtu.mismatch", ND_SEV_ERROR, p->name);
 			if (!f)
 				return -ENOMEM;
 			nd_finding_set_int(f, "mtu", p->mtu);
@@ -225,7 +213,7 @@ static int rp_findings(const struct nd_link_info *l, struct nd_findings *out)
 
 	if (l->rp_filter != 1)
 		return 0;
-	f = nd_link_finding(out, "rpfilter.strict", ND_SEV_WARNING, l->name);
+	f = nd_findings_add_link(out, "rpfilter.strict", ND_SEV_WARNING, l->name);
 	if (!f)
 		return -ENOMEM;
 	nd_finding_set_int(f, "rp_filter", l->rp_filter);
@@ -243,7 +231,7 @@ static int tap_findings(const struct nd_host_report *r, const struct nd_link_inf
 
 	if (!b || t->master == b->link.ifindex)
 		return 0;
-	f = nd_link_finding(out, "bridge.tap-not-enslaved", ND_SEV_ERROR, t->name);
+	f = nd_findings_add_link(out, "bridge.tap-not-enslaved", ND_SEV_ERROR, t->name);
 	if (!f)
 		return -ENOMEM;
 	nd_finding_set_str(f, "bridge", b->link.name);
@@ -281,7 +269,7 @@ static int offload_findings(const struct nd_host_report *r, struct nd_findings *
 		}
 		if (!on[0])
 			continue;
-		f = nd_link_finding(out, "offload.tx-csum-on", ND_SEV_INFO, dev);
+		f = nd_findings_add_link(out, "offload.tx-csum-on", ND_SEV_INFO, dev);
 		if (!f) {
 			ret = -ENOMEM;
 			break;

@@ -107,7 +107,7 @@ int nd_firewall_findings(struct nd_host_report *r, struct nd_bridge_info *b,
 		if (!p->applies || !p->dropped)
 			continue;
 		local_dhcp = !strncmp(b->host_serves, "dhcp", 4);
-		f = nd_link_finding(out, "brnf.forward-drop", local_dhcp ? ND_SEV_WARNING : ND_SEV_ERROR,
+		f = nd_findings_add_link(out, "brnf.forward-drop", local_dhcp ? ND_SEV_WARNING : ND_SEV_ERROR,
 				 b->link.name);
 		if (!f)
 			return -ENOMEM;

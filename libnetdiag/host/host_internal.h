@@ -59,9 +59,6 @@ const char *nd_nf_family_name(unsigned family);
 int nd_host_findings(const struct nd_host_opts *o, struct nd_host_report *r,
 		     struct nd_findings *out);
 
-/* A finding on an interface, count 1 (findings.c). */
-struct nd_finding *nd_link_finding(struct nd_findings *out, const char *id,
-				   enum nd_severity sev, const char *ifname);
 
 /* brnf.forward-drop for bridge b: walks the ruleset into b->fw, fills
  * b->host_serves (firewall.c).  0 or -ENOMEM. */

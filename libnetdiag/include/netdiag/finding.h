@@ -77,6 +77,11 @@ void nd_findings_free(struct nd_findings *fs);
 struct nd_finding *nd_findings_add(struct nd_findings *fs, const char *id,
 				   enum nd_severity sev);
 
+/* A finding about one interface, seen once (host checks): as
+ * nd_findings_add, with ifname and a count of 1. */
+struct nd_finding *nd_findings_add_link(struct nd_findings *fs, const char *id,
+					enum nd_severity sev, const char *ifname);
+
 /* Worst first: severity, then count, then id, interface and subject.
  * Findings equal in all five keep no set order (qsort). */
 void nd_findings_sort(struct nd_findings *fs);
