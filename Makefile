@@ -15,7 +15,7 @@ B := build
 VERSION := 0.1.0
 SOVERSION := 0
 
-PKGS := libpcap libnl-3.0 libnl-route-3.0 libmnl libnftnl json-c yaml-0.1 libxml-2.0 libcap-ng
+PKGS := libpcap libnl-3.0 libnl-route-3.0 libmnl libnftnl json-c yaml-0.1 libxml-2.0 libcap-ng zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -9,21 +9,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include <netdiag/journal.h>
 
 #include "journal_internal.h"
 
-static uint32_t crc32(const char *p, size_t n)
+/* CRC-32 (IEEE 802.3, as zlib, gzip and PNG compute it) of a line's text */
+static uint32_t line_crc(const char *p, size_t n)
 {
-	uint32_t c = 0xffffffffu;
-
-	while (n--) {
-		c ^= (unsigned char)*p++;
-		for (int k = 0; k < 8; k++)
-			c = c & 1 ? (c >> 1) ^ 0xedb88320u : c >> 1;
-	}
-	return ~c;
+	return (uint32_t)crc32(0L, (const Bytef *)p, (uInt)n);
 }
 
 
@@ -94,7 +89,7 @@ static int get_field(const char *word, char *out, size_t len)
 /* the checksum of the line that starts at `start` in b */
 void journal_end_line(struct journal_buf *b, size_t start)
 {
-	uint32_t c = b->over ? 0 : crc32(b->p + start, b->len - start);
+	uint32_t c = b->over ? 0 : line_crc(b->p + start, b->len - start);
 
 	journal_put(b, " crc=%08x\n", c);
 }
@@ -277,7 +272,7 @@ static int parse_line(struct nd_journal *j, char *text, size_t len, unsigned lin
 	text[len] = 0;
 	crc = len >= 13 ? text + len - 13 : NULL;
 	sealed = crc && !strncmp(crc, " crc=", 5) && hex_ok(crc + 5, 8);
-	if (sealed && strtoul(crc + 5, NULL, 16) != crc32(text, (size_t)(crc - text)))
+	if (sealed && strtoul(crc + 5, NULL, 16) != line_crc(text, (size_t)(crc - text)))
 		return damage(j, line, "checksum mismatch (damaged)");
 	if (sealed)
 		*crc = 0;

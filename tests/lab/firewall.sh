@@ -76,10 +76,7 @@ lease || fail "nobrnf: no lease with bridge-nf off"
 ip -n "$h" link set br0 type bridge nf_call_iptables 1
 
 # the remedy: netdiag's accept rule at the top of DOCKER-USER, journaled
-[ -x "$LAB_DIR/nftaccept" ] || cc -std=gnu11 -I"$LAB_ROOT/libnetdiag/include" -o "$LAB_DIR/nftaccept" \
-	"$LAB_ROOT/tests/lab/tools/nftaccept.c" "$LAB_ROOT/build/libnetdiag.a" \
-	$(pkg-config --libs libpcap libnl-3.0 libnl-route-3.0 libmnl libnftnl json-c) -lm ||
-	fail "cannot build nftaccept"
+[ -x "$LAB_DIR/nftaccept" ] || lab_cc "$LAB_DIR/nftaccept" nftaccept.c || fail "cannot build nftaccept"
 rules_before=$(ip netns exec "$h" nft -a list chain ip filter DOCKER-USER | grep -c '# handle')
 out=$(ip netns exec "$h" "$LAB_DIR/nftaccept" ip filter DOCKER-USER br0) || fail "nftaccept: $out"
 handle=${out#inserted handle }

@@ -21,10 +21,7 @@
 a=$(lab_ns ja)
 b=$(lab_ns jb)
 export NETDIAG_RUN_DIR="$LAB_DIR/run"
-cc -Wall -Werror -I"$LAB_ROOT/libnetdiag/include" -o "$LAB_DIR/jtool" \
-	"$LAB_ROOT/tests/lab/tools/jtool.c" "$LAB_ROOT/build/libnetdiag.a" \
-	$(pkg-config --libs libpcap libnl-3.0 libnl-route-3.0 libmnl libnftnl json-c) -lm ||
-	fail "cannot build jtool"
+lab_cc "$LAB_DIR/jtool" jtool.c || fail "cannot build jtool"
 A() { ip netns exec "$a" "$NETDIAG" "$@"; }
 B() { ip netns exec "$b" "$NETDIAG" "$@"; }
 feat() { ip netns exec "$1" ethtool --json -k "$2" | jq -r ".[0][\"$3\"].active"; }

@@ -78,6 +78,14 @@ exec timeout \$1 /lib/systemd/systemd-networkd
 NWD
 }
 
+# lab_cc OUT SOURCE: a lab tool (tests/lab/tools/SOURCE) built against
+# the static libnetdiag and the libraries the Makefile links it with
+lab_cc() {
+	cc -std=gnu11 -Wall -Werror -I"$LAB_ROOT/libnetdiag/include" -o "$1" "$LAB_ROOT/tests/lab/tools/$2" \
+		"$LAB_ROOT/build/libnetdiag.a" \
+		$(pkg-config --libs $(sed -n 's/^PKGS := //p' "$LAB_ROOT/Makefile")) -lm
+}
+
 # lab_bridge NS BR PORT:PEER_NS...: bridge BR in NS, STP and multicast
 # snooping off, with a veth port PORT for each PEER_NS (whose end there is
 # eth0); all of it up

@@ -6,10 +6,7 @@
 ns=$(lab_ns links)
 inns() { ip netns exec "$ns" "$@"; }
 export NETDIAG_RUN_DIR="$LAB_DIR/run"
-cc -Wall -Werror -I"$LAB_ROOT/libnetdiag/include" -o "$LAB_DIR/linkset" \
-	"$LAB_ROOT/tests/lab/tools/linkset.c" "$LAB_ROOT/build/libnetdiag.a" \
-	$(pkg-config --libs libpcap libnl-3.0 libnl-route-3.0 libmnl libnftnl json-c) -lm ||
-	fail "cannot build linkset"
+lab_cc "$LAB_DIR/linkset" linkset.c || fail "cannot build linkset"
 linkset() { inns "$LAB_DIR/linkset" "$@"; }
 mtu() { inns ip -j link show "$1" | jq -r '.[0].mtu'; }
 brattr() { inns cat "/sys/class/net/br0/bridge/$1"; }

@@ -10,20 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include <netdiag/journal.h>
-
-static uint32_t crc32(const char *p, size_t n)
-{
-	uint32_t c = 0xffffffffu;
-
-	while (n--) {
-		c ^= (unsigned char)*p++;
-		for (int k = 0; k < 8; k++)
-			c = c & 1 ? (c >> 1) ^ 0xedb88320u : c >> 1;
-	}
-	return ~c;
-}
 
 int main(int argc, char **argv)
 {
@@ -32,7 +21,7 @@ int main(int argc, char **argv)
 	int ret = 0;
 
 	if (argc == 3 && !strcmp(argv[1], "seal")) {
-		printf("%s crc=%08x\n", argv[2], crc32(argv[2], strlen(argv[2])));
+		printf("%s crc=%08x\n", argv[2], (unsigned)crc32(0L, (const Bytef *)argv[2], (uInt)strlen(argv[2])));
 		return 0;
 	}
 	if (argc != 8 || strcmp(argv[1], "fill")) {
