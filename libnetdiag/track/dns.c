@@ -197,19 +197,15 @@ static uint64_t name_hash(const char *name)
 	return h;
 }
 
-static struct question *question_for(struct dns_tracker *dt, uint16_t point,
-				     const struct nd_addr *client, const struct nd_addr *server,
-				     const struct nd_dns *d, bool create)
+static void question_key_of(struct question_key *k, uint16_t point, const struct nd_addr *client,
+			    const struct nd_addr *server, const struct nd_dns *d)
 {
-	struct question_key k;
-
-	memset(&k, 0, sizeof(k));
-	k.point = point;
-	k.client = *client;
-	k.server = *server;
-	k.name_hash = name_hash(d->qname);
-	k.qtype = d->qtype;
-	return nd_table_get(&dt->questions, &k, create, NULL);
+	memset(k, 0, sizeof(*k));
+	k->point = point;
+	k->client = *client;
+	k->server = *server;
+	k->name_hash = name_hash(d->qname);
+	k->qtype = d->qtype;
 }
 
 /* The question asked again: after a reply that was on the wire, this
@@ -248,19 +244,29 @@ static void txn_key_of(struct txn_key *k, uint16_t point, const struct nd_addr *
 	k->id = id;
 }
 
+/* Both keys are hashed and their index cells fetched before either
+ * lookup waits: on a flood each is a cache miss, and two at once cost
+ * about one. */
 static void query(struct dns_tracker *dt, const struct nd_frame_meta *m,
 		  const struct nd_frame *f, const struct nd_dns *d, uint16_t point)
 {
 	struct txn_key k;
+	struct question_key qk;
+	uint32_t kh, qh;
 	struct server *s;
 	struct question *q;
 	struct txn *x;
 	bool created;
 
 	txn_key_of(&k, point, &f->src, &f->dst, f->sport, d->id);
-	x = nd_table_get(&dt->txns, &k, true, &created);
+	question_key_of(&qk, point, &f->src, &f->dst, d);
+	kh = nd_table_hash(&dt->txns, &k);
+	qh = nd_table_hash(&dt->questions, &qk);
+	nd_table_prefetch(&dt->txns, kh, true);
+	nd_table_prefetch(&dt->questions, qh, true);
+	x = nd_table_find(&dt->txns, &k, kh, true, &created);
 	s = server_for(dt, point, &f->dst, NULL);
-	q = question_for(dt, point, &f->src, &f->dst, d, true);
+	q = nd_table_find(&dt->questions, &qk, qh, true, NULL);
 	question_again(s, q, m);
 	q->replied = false;
 	q->last_query = m->ts;
@@ -284,18 +290,27 @@ static void response(struct dns_tracker *dt, const struct nd_frame_meta *m,
 		     const struct nd_frame *f, const struct nd_dns *d, uint16_t point)
 {
 	struct txn_key k;
-	struct server *s = server_for(dt, point, &f->src, NULL);
-	struct question *q = question_for(dt, point, &f->dst, &f->src, d, false);
+	struct question_key qk;
+	struct server *s;
+	struct question *q;
 	struct txn *x;
+	uint32_t kh, qh;
 
+	txn_key_of(&k, point, &f->dst, &f->src, f->dport, d->id);
+	question_key_of(&qk, point, &f->dst, &f->src, d);
+	kh = nd_table_hash(&dt->txns, &k);
+	qh = nd_table_hash(&dt->questions, &qk);
+	nd_table_prefetch(&dt->txns, kh, false);
+	nd_table_prefetch(&dt->questions, qh, false);
+	s = server_for(dt, point, &f->src, NULL);
+	q = nd_table_find(&dt->questions, &qk, qh, false, NULL);
 	if (q) {
 		q->replied = true;
 		q->reply_ts = m->ts;
 		q->reply_rcode = d->rcode;
 		q->reply_csum = f->l4_csum;
 	}
-	txn_key_of(&k, point, &f->dst, &f->src, f->dport, d->id);
-	x = nd_table_get(&dt->txns, &k, false, NULL);
+	x = nd_table_find(&dt->txns, &k, kh, false, NULL);
 	s->responses++;
 	s->last = m->ts;
 	if (!x) {
