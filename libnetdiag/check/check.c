@@ -41,8 +41,9 @@ static struct nd_check_point *point_of(struct nd_check_result *res, const char *
 	return NULL;
 }
 
-/* Which messages of the guest's conversation this frame is. */
-static void count_roles(struct nd_check_point *p, const struct nd_frame *f, double now)
+/* Which messages of the guest's conversation this frame is.  The clock
+ * is read only for the rare answer that needs it, not per frame. */
+static void count_roles(struct nd_check_point *p, const struct nd_frame *f)
 {
 	if (f->status != ND_DECODE_OK || f->l4proto != IPPROTO_UDP)
 		return;
@@ -65,7 +66,7 @@ static void count_roles(struct nd_check_point *p, const struct nd_frame *f, doub
 		p->dns_reply++;
 		/* an answer the guest may drop: will it ask again? */
 		if (f->l4_csum.cls != ND_CSUM_OK && f->l4_csum.cls != ND_CSUM_NONE)
-			p->dns_unsound_at = now;
+			p->dns_unsound_at = now_mono();
 	}
 }
 
@@ -77,7 +78,7 @@ static int on_frame(void *arg, const struct nd_frame_meta *m, const uint8_t *dat
 	nd_analysis_frame(&ctx->res->analysis, m, data, &ctx->frame);
 	if (p) {
 		p->frames++;
-		count_roles(p, &ctx->frame, now_mono());
+		count_roles(p, &ctx->frame);
 	}
 	if (ctx->writer && !ctx->write_err)
 		ctx->write_err = nd_pcapng_write(ctx->writer, m, data);
