@@ -112,14 +112,26 @@ static inline uint8_t *entry_at(const struct nd_table *t, uint32_t slot)
 	return t->pool + (size_t)slot * t->entry_size;
 }
 
+/* Insertions evict in ring order, so what the one PREFETCH_AHEAD
+ * insertions from now will read is known already: fetched that early, it
+ * is in cache when needed, whatever the latency. */
+#define PREFETCH_AHEAD 8
+
 void nd_table_prefetch(const struct nd_table *t, uint32_t hash, bool create)
 {
 	__builtin_prefetch(&t->index[hash & t->mask]);
-	if (create && t->next_slot < t->filled) {
-		/* the oldest entry, and its index cell, which an insertion
-		 * clears (hashes[] is read in ring order: cheap) */
-		__builtin_prefetch(&t->index[t->hashes[t->next_slot] & t->mask]);
-		__builtin_prefetch(entry_at(t, t->next_slot), 1);
+	if (create) {
+		uint32_t ahead = t->next_slot + PREFETCH_AHEAD;
+
+		if (ahead >= t->cap)
+			ahead -= t->cap;
+		/* the oldest entries and their index cells (hashes[] is read
+		 * in ring order: cheap) */
+		if (ahead < t->filled)
+			__builtin_prefetch(&t->index[t->hashes[ahead] & t->mask]);
+		if (ahead < t->cap)
+			for (size_t off = 0; off < t->entry_size; off += LINE)
+				__builtin_prefetch(entry_at(t, ahead) + off, 1);
 	}
 }
 
