@@ -165,7 +165,9 @@ static void txn_key_of(struct txn_key *k, uint16_t point, const struct nd_addr *
 
 /* Both keys are hashed and their index cells fetched before either
  * lookup waits: on a flood each is a cache miss, and two at once cost
- * about one. */
+ * about one.  A question is only looked up here: one never answered has
+ * nothing to tell when asked again, so it is made when its answer comes
+ * (response()), and a flood of unanswered queries writes none. */
 static void query(struct dns_tracker *dt, const struct nd_frame_meta *m,
 		  const struct nd_frame *f, const struct nd_dns *d, uint16_t point)
 {
@@ -182,12 +184,14 @@ static void query(struct dns_tracker *dt, const struct nd_frame_meta *m,
 	kh = nd_table_hash(&dt->txns, &k);
 	qh = nd_table_hash(&dt->questions, &qk);
 	nd_table_prefetch(&dt->txns, kh, true);
-	nd_table_prefetch(&dt->questions, qh, true);
+	nd_table_prefetch(&dt->questions, qh, false);
 	x = nd_table_find(&dt->txns, &k, kh, true, &created);
 	s = dns_server_for(dt, point, &f->dst, NULL);
-	q = nd_table_find(&dt->questions, &qk, qh, true, NULL);
-	question_again(s, q, m);
-	q->replied = false;
+	q = nd_table_find(&dt->questions, &qk, qh, false, NULL);
+	if (q) {
+		question_again(s, q, m);
+		q->replied = false;
+	}
 	if (created) {
 		x->first_frame = m->number;
 		/* kept for the report: a copy, no formatting per query */
@@ -218,9 +222,11 @@ static void response(struct dns_tracker *dt, const struct nd_frame_meta *m,
 	kh = nd_table_hash(&dt->txns, &k);
 	qh = nd_table_hash(&dt->questions, &qk);
 	nd_table_prefetch(&dt->txns, kh, false);
-	nd_table_prefetch(&dt->questions, qh, false);
+	nd_table_prefetch(&dt->questions, qh, true);
 	s = dns_server_for(dt, point, &f->src, NULL);
-	q = nd_table_find(&dt->questions, &qk, qh, false, NULL);
+	x = nd_table_find(&dt->txns, &k, kh, false, NULL);
+	/* asked (its transaction is known) or asked again */
+	q = nd_table_find(&dt->questions, &qk, qh, x != NULL, NULL);
 	if (q) {
 		q->replied = true;
 		q->reply_ts = m->ts;
@@ -229,7 +235,6 @@ static void response(struct dns_tracker *dt, const struct nd_frame_meta *m,
 		q->reply_found = f->l4_csum.found;
 		q->reply_expected = f->l4_csum.expected;
 	}
-	x = nd_table_find(&dt->txns, &k, kh, false, NULL);
 	s->responses++;
 	s->last = m->ts;
 	if (!x) {
