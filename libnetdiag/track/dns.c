@@ -114,23 +114,12 @@ static uint64_t name_hash(const char *name)
 	return h;
 }
 
-static void question_key_of(struct question_key *k, uint16_t point, const struct nd_addr *client,
-			    const struct nd_addr *server, const struct nd_dns *d)
-{
-	memset(k, 0, sizeof(*k));
-	k->point = point;
-	k->client = *client;
-	k->server = *server;
-	k->name_hash = name_hash(d->qname);
-	k->qtype = d->qtype;
-}
-
 /* The question asked again: after a reply that was on the wire, this
  * is the client acting as if it never got it.  Counter-evidence stops
  * the blame: an error answer (SERVFAIL, REFUSED) is retried by design,
  * and a sound answer (checksum complete and right) cannot have been
  * dropped for its checksum. */
-static void question_again(struct server *s, struct question *q, const struct nd_frame_meta *m)
+static void question_again(struct server *s, struct question *q, const struct dns_msg *m)
 {
 	if (!q->replied || m->ts - q->reply_ts > DNS_RETRY_WINDOW ||
 	    m->ts - q->reply_ts < DNS_RETRY_MIN)
@@ -152,42 +141,19 @@ static void question_again(struct server *s, struct question *q, const struct nd
 	add_frame(s->ignored_frames, &s->nignored_frames, m->number);
 }
 
-static void txn_key_of(struct txn_key *k, uint16_t point, const struct nd_addr *client,
-		       const struct nd_addr *server, uint16_t cport, uint16_t id)
+static void query(struct dns_tracker *dt, const struct dns_msg *m)
 {
-	memset(k, 0, sizeof(*k));
-	k->point = point;
-	k->client = *client;
-	k->server = *server;
-	k->cport = cport;
-	k->id = id;
-}
-
-/* Both keys are hashed and their index cells fetched before either
- * lookup waits: on a flood each is a cache miss, and two at once cost
- * about one.  A question is only looked up here: one never answered has
- * nothing to tell when asked again, so it is made when its answer comes
- * (response()), and a flood of unanswered queries writes none. */
-static void query(struct dns_tracker *dt, const struct nd_frame_meta *m,
-		  const struct nd_frame *f, const struct nd_dns *d, uint16_t point)
-{
-	struct txn_key k;
-	struct question_key qk;
-	uint32_t kh, qh;
 	struct server *s;
 	struct question *q;
 	struct txn *x;
 	bool created;
 
-	txn_key_of(&k, point, &f->src, &f->dst, f->sport, d->id);
-	question_key_of(&qk, point, &f->src, &f->dst, d);
-	kh = nd_table_hash(&dt->txns, &k);
-	qh = nd_table_hash(&dt->questions, &qk);
-	nd_table_prefetch(&dt->txns, kh, true);
-	nd_table_prefetch(&dt->questions, qh, false);
-	x = nd_table_find(&dt->txns, &k, kh, true, &created);
-	s = dns_server_for(dt, point, &f->dst, NULL);
-	q = nd_table_find(&dt->questions, &qk, qh, false, NULL);
+	x = nd_table_find(&dt->txns, &m->k, m->kh, true, &created);
+	s = dns_server_for(dt, m->k.point, &m->k.server, NULL);
+	/* a question is only looked up here: one never answered has nothing
+	 * to tell when asked again, so it is made when its answer comes, and
+	 * a flood of unanswered queries writes none */
+	q = nd_table_find(&dt->questions, &m->qk, m->qh, false, NULL);
 	if (q) {
 		question_again(s, q, m);
 		q->replied = false;
@@ -195,7 +161,7 @@ static void query(struct dns_tracker *dt, const struct nd_frame_meta *m,
 	if (created) {
 		x->first_frame = m->number;
 		/* kept for the report: a copy, no formatting per query */
-		nd_key_name(x->qname, sizeof(x->qname), d->qname);
+		memcpy(x->qname, m->qname, sizeof(x->qname));
 		s->txns++;
 		if (!s->first)
 			s->first = m->ts;
@@ -207,33 +173,23 @@ static void query(struct dns_tracker *dt, const struct nd_frame_meta *m,
 	s->last = m->ts;
 }
 
-static void response(struct dns_tracker *dt, const struct nd_frame_meta *m,
-		     const struct nd_frame *f, const struct nd_dns *d, uint16_t point)
+static void response(struct dns_tracker *dt, const struct dns_msg *m)
 {
-	struct txn_key k;
-	struct question_key qk;
 	struct server *s;
 	struct question *q;
 	struct txn *x;
-	uint32_t kh, qh;
 
-	txn_key_of(&k, point, &f->dst, &f->src, f->dport, d->id);
-	question_key_of(&qk, point, &f->dst, &f->src, d);
-	kh = nd_table_hash(&dt->txns, &k);
-	qh = nd_table_hash(&dt->questions, &qk);
-	nd_table_prefetch(&dt->txns, kh, false);
-	nd_table_prefetch(&dt->questions, qh, true);
-	s = dns_server_for(dt, point, &f->src, NULL);
-	x = nd_table_find(&dt->txns, &k, kh, false, NULL);
+	s = dns_server_for(dt, m->k.point, &m->k.server, NULL);
+	x = nd_table_find(&dt->txns, &m->k, m->kh, false, NULL);
 	/* asked (its transaction is known) or asked again */
-	q = nd_table_find(&dt->questions, &qk, qh, x != NULL, NULL);
+	q = nd_table_find(&dt->questions, &m->qk, m->qh, x != NULL, NULL);
 	if (q) {
 		q->replied = true;
 		q->reply_ts = m->ts;
-		q->reply_rcode = d->rcode;
-		q->reply_cls = (uint8_t)f->l4_csum.cls;
-		q->reply_found = f->l4_csum.found;
-		q->reply_expected = f->l4_csum.expected;
+		q->reply_rcode = m->rcode;
+		q->reply_cls = (uint8_t)m->csum.cls;
+		q->reply_found = m->csum.found;
+		q->reply_expected = m->csum.expected;
 	}
 	s->responses++;
 	s->last = m->ts;
@@ -241,12 +197,12 @@ static void response(struct dns_tracker *dt, const struct nd_frame_meta *m,
 		s->unmatched++;
 		return;
 	}
-	if (d->rcode == ND_DNS_RCODE_SERVFAIL)
+	if (m->rcode == ND_DNS_RCODE_SERVFAIL)
 		s->servfail++;
-	else if (d->rcode == ND_DNS_RCODE_REFUSED)
+	else if (m->rcode == ND_DNS_RCODE_REFUSED)
 		s->refused++;
-	if (d->tc) {
-		struct server *pair = dns_server_for(dt, point, &f->src, &f->dst);
+	if (m->tc) {
+		struct server *pair = dns_server_for(dt, m->k.point, &m->k.server, &m->k.client);
 
 		s->truncated++;
 		pair->tc_pending = true;
@@ -259,6 +215,65 @@ static void response(struct dns_tracker *dt, const struct nd_frame_meta *m,
 	s->answered++;
 	if (s->nlatency < DNS_LATENCY_SAMPLES)
 		s->latency_ms[s->nlatency++] = (float)((m->ts - x->last_query) * 1000.0);
+}
+
+void dns_flush(struct dns_tracker *dt)
+{
+	const struct dns_msg *m = &dt->msg[dt->waiting];
+	double now = dt->now;
+
+	if (!dt->has_waiting)
+		return;
+	dt->has_waiting = false;
+	/* evictions judge age against the time this message was seen */
+	dt->now = m->ts;
+	if (m->query)
+		query(dt, m);
+	else
+		response(dt, m);
+	dt->now = now;
+}
+
+/* Keys, hashes and the fetch of their index cells now; the lookups when
+ * the next message comes (or the report).  On a flood every lookup is a
+ * cache miss: waiting one message gives the memory that long to answer,
+ * where fetching just before the lookup still waited for most of it.
+ * Messages are matched in the order they came, each at its own time. */
+static void queue(struct dns_tracker *dt, const struct nd_frame_meta *m,
+		  const struct nd_frame *f, const struct nd_dns *d, uint16_t point, bool is_query)
+{
+	unsigned next = dt->has_waiting ? !dt->waiting : dt->waiting;
+	struct dns_msg *q = &dt->msg[next];
+	const struct nd_addr *client = is_query ? &f->src : &f->dst;
+	const struct nd_addr *server = is_query ? &f->dst : &f->src;
+
+	memset(&q->k, 0, sizeof(q->k));
+	q->k.point = point;
+	q->k.client = *client;
+	q->k.server = *server;
+	q->k.cport = is_query ? f->sport : f->dport;
+	q->k.id = d->id;
+	memset(&q->qk, 0, sizeof(q->qk));
+	q->qk.point = point;
+	q->qk.client = *client;
+	q->qk.server = *server;
+	q->qk.name_hash = name_hash(d->qname);
+	q->qk.qtype = d->qtype;
+	q->kh = nd_table_hash(&dt->txns, &q->k);
+	q->qh = nd_table_hash(&dt->questions, &q->qk);
+	nd_table_prefetch(&dt->txns, q->kh, is_query);
+	nd_table_prefetch(&dt->questions, q->qh, !is_query);
+	q->query = is_query;
+	q->tc = d->tc;
+	q->rcode = d->rcode;
+	q->csum = f->l4_csum;
+	q->ts = m->ts;
+	q->number = m->number;
+	if (is_query)
+		nd_key_name(q->qname, sizeof(q->qname), d->qname);
+	dns_flush(dt);
+	dt->waiting = next;
+	dt->has_waiting = true;
 }
 
 /* A TCP connection attempt from the client to the server's port 53 is the
@@ -290,8 +305,10 @@ static int dns_on_frame(struct nd_tracker *t, const struct nd_frame_meta *m,
 		return 0;
 	point = point_of(dt, m->ifname ? m->ifname : "");
 	if (f->l4proto == 6) {
-		if (f->dport == DNS_PORT && (f->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+		if (f->dport == DNS_PORT && (f->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+			dns_flush(dt);
 			tcp_retry(dt, f, point);
+		}
 		return 0;
 	}
 	if (f->l4proto != 17)
@@ -304,9 +321,9 @@ static int dns_on_frame(struct nd_tracker *t, const struct nd_frame_meta *m,
 	}
 	dt->messages++;
 	if (!d.qr && f->dport == DNS_PORT)
-		query(dt, m, f, &d, point);
+		queue(dt, m, f, &d, point, true);
 	else if (d.qr && f->sport == DNS_PORT)
-		response(dt, m, f, &d, point);
+		queue(dt, m, f, &d, point, false);
 	return 0;
 }
 

@@ -136,6 +136,7 @@ int dns_report(struct nd_tracker *t, double now, struct nd_findings *out)
 {
 	struct dns_tracker *dt = (struct dns_tracker *)t;
 
+	dns_flush(dt);
 	for (uint32_t i = 0; i < dt->txns.cap; i++) {
 		struct txn *x = nd_table_slot(&dt->txns, i);
 
@@ -165,6 +166,7 @@ void dns_stats(struct nd_tracker *t, struct nd_json *j)
 {
 	struct dns_tracker *dt = (struct dns_tracker *)t;
 
+	dns_flush(dt);
 	uint64_t queries = 0, answered = 0;
 
 	for (uint32_t i = 0; i < dt->servers.cap; i++) {

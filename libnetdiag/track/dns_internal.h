@@ -80,6 +80,20 @@ struct server {
 	char example[NAME_KEEP];
 };
 
+/* A DNS message whose lookups wait for the next one (dns.c): its keys,
+ * hashed and their cells fetched, and what matching needs of the frame. */
+struct dns_msg {
+	struct txn_key k;            /* k.client, k.server: the conversation's ends */
+	struct question_key qk;
+	uint32_t kh, qh;
+	bool query, tc;
+	uint16_t rcode;
+	struct nd_csum csum;         /* the UDP checksum verdict */
+	double ts;
+	uint64_t number;
+	char qname[NAME_KEEP];
+};
+
 struct dns_tracker {
 	struct nd_tracker t;
 	struct nd_table txns;
@@ -91,12 +105,19 @@ struct dns_tracker {
 	double now;
 	uint64_t messages, undecodable;
 	uint64_t pending;            /* at the last report */
+	struct dns_msg msg[2];       /* the one waiting, and the one coming */
+	unsigned waiting;            /* msg[] index of the one waiting */
+	bool has_waiting;
 };
 
 /* The per-server figures (client given: per client and server), made on
  * first use. */
 struct server *dns_server_for(struct dns_tracker *dt, uint16_t point,
 			      const struct nd_addr *server, const struct nd_addr *client);
+
+/* Match the message still waiting for its lookups, if any: before
+ * anything reads or changes the tables. */
+void dns_flush(struct dns_tracker *dt);
 
 /* Count a transaction never answered as unanswered, once. */
 void dns_settle(struct dns_tracker *dt, struct txn *x);
