@@ -101,16 +101,35 @@ static void on_evict(void *ctx, void *entry)
 	dns_settle(dt, x);
 }
 
-/* FNV-1a over the name, ASCII case folded (RFC 4343). */
+/* ASCII upper case to lower in each byte of a word (RFC 4343: names
+ * compare case-insensitively), no byte affecting another: a byte's low
+ * seven bits plus 0x3f carry into its top bit from 'A' on, plus 0x25
+ * from '['; a byte with its own top bit set is no letter. */
+static uint64_t fold_word(uint64_t w)
+{
+	const uint64_t low7 = 0x7f7f7f7f7f7f7f7full, top = 0x8080808080808080ull;
+	uint64_t b = w & low7;
+	uint64_t upper = (b + 0x3f3f3f3f3f3f3f3full) & ~(b + 0x2525252525252525ull) & ~w & top;
+
+	return w | upper >> 2;
+}
+
+/* The name's hash, case folded, eight bytes a step (a byte-wise FNV
+ * chain of multiplies was most of the time spent on a query's keys). */
 static uint64_t name_hash(const char *name)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	size_t n = strlen(name);
+	uint64_t h = 0xcbf29ce484222325ull ^ n;
 
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-		unsigned char c = *p >= 'A' && *p <= 'Z' ? *p + 32 : *p;
+	for (size_t i = 0; i < n; i += 8) {
+		uint64_t w = 0;
 
-		h = (h ^ c) * 0x100000001b3ull;
+		memcpy(&w, name + i, n - i < 8 ? n - i : 8);
+		h = ((h << 23) | (h >> 41)) + fold_word(w) * 0xff51afd7ed558ccdull;
 	}
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
 	return h;
 }
 
