@@ -23,6 +23,10 @@ struct run_ctx {
 	struct nd_pcapng_writer *writer;
 	struct nd_frame frame;
 	int write_err;
+	/* the point of the last frame: a ring's name is one string for the
+	 * whole capture, so the same pointer is the same point */
+	const char *last_ifname;
+	struct nd_check_point *last_point;
 };
 
 static double now_mono(void)
@@ -73,7 +77,13 @@ static void count_roles(struct nd_check_point *p, const struct nd_frame *f)
 static int on_frame(void *arg, const struct nd_frame_meta *m, const uint8_t *data)
 {
 	struct run_ctx *ctx = arg;
-	struct nd_check_point *p = point_of(ctx->res, m->ifname);
+	struct nd_check_point *p = ctx->last_point;
+
+	if (m->ifname != ctx->last_ifname) {
+		p = point_of(ctx->res, m->ifname);
+		ctx->last_ifname = m->ifname;
+		ctx->last_point = p;
+	}
 
 	nd_analysis_frame(&ctx->res->analysis, m, data, &ctx->frame);
 	if (p) {
