@@ -24,6 +24,10 @@ struct run_ctx {
 	struct nd_pcapng_writer *writer;
 	struct nd_frame frame;
 	int write_err;
+	/* the point of the last frame: a ring's name is one string for the
+	 * whole capture, so the same pointer is the same point */
+	const char *last_ifname;
+	struct nd_check_point *last_point;
 };
 
 static struct nd_check_point *point_of(struct nd_check_result *res, const char *ifname)
@@ -34,8 +38,9 @@ static struct nd_check_point *point_of(struct nd_check_result *res, const char *
 	return NULL;
 }
 
-/* Which messages of the guest's conversation this frame is. */
-static void count_roles(struct nd_check_point *p, const struct nd_frame *f, double now)
+/* Which messages of the guest's conversation this frame is.  The clock
+ * is read only for the rare answer that needs it, not per frame. */
+static void count_roles(struct nd_check_point *p, const struct nd_frame *f)
 {
 	if (f->status != ND_DECODE_OK || f->l4proto != IPPROTO_UDP)
 		return;
@@ -58,19 +63,25 @@ static void count_roles(struct nd_check_point *p, const struct nd_frame *f, doub
 		p->dns_reply++;
 		/* an answer the guest may drop: will it ask again? */
 		if (f->l4_csum.cls != ND_CSUM_OK && f->l4_csum.cls != ND_CSUM_NONE)
-			p->dns_unsound_at = now;
+			p->dns_unsound_at = nd_mono_s();
 	}
 }
 
 static int on_frame(void *arg, const struct nd_frame_meta *m, const uint8_t *data)
 {
 	struct run_ctx *ctx = arg;
-	struct nd_check_point *p = point_of(ctx->res, m->ifname);
+	struct nd_check_point *p = ctx->last_point;
+
+	if (m->ifname != ctx->last_ifname) {
+		p = point_of(ctx->res, m->ifname);
+		ctx->last_ifname = m->ifname;
+		ctx->last_point = p;
+	}
 
 	nd_analysis_frame(&ctx->res->analysis, m, data, &ctx->frame);
 	if (p) {
 		p->frames++;
-		count_roles(p, &ctx->frame, nd_mono_s());
+		count_roles(p, &ctx->frame);
 	}
 	if (ctx->writer && !ctx->write_err)
 		ctx->write_err = nd_pcapng_write(ctx->writer, m, data);

@@ -58,6 +58,16 @@ static int name_walk(struct nd_cur *c, char *out, size_t outlen, bool *root)
 		}
 		if (n && n + 1 < outlen)
 			out[n++] = '.';
+		/* a whole label in one read, when the message holds it */
+		if (nd_cur_left(&walk) >= len && n + len < outlen) {
+			uint8_t label[LABEL_MAX];
+
+			nd_cur_bytes(&walk, label, len);
+			for (uint8_t i = 0; i < len; i++)
+				out[n + i] = (label[i] > 0x20 && label[i] < 0x7f) ? (char)label[i] : '?';
+			n += len;
+			continue;
+		}
 		for (uint8_t i = 0; i < len; i++) {
 			uint8_t ch;
 

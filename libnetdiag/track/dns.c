@@ -1,26 +1,17 @@
 /* The DNS tracker: one transaction per (capture point, client, server,
- * client port, id); per-server figures.  Findings: dns.unanswered,
- * dns.reply-ignored, dns.servfail, dns.refused, dns.truncated-no-tcp,
- * dns.latency (info). */
+ * client port, id); per-server figures; queries matched to their answers
+ * and questions asked again.  Its findings are made in dns_findings.c. */
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <netdiag/dns.h>
-
-#include "table.h"
-#include "track_internal.h"
+#include "dns_internal.h"
 
 #define DNS_PORT 53
 #define DNS_DEFAULT_CAP 65536
 #define DNS_SERVERS_MAX 256
-#define DNS_POINTS_MAX 128       /* capture points named; more share the last */
-#define DNS_TIMEOUT 1.0          /* a query older than this at the end is unanswered */
-#define DNS_LATENCY_SAMPLES 1024 /* first samples per server kept for percentiles */
 #define TCP_SYN 0x02
 #define TCP_ACK 0x10
-#define NAME_KEEP 64
 /* A resolver that got no usable answer asks again within its timeout:
  * glibc after 5 s (resolv.conf(5) timeout:5, attempts:2), busybox
  * nslookup and dig sooner.  A repeat later than this is a new lookup. */
@@ -29,80 +20,6 @@
  * again at once is a new lookup by a client that has its answer
  * (nslookup, then getent, for the same name) */
 #define DNS_RETRY_MIN 0.8
-
-
-/* Keys are compact (issue 16): the capture point as a small number
- * (dns_tracker.points), not its name; 40-48 bytes, no padding but what
- * memset clears. */
-struct txn_key {
-	struct nd_addr client, server;
-	uint16_t point, cport, id;
-};
-
-struct txn {
-	struct txn_key key;
-	double first_query, last_query;
-	uint32_t queries;
-	bool replied, settled, pending_counted;
-	struct nd_csum reply_csum;   /* of the last reply */
-	uint64_t first_frame;
-	char qname[NAME_KEEP];
-};
-
-/* A question, whatever the id and port: resolvers change both when
- * they retry, so a retry is the same name and type asked again. */
-struct question_key {
-	struct nd_addr client, server;
-	uint16_t point, qtype;
-	uint8_t pad[2];
-	uint64_t name_hash;          /* of the name, case folded */
-};
-
-struct question {
-	struct question_key key;
-	double last_query, reply_ts;
-	bool replied;                /* an answer was on the wire since the last query */
-	uint16_t reply_rcode;
-	struct nd_csum reply_csum;
-};
-
-struct server_key {
-	struct nd_addr server;
-	struct nd_addr client;       /* the zero address: per-server totals */
-	uint16_t point;
-};
-
-struct server {
-	struct server_key key;
-	uint64_t txns, answered, unanswered, retransmissions, responses, unmatched;
-	uint64_t pending;                 /* asked less than DNS_TIMEOUT before the end */
-	uint64_t servfail, refused, truncated, ignored;
-	uint64_t retried_after_error;     /* asked again after SERVFAIL/REFUSED: normal */
-	uint64_t repeated_after_answer;   /* asked again after a sound answer: no blame */
-	struct nd_csum ignored_verdict;   /* the reply a client ignored, first example */
-	uint64_t ignored_frames[ND_FINDING_FRAMES_MAX];
-	unsigned nignored_frames;
-	uint64_t unanswered_frames[ND_FINDING_FRAMES_MAX];
-	unsigned nunanswered_frames;
-	bool tc_pending;                  /* a TC reply with no TCP retry seen yet */
-	double first, last;
-	float latency_ms[DNS_LATENCY_SAMPLES];
-	unsigned nlatency;
-	char example[NAME_KEEP];
-};
-
-struct dns_tracker {
-	struct nd_tracker t;
-	struct nd_table txns;
-	struct nd_table questions;
-	struct nd_table servers;
-	struct server *last_server;  /* lookup cache: one resolver answers most */
-	char points[DNS_POINTS_MAX][ND_POINT_NAME_MAX];  /* key.point -> name */
-	unsigned npoints, last_point;
-	double now;
-	uint64_t messages, undecodable;
-	uint64_t pending;            /* at the last report */
-};
 
 /* The capture point's number: the last one's again, most of the time. */
 static uint16_t point_of(struct dns_tracker *dt, const char *name)
@@ -124,8 +41,8 @@ static uint16_t point_of(struct dns_tracker *dt, const char *name)
 	return (uint16_t)i;
 }
 
-static struct server *server_for(struct dns_tracker *dt, uint16_t point,
-				 const struct nd_addr *server, const struct nd_addr *client)
+struct server *dns_server_for(struct dns_tracker *dt, uint16_t point,
+			      const struct nd_addr *server, const struct nd_addr *client)
 {
 	struct server_key k;
 	struct server *s;
@@ -151,13 +68,13 @@ static void add_frame(uint64_t *frames, unsigned *n, uint64_t frame)
 }
 
 /* An evicted or expired transaction never answered counts as unanswered. */
-static void settle(struct dns_tracker *dt, struct txn *x)
+void dns_settle(struct dns_tracker *dt, struct txn *x)
 {
 	struct server *s;
 
 	if (x->replied || x->settled)
 		return;
-	s = server_for(dt, x->key.point, &x->key.server, NULL);
+	s = dns_server_for(dt, x->key.point, &x->key.server, NULL);
 	s->unanswered++;
 	add_frame(s->unanswered_frames, &s->nunanswered_frames, x->first_frame);
 	if (!s->example[0])
@@ -181,35 +98,44 @@ static void on_evict(void *ctx, void *entry)
 		x->settled = true;
 		return;
 	}
-	settle(dt, x);
+	dns_settle(dt, x);
 }
 
-/* FNV-1a over the name, ASCII case folded (RFC 4343). */
-static uint64_t name_hash(const char *name)
+/* ASCII upper case to lower in each byte of a word (RFC 4343: names
+ * compare case-insensitively), no byte affecting another: a byte's low
+ * seven bits plus 0x3f carry into its top bit from 'A' on, plus 0x25
+ * from '['; a byte with its own top bit set is no letter. */
+static uint64_t fold_word(uint64_t w)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	const uint64_t low7 = 0x7f7f7f7f7f7f7f7full, top = 0x8080808080808080ull;
+	uint64_t b = w & low7;
+	uint64_t upper = (b + 0x3f3f3f3f3f3f3f3full) & ~(b + 0x2525252525252525ull) & ~w & top;
 
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-		unsigned char c = *p >= 'A' && *p <= 'Z' ? *p + 32 : *p;
+	return w | upper >> 2;
+}
 
-		h = (h ^ c) * 0x100000001b3ull;
+/* The question's name hashed, case folded, eight bytes a step (a
+ * byte-wise FNV chain of multiplies was most of a query's key time).
+ * Whole words are read from the name's buffer (a byte-wise copy of the
+ * last one stalled its load) and the bytes past the name masked off. */
+static uint64_t name_hash(const struct nd_dns *d)
+{
+	size_t n = strnlen(d->qname, sizeof(d->qname) - 1);
+	uint64_t h = 0xcbf29ce484222325ull ^ n;
+
+	_Static_assert(sizeof(d->qname) % 8 == 0, "qname is read in whole words");
+	for (size_t i = 0; i < n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, d->qname + i, 8);
+		if (n - i < 8)
+			w &= (1ull << 8 * (n - i)) - 1;
+		h = ((h << 23) | (h >> 41)) + fold_word(w) * 0xff51afd7ed558ccdull;
 	}
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
 	return h;
-}
-
-static struct question *question_for(struct dns_tracker *dt, uint16_t point,
-				     const struct nd_addr *client, const struct nd_addr *server,
-				     const struct nd_dns *d, bool create)
-{
-	struct question_key k;
-
-	memset(&k, 0, sizeof(k));
-	k.point = point;
-	k.client = *client;
-	k.server = *server;
-	k.name_hash = name_hash(d->qname);
-	k.qtype = d->qtype;
-	return nd_table_get(&dt->questions, &k, create, NULL);
 }
 
 /* The question asked again: after a reply that was on the wire, this
@@ -217,7 +143,7 @@ static struct question *question_for(struct dns_tracker *dt, uint16_t point,
  * the blame: an error answer (SERVFAIL, REFUSED) is retried by design,
  * and a sound answer (checksum complete and right) cannot have been
  * dropped for its checksum. */
-static void question_again(struct server *s, struct question *q, const struct nd_frame_meta *m)
+static void question_again(struct server *s, struct question *q, const struct dns_msg *m)
 {
 	if (!q->replied || m->ts - q->reply_ts > DNS_RETRY_WINDOW ||
 	    m->ts - q->reply_ts < DNS_RETRY_MIN)
@@ -226,49 +152,40 @@ static void question_again(struct server *s, struct question *q, const struct nd
 		s->retried_after_error++;
 		return;
 	}
-	if (q->reply_csum.cls == ND_CSUM_OK || q->reply_csum.cls == ND_CSUM_NONE ||
-	    q->reply_csum.cls == ND_CSUM_NA) {
+	if (q->reply_cls == ND_CSUM_OK || q->reply_cls == ND_CSUM_NONE ||
+	    q->reply_cls == ND_CSUM_NA) {
 		s->repeated_after_answer++;
 		return;
 	}
 	if (!s->ignored)
-		s->ignored_verdict = q->reply_csum;
+		s->ignored_verdict = (struct nd_csum){ .cls = (enum nd_csum_class)q->reply_cls,
+						       .found = q->reply_found,
+						       .expected = q->reply_expected };
 	s->ignored++;
 	add_frame(s->ignored_frames, &s->nignored_frames, m->number);
 }
 
-static void txn_key_of(struct txn_key *k, uint16_t point, const struct nd_addr *client,
-		       const struct nd_addr *server, uint16_t cport, uint16_t id)
+static void query(struct dns_tracker *dt, const struct dns_msg *m)
 {
-	memset(k, 0, sizeof(*k));
-	k->point = point;
-	k->client = *client;
-	k->server = *server;
-	k->cport = cport;
-	k->id = id;
-}
-
-static void query(struct dns_tracker *dt, const struct nd_frame_meta *m,
-		  const struct nd_frame *f, const struct nd_dns *d, uint16_t point)
-{
-	struct txn_key k;
 	struct server *s;
 	struct question *q;
 	struct txn *x;
 	bool created;
 
-	txn_key_of(&k, point, &f->src, &f->dst, f->sport, d->id);
-	x = nd_table_get(&dt->txns, &k, true, &created);
-	s = server_for(dt, point, &f->dst, NULL);
-	q = question_for(dt, point, &f->src, &f->dst, d, true);
-	question_again(s, q, m);
-	q->replied = false;
-	q->last_query = m->ts;
+	x = nd_table_find(&dt->txns, &m->k, m->kh, true, &created);
+	s = dns_server_for(dt, m->k.point, &m->k.server, NULL);
+	/* a question is only looked up here: one never answered has nothing
+	 * to tell when asked again, so it is made when its answer comes, and
+	 * a flood of unanswered queries writes none */
+	q = nd_table_find(&dt->questions, &m->qk, m->qh, false, NULL);
+	if (q) {
+		question_again(s, q, m);
+		q->replied = false;
+	}
 	if (created) {
-		x->first_query = m->ts;
 		x->first_frame = m->number;
 		/* kept for the report: a copy, no formatting per query */
-		nd_key_name(x->qname, sizeof(x->qname), d->qname);
+		memcpy(x->qname, m->qname, sizeof(x->qname));
 		s->txns++;
 		if (!s->first)
 			s->first = m->ts;
@@ -280,47 +197,107 @@ static void query(struct dns_tracker *dt, const struct nd_frame_meta *m,
 	s->last = m->ts;
 }
 
-static void response(struct dns_tracker *dt, const struct nd_frame_meta *m,
-		     const struct nd_frame *f, const struct nd_dns *d, uint16_t point)
+static void response(struct dns_tracker *dt, const struct dns_msg *m)
 {
-	struct txn_key k;
-	struct server *s = server_for(dt, point, &f->src, NULL);
-	struct question *q = question_for(dt, point, &f->dst, &f->src, d, false);
+	struct server *s;
+	struct question *q;
 	struct txn *x;
 
+	s = dns_server_for(dt, m->k.point, &m->k.server, NULL);
+	x = nd_table_find(&dt->txns, &m->k, m->kh, false, NULL);
+	/* asked (its transaction is known) or asked again */
+	q = nd_table_find(&dt->questions, &m->qk, m->qh, x != NULL, NULL);
 	if (q) {
 		q->replied = true;
 		q->reply_ts = m->ts;
-		q->reply_rcode = d->rcode;
-		q->reply_csum = f->l4_csum;
+		q->reply_rcode = m->rcode;
+		q->reply_cls = (uint8_t)m->csum.cls;
+		q->reply_found = m->csum.found;
+		q->reply_expected = m->csum.expected;
 	}
-	txn_key_of(&k, point, &f->dst, &f->src, f->dport, d->id);
-	x = nd_table_get(&dt->txns, &k, false, NULL);
 	s->responses++;
 	s->last = m->ts;
 	if (!x) {
 		s->unmatched++;
 		return;
 	}
-	if (d->rcode == ND_DNS_RCODE_SERVFAIL)
+	if (m->rcode == ND_DNS_RCODE_SERVFAIL)
 		s->servfail++;
-	else if (d->rcode == ND_DNS_RCODE_REFUSED)
+	else if (m->rcode == ND_DNS_RCODE_REFUSED)
 		s->refused++;
-	if (d->tc) {
-		struct server *pair = server_for(dt, point, &f->src, &f->dst);
+	if (m->tc) {
+		struct server *pair = dns_server_for(dt, m->k.point, &m->k.server, &m->k.client);
 
 		s->truncated++;
 		pair->tc_pending = true;
 		pair->first = m->ts;
 		add_frame(pair->unanswered_frames, &pair->nunanswered_frames, m->number);
 	}
-	x->reply_csum = f->l4_csum;
 	if (x->replied)
 		return;
 	x->replied = true;
 	s->answered++;
 	if (s->nlatency < DNS_LATENCY_SAMPLES)
 		s->latency_ms[s->nlatency++] = (float)((m->ts - x->last_query) * 1000.0);
+}
+
+void dns_flush(struct dns_tracker *dt)
+{
+	const struct dns_msg *m = &dt->msg[dt->waiting];
+	double now = dt->now;
+
+	if (!dt->has_waiting)
+		return;
+	dt->has_waiting = false;
+	/* evictions judge age against the time this message was seen */
+	dt->now = m->ts;
+	if (m->query)
+		query(dt, m);
+	else
+		response(dt, m);
+	dt->now = now;
+}
+
+/* Keys, hashes and the fetch of their index cells now; the lookups when
+ * the next message comes (or the report).  On a flood every lookup is a
+ * cache miss: waiting one message gives the memory that long to answer,
+ * where fetching just before the lookup still waited for most of it.
+ * Messages are matched in the order they came, each at its own time. */
+static void queue(struct dns_tracker *dt, const struct nd_frame_meta *m,
+		  const struct nd_frame *f, const struct nd_dns *d, uint16_t point, bool is_query)
+{
+	unsigned next = dt->has_waiting ? !dt->waiting : dt->waiting;
+	struct dns_msg *q = &dt->msg[next];
+	const struct nd_addr *client = is_query ? &f->src : &f->dst;
+	const struct nd_addr *server = is_query ? &f->dst : &f->src;
+
+	memset(&q->k, 0, sizeof(q->k));
+	q->k.point = point;
+	q->k.client = *client;
+	q->k.server = *server;
+	q->k.cport = is_query ? f->sport : f->dport;
+	q->k.id = d->id;
+	memset(&q->qk, 0, sizeof(q->qk));
+	q->qk.point = point;
+	q->qk.client = *client;
+	q->qk.server = *server;
+	q->qk.name_hash = name_hash(d);
+	q->qk.qtype = d->qtype;
+	q->kh = nd_table_hash(&dt->txns, &q->k);
+	q->qh = nd_table_hash(&dt->questions, &q->qk);
+	nd_table_prefetch(&dt->txns, q->kh, is_query);
+	nd_table_prefetch(&dt->questions, q->qh, !is_query);
+	q->query = is_query;
+	q->tc = d->tc;
+	q->rcode = d->rcode;
+	q->csum = f->l4_csum;
+	q->ts = m->ts;
+	q->number = m->number;
+	if (is_query)
+		nd_key_name(q->qname, sizeof(q->qname), d->qname);
+	dns_flush(dt);
+	dt->waiting = next;
+	dt->has_waiting = true;
 }
 
 /* A TCP connection attempt from the client to the server's port 53 is the
@@ -352,8 +329,10 @@ static int dns_on_frame(struct nd_tracker *t, const struct nd_frame_meta *m,
 		return 0;
 	point = point_of(dt, m->ifname ? m->ifname : "");
 	if (f->l4proto == 6) {
-		if (f->dport == DNS_PORT && (f->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+		if (f->dport == DNS_PORT && (f->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+			dns_flush(dt);
 			tcp_retry(dt, f, point);
+		}
 		return 0;
 	}
 	if (f->l4proto != 17)
@@ -366,187 +345,10 @@ static int dns_on_frame(struct nd_tracker *t, const struct nd_frame_meta *m,
 	}
 	dt->messages++;
 	if (!d.qr && f->dport == DNS_PORT)
-		query(dt, m, f, &d, point);
+		queue(dt, m, f, &d, point, true);
 	else if (d.qr && f->sport == DNS_PORT)
-		response(dt, m, f, &d, point);
+		queue(dt, m, f, &d, point, false);
 	return 0;
-}
-
-static int cmp_float(const void *a, const void *b)
-{
-	float x = *(const float *)a, y = *(const float *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double percentile(const float *sorted, unsigned n, double p)
-{
-	unsigned i = (unsigned)ceil(p * n) - 1;
-
-	return n ? sorted[i < n ? i : n - 1] : 0;
-}
-
-static struct nd_finding *server_finding(struct dns_tracker *dt, struct nd_findings *out,
-					 const struct server *s, const char *id, enum nd_severity sev)
-{
-	struct nd_finding *fd = nd_findings_add(out, id, sev);
-	char srv[64], cli[64];
-
-	if (!fd)
-		return NULL;
-	snprintf(fd->ifname, sizeof(fd->ifname), "%s", dt->points[s->key.point]);
-	nd_addr_str(&s->key.server, srv, sizeof(srv));
-	if (s->key.client.family)
-		nd_finding_subject(fd, "client %s, server %s",
-				   nd_addr_str(&s->key.client, cli, sizeof(cli)), srv);
-	else
-		nd_finding_subject(fd, "server %s", srv);
-	nd_finding_set_str(fd, "server", srv);
-	/* local or beyond: a live check knows the host's addresses */
-	nd_finding_set_str(fd, "server_here", "unknown");
-	fd->first = s->first;
-	fd->last = s->last;
-	return fd;
-}
-
-static int server_findings(struct dns_tracker *dt, struct server *s, struct nd_findings *out)
-{
-	struct nd_finding *fd;
-
-	if (s->key.client.family) {
-		if (!s->tc_pending)
-			return 0;
-		fd = server_finding(dt, out, s, "dns.truncated-no-tcp", ND_SEV_WARNING);
-		if (!fd)
-			return -ENOMEM;
-		fd->count = s->nunanswered_frames;
-		for (unsigned i = 0; i < s->nunanswered_frames; i++)
-			nd_finding_add_frame(fd, s->unanswered_frames[i]);
-		nd_finding_summary(fd, "a truncated (TC) answer was not retried over TCP: "
-				   "the client got no full answer");
-		return 0;
-	}
-	if (s->unanswered) {
-		fd = server_finding(dt, out, s, "dns.unanswered",
-				    s->answered ? ND_SEV_WARNING : ND_SEV_ERROR);
-		if (!fd)
-			return -ENOMEM;
-		fd->count = s->unanswered;
-		for (unsigned i = 0; i < s->nunanswered_frames; i++)
-			nd_finding_add_frame(fd, s->unanswered_frames[i]);
-		fd->frames_total = s->unanswered;
-		nd_finding_set_int(fd, "queries", (int64_t)s->txns);
-		nd_finding_set_int(fd, "unanswered", (int64_t)s->unanswered);
-		nd_finding_set_int(fd, "answered", (int64_t)s->answered);
-		nd_finding_set_int(fd, "retransmissions", (int64_t)s->retransmissions);
-		nd_finding_set_int(fd, "pending", (int64_t)s->pending);
-		nd_finding_set_str(fd, "example", s->example);
-		nd_finding_summary(fd, "%llu of %llu queries got no answer (%llu retransmissions)",
-				   (unsigned long long)s->unanswered, (unsigned long long)s->txns,
-				   (unsigned long long)s->retransmissions);
-	}
-	if (s->ignored) {
-		fd = server_finding(dt, out, s, "dns.reply-ignored", ND_SEV_ERROR);
-		if (!fd)
-			return -ENOMEM;
-		fd->count = s->ignored;
-		for (unsigned i = 0; i < s->nignored_frames; i++)
-			nd_finding_add_frame(fd, s->ignored_frames[i]);
-		nd_finding_set_csum(fd, "reply_checksum", &s->ignored_verdict);
-		nd_finding_summary(fd, "%llu questions asked again after their answer was on the "
-				   "wire; the answer's UDP checksum was %s",
-				   (unsigned long long)s->ignored,
-				   nd_csum_class_name(s->ignored_verdict.cls));
-	}
-	for (int k = 0; k < 2; k++) {
-		uint64_t n = k ? s->refused : s->servfail;
-
-		if (!n)
-			continue;
-		fd = server_finding(dt, out, s, k ? "dns.refused" : "dns.servfail", ND_SEV_WARNING);
-		if (!fd)
-			return -ENOMEM;
-		fd->count = n;
-		nd_finding_set_int(fd, "count", (int64_t)n);
-		nd_finding_set_int(fd, "responses", (int64_t)s->responses);
-		nd_finding_set_double(fd, "rate", (double)n / (double)s->responses);
-		nd_finding_summary(fd, "%llu of %llu answers were %s",
-				   (unsigned long long)n, (unsigned long long)s->responses,
-				   k ? "REFUSED" : "SERVFAIL");
-	}
-	if (s->nlatency) {
-		float sorted[DNS_LATENCY_SAMPLES];
-
-		memcpy(sorted, s->latency_ms, sizeof(float) * s->nlatency);
-		qsort(sorted, s->nlatency, sizeof(float), cmp_float);
-		fd = server_finding(dt, out, s, "dns.latency", ND_SEV_INFO);
-		if (!fd)
-			return -ENOMEM;
-		fd->count = s->answered;
-		nd_finding_set_int(fd, "answered", (int64_t)s->answered);
-		nd_finding_set_double(fd, "p50_ms", percentile(sorted, s->nlatency, 0.50));
-		nd_finding_set_double(fd, "p90_ms", percentile(sorted, s->nlatency, 0.90));
-		nd_finding_set_double(fd, "p99_ms", percentile(sorted, s->nlatency, 0.99));
-		nd_finding_summary(fd, "answers: %llu, latency p50 %.2f ms, p90 %.2f ms",
-				   (unsigned long long)s->answered,
-				   percentile(sorted, s->nlatency, 0.50),
-				   percentile(sorted, s->nlatency, 0.90));
-	}
-	(void)dt;
-	return 0;
-}
-
-static int dns_report(struct nd_tracker *t, double now, struct nd_findings *out)
-{
-	struct dns_tracker *dt = (struct dns_tracker *)t;
-
-	for (uint32_t i = 0; i < dt->txns.cap; i++) {
-		struct txn *x = nd_table_slot(&dt->txns, i);
-
-		/* retransmitted and still unanswered, or old enough: a single
-		 * query in the last second of a capture is still pending, and
-		 * counted as such */
-		if (x && (now - x->last_query >= DNS_TIMEOUT || x->queries > 1))
-			settle(dt, x);
-		else if (x && !x->replied && !x->settled && !x->pending_counted) {
-			x->pending_counted = true;
-			dt->pending++;
-			server_for(dt, x->key.point, &x->key.server, NULL)->pending++;
-		}
-	}
-	t->evicted = dt->txns.evicted + dt->servers.evicted;
-	for (uint32_t i = 0; i < dt->servers.cap; i++) {
-		struct server *s = nd_table_slot(&dt->servers, i);
-		int err = s ? server_findings(dt, s, out) : 0;
-
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-static void dns_stats(struct nd_tracker *t, struct nd_json *j)
-{
-	struct dns_tracker *dt = (struct dns_tracker *)t;
-
-	uint64_t queries = 0, answered = 0;
-
-	for (uint32_t i = 0; i < dt->servers.cap; i++) {
-		const struct server *s = nd_table_slot(&dt->servers, i);
-
-		if (s && !s->key.client.family) {
-			queries += s->txns;
-			answered += s->answered;
-		}
-	}
-	nd_json_kv_uint(j, "messages", dt->messages);
-	nd_json_kv_uint(j, "undecodable", dt->undecodable);
-	nd_json_kv_uint(j, "queries", queries);
-	nd_json_kv_uint(j, "answered", answered);
-	nd_json_kv_uint(j, "transactions_evicted", dt->txns.evicted);
-	nd_json_kv_uint(j, "transactions_not_followed", dt->t.not_followed);
-	/* single queries of the last second: neither answered nor unanswered */
-	nd_json_kv_uint(j, "pending", dt->pending);
 }
 
 static void dns_destroy(struct nd_tracker *t)

@@ -7,12 +7,13 @@
 #include "table.h"
 
 #define HUGE_PAGE (2u << 20)
+#define LINE 64
 
-/* Pools of 2 MiB and more come from their own mapping with transparent
+/* Tables of 2 MiB and more come from their own mapping with transparent
  * huge pages asked for: a flood's random lookups miss the TLB on every
  * entry otherwise, and under a virtualised MMU a miss is dear.  Zeroed,
  * as calloc's. */
-static void *pool_alloc(size_t size, size_t *mapped)
+static void *mem_alloc(size_t size, size_t *mapped)
 {
 	void *p;
 
@@ -28,37 +29,44 @@ static void *pool_alloc(size_t size, size_t *mapped)
 	return p;
 }
 
+static size_t line_up(size_t n)
+{
+	return (n + LINE - 1) & ~(size_t)(LINE - 1);
+}
+
 int nd_table_init(struct nd_table *t, uint32_t cap, size_t entry_size, size_t key_size)
 {
+	size_t pool_len, index_len, cells = 16;
+	uint8_t *mem;
+
 	memset(t, 0, sizeof(*t));
+	if (!cap)
+		return -EINVAL;
+	/* at most half full: a probe for a key not there stops within a line */
+	while (cells < 2 * (size_t)cap)
+		cells <<= 1;
+	pool_len = line_up((size_t)cap * entry_size);
+	index_len = cells * sizeof(*t->index);
+	mem = mem_alloc(pool_len + index_len + (size_t)cap * sizeof(*t->hashes), &t->mem_len);
+	if (!mem)
+		return -ENOMEM;
+	t->mem = mem;
+	t->pool = mem;
+	t->index = (uint64_t *)(mem + pool_len);
+	t->hashes = (uint32_t *)(mem + pool_len + index_len);
+	t->mask = (uint32_t)(cells - 1);
 	t->cap = cap;
 	t->entry_size = entry_size;
 	t->key_size = key_size;
-	for (t->nbuckets = 16; t->nbuckets < cap; t->nbuckets <<= 1)
-		;
-	t->pool = pool_alloc((size_t)cap * entry_size, &t->pool_mapped);
-	t->next = calloc(cap, sizeof(*t->next));
-	t->hashes = calloc(cap, sizeof(*t->hashes));
-	t->used = calloc(cap, sizeof(*t->used));
-	t->buckets = malloc(sizeof(*t->buckets) * t->nbuckets);
-	if (!t->pool || !t->next || !t->hashes || !t->used || !t->buckets) {
-		nd_table_free(t);
-		return -ENOMEM;
-	}
-	memset(t->buckets, 0xff, sizeof(*t->buckets) * t->nbuckets);
 	return 0;
 }
 
 void nd_table_free(struct nd_table *t)
 {
-	if (t->pool_mapped)
-		munmap(t->pool, t->pool_mapped);
+	if (t->mem_len)
+		munmap(t->mem, t->mem_len);
 	else
-		free(t->pool);
-	free(t->next);
-	free(t->hashes);
-	free(t->used);
-	free(t->buckets);
+		free(t->mem);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -76,11 +84,11 @@ static inline uint64_t load64(const uint8_t *p)
  * multiplies do not wait on each other and position still counts; the
  * last word is read overlapping the one before (no byte loop, no call).
  * Then a murmur-style finaliser. */
-static uint32_t hash_key(const void *key, size_t n)
+uint32_t nd_table_hash(const struct nd_table *t, const void *key)
 {
 	const uint8_t *b = key;
+	size_t n = t->key_size, i = 0;
 	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
-	size_t i = 0;
 
 	if (n < 8) {
 		uint64_t w = 0;
@@ -99,56 +107,105 @@ static uint32_t hash_key(const void *key, size_t n)
 	return (uint32_t)h;
 }
 
-static void unlink_slot(struct nd_table *t, int32_t idx)
+static inline uint8_t *entry_at(const struct nd_table *t, uint32_t slot)
 {
-	int32_t *link = &t->buckets[t->hashes[idx] & (t->nbuckets - 1)];
-
-	while (*link != -1 && *link != idx)
-		link = &t->next[*link];
-	if (*link == idx)
-		*link = t->next[idx];
+	return t->pool + (size_t)slot * t->entry_size;
 }
 
-void *nd_table_get(struct nd_table *t, const void *key, bool create, bool *created)
+/* Insertions evict in ring order, so what the one PREFETCH_AHEAD
+ * insertions from now will read is known already: fetched that early, it
+ * is in cache when needed, whatever the latency. */
+#define PREFETCH_AHEAD 8
+
+void nd_table_prefetch(const struct nd_table *t, uint32_t hash, bool create)
 {
-	uint32_t h = hash_key(key, t->key_size);
-	int32_t *bucket = &t->buckets[h & (t->nbuckets - 1)];
-	int32_t idx;
+	__builtin_prefetch(&t->index[hash & t->mask]);
+	if (create) {
+		uint32_t ahead = t->next_slot + PREFETCH_AHEAD;
+
+		if (ahead >= t->cap)
+			ahead -= t->cap;
+		/* the oldest entries and their index cells (hashes[] is read
+		 * in ring order: cheap) */
+		if (ahead < t->filled)
+			__builtin_prefetch(&t->index[t->hashes[ahead] & t->mask]);
+		if (ahead < t->cap)
+			for (size_t off = 0; off < t->entry_size; off += LINE)
+				__builtin_prefetch(entry_at(t, ahead) + off, 1);
+	}
+}
+
+/* Knuth's deletion for linear probing (TAOCP 6.4, algorithm R): later
+ * cells of the run move back into the hole unless their home lies
+ * cyclically in (hole, cell], so no probe meets a gap before its key. */
+static void index_remove(struct nd_table *t, uint32_t slot)
+{
+	uint64_t mine = slot + 1;
+	uint32_t hole = t->hashes[slot] & t->mask, i;
+
+	while (t->index[hole] && (uint32_t)t->index[hole] != mine)
+		hole = (hole + 1) & t->mask;
+	if (!t->index[hole])
+		return;
+	for (i = (hole + 1) & t->mask; t->index[i]; i = (i + 1) & t->mask) {
+		uint32_t home = (uint32_t)(t->index[i] >> 32) & t->mask;
+
+		if (((i - home) & t->mask) >= ((i - hole) & t->mask)) {
+			t->index[hole] = t->index[i];
+			hole = i;
+		}
+	}
+	t->index[hole] = 0;
+}
+
+void *nd_table_find(struct nd_table *t, const void *key, uint32_t hash, bool create,
+		    bool *created)
+{
+	uint64_t tag = (uint64_t)hash << 32;
+	uint32_t i, slot;
 	uint8_t *e;
 
 	if (created)
 		*created = false;
-	for (idx = *bucket; idx != -1; idx = t->next[idx]) {
-		e = t->pool + (size_t)idx * t->entry_size;
-		if (t->hashes[idx] == h && !memcmp(e, key, t->key_size))
+	for (i = hash & t->mask; t->index[i]; i = (i + 1) & t->mask) {
+		if ((t->index[i] & ~0xffffffffull) != tag)
+			continue;
+		e = entry_at(t, (uint32_t)t->index[i] - 1);
+		if (!memcmp(e, key, t->key_size))
 			return e;
 	}
 	if (!create)
 		return NULL;
-	idx = (int32_t)t->next_slot;
-	t->next_slot = (t->next_slot + 1) % t->cap;
-	e = t->pool + (size_t)idx * t->entry_size;
-	if (t->used[idx]) {
+	slot = t->next_slot;
+	t->next_slot = slot + 1 == t->cap ? 0 : slot + 1;
+	e = entry_at(t, slot);
+	if (slot < t->filled) {
 		if (t->on_evict)
 			t->on_evict(t->ctx, e);
-		unlink_slot(t, idx);
+		index_remove(t, slot);
 		t->evicted++;
-		/* the bucket may have been this slot's own chain head */
-		bucket = &t->buckets[h & (t->nbuckets - 1)];
 		/* a slot never used is still as calloc() left it */
 		memset(e, 0, t->entry_size);
+		/* the removal may have moved cells: find the free one again */
+		for (i = hash & t->mask; t->index[i]; i = (i + 1) & t->mask)
+			;
+	} else {
+		t->filled++;
 	}
 	memcpy(e, key, t->key_size);
-	t->used[idx] = true;
-	t->hashes[idx] = h;
-	t->next[idx] = *bucket;
-	*bucket = idx;
+	t->hashes[slot] = hash;
+	t->index[i] = tag | (slot + 1);
 	if (created)
 		*created = true;
 	return e;
 }
 
+void *nd_table_get(struct nd_table *t, const void *key, bool create, bool *created)
+{
+	return nd_table_find(t, key, nd_table_hash(t, key), create, created);
+}
+
 void *nd_table_slot(struct nd_table *t, uint32_t i)
 {
-	return i < t->cap && t->used[i] ? t->pool + (size_t)i * t->entry_size : NULL;
+	return i < t->filled ? entry_at(t, i) : NULL;
 }

@@ -5,6 +5,11 @@
  * as a ring: a new entry takes the slot after the previous new one, so
  * when the table is full the oldest entry is the one evicted (an optional
  * callback sees it first).  No allocation after init.
+ *
+ * The index is open addressing with linear probing, at most half full:
+ * each cell holds a key's hash beside its slot, so a lookup that finds
+ * nothing (every query of a flood) reads one cache line of the index and
+ * no entry, and eviction finds its cell from the slot's stored hash.
  */
 #ifndef NETDIAG_TRACK_TABLE_H
 #define NETDIAG_TRACK_TABLE_H
@@ -15,13 +20,13 @@
 
 struct nd_table {
 	uint8_t *pool;
-	size_t pool_mapped;    /* bytes mapped for the pool, 0 when from calloc */
-	int32_t *next;         /* hash chain per slot, -1 ends */
-	uint32_t *hashes;
-	bool *used;
-	int32_t *buckets;
-	uint32_t nbuckets;     /* power of two */
+	uint64_t *index;       /* (hash << 32) | (slot + 1); 0 is a free cell */
+	uint32_t *hashes;      /* per slot: its key's hash */
+	void *mem;             /* one allocation for all three */
+	size_t mem_len;        /* bytes mapped, 0 when from calloc */
+	uint32_t mask;         /* index cells - 1; a power of two, at least 2 * cap */
 	uint32_t cap;
+	uint32_t filled;       /* slots ever used: slots below it hold an entry */
 	size_t entry_size, key_size;
 	uint32_t next_slot;
 	uint64_t evicted;
@@ -35,6 +40,15 @@ void nd_table_free(struct nd_table *t);
 /* The entry with this key, or NULL.  With `create`, a zeroed entry holding
  * the key is made when none exists (*created set). */
 void *nd_table_get(struct nd_table *t, const void *key, bool create, bool *created);
+
+/* The same in two steps, so a caller with several lookups to make can
+ * start every memory load before it waits on the first: the key's hash,
+ * a prefetch of what a lookup of it will read (with `create`, what an
+ * insertion evicting the oldest entry will read too), then the lookup. */
+uint32_t nd_table_hash(const struct nd_table *t, const void *key);
+void nd_table_prefetch(const struct nd_table *t, uint32_t hash, bool create);
+void *nd_table_find(struct nd_table *t, const void *key, uint32_t hash, bool create,
+		    bool *created);
 
 /* The entry in slot i, or NULL when the slot is free (for iteration). */
 void *nd_table_slot(struct nd_table *t, uint32_t i);

@@ -287,6 +287,22 @@ static void test_dns_retry_evidence(void **state)
 	assert_string_equal(str(only(&r, "dns.reply-ignored"), "reply_checksum"), "partial");
 	stop(&r);
 
+	/* asked again in other letter case (0x20 randomisation, RFC 4343:
+	 * the same name), the case changed in both eight-byte words of
+	 * "probe.example" */
+	start(&r);
+	n = dns(m, 7, false, 0, false);
+	feed(&r, "192.0.2.50", "192.0.2.1", 40000, 53, IPPROTO_UDP, m, n, 0, 0);
+	n = dns(m, 7, true, 0, false);
+	feed(&r, "192.0.2.1", "192.0.2.50", 53, 40000, IPPROTO_UDP, m, n, ND_SPOIL_PARTIAL, 0.001);
+	n = dns(m, 8, false, 0, false);
+	m[13] = 'P';
+	m[23] = 'P';
+	feed(&r, "192.0.2.50", "192.0.2.1", 40001, 53, IPPROTO_UDP, m, n, 0, 5.0);
+	finish(&r);
+	assert_int_equal(only(&r, "dns.reply-ignored")->count, 1);
+	stop(&r);
+
 	/* SERVFAIL, asked again at once: the resolver's design, no blame */
 	start(&r);
 	n = dns(m, 7, false, 0, false);

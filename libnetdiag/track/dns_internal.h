@@ -1,0 +1,129 @@
+/* The DNS tracker's state, shared by its matching (dns.c) and its
+ * findings (dns_findings.c); private to libnetdiag/track. */
+#ifndef NETDIAG_TRACK_DNS_INTERNAL_H
+#define NETDIAG_TRACK_DNS_INTERNAL_H
+
+#include <netdiag/dns.h>
+
+#include "table.h"
+#include "track_internal.h"
+
+#define DNS_POINTS_MAX 128       /* capture points named; more share the last */
+#define DNS_TIMEOUT 1.0          /* a query older than this at the end is unanswered */
+#define DNS_LATENCY_SAMPLES 1024 /* first samples per server kept for percentiles */
+#define NAME_KEEP 64
+
+/* Keys are compact (issue 16): the capture point as a small number
+ * (dns_tracker.points), not its name; 40-48 bytes, no padding but what
+ * memset clears. */
+struct txn_key {
+	struct nd_addr client, server;
+	uint16_t point, cport, id;
+};
+
+/* Two cache lines: what matching reads in the first, the name kept for
+ * the report in the second.  A flood writes one per query. */
+struct txn {
+	struct txn_key key;
+	double last_query;
+	uint32_t queries;
+	bool replied, settled, pending_counted;
+	uint64_t first_frame;
+	char qname[NAME_KEEP];
+};
+
+/* A question, whatever the id and port: resolvers change both when
+ * they retry, so a retry is the same name and type asked again. */
+struct question_key {
+	struct nd_addr client, server;
+	uint16_t point, qtype;
+	uint8_t pad[2];
+	uint64_t name_hash;          /* of the name, case folded */
+};
+
+/* One cache line: the answer's checksum verdict packed (struct nd_csum
+ * has an enum) */
+struct question {
+	struct question_key key;
+	double reply_ts;
+	bool replied;                /* an answer was on the wire since the last query */
+	uint8_t reply_cls;           /* enum nd_csum_class */
+	uint16_t reply_rcode;
+	uint16_t reply_found, reply_expected;
+};
+
+_Static_assert(sizeof(struct txn) == 128 && sizeof(struct question) == 64,
+	       "DNS entries fill whole cache lines");
+
+struct server_key {
+	struct nd_addr server;
+	struct nd_addr client;       /* the zero address: per-server totals */
+	uint16_t point;
+};
+
+struct server {
+	struct server_key key;
+	uint64_t txns, answered, unanswered, retransmissions, responses, unmatched;
+	uint64_t pending;                 /* asked less than DNS_TIMEOUT before the end */
+	uint64_t servfail, refused, truncated, ignored;
+	uint64_t retried_after_error;     /* asked again after SERVFAIL/REFUSED: normal */
+	uint64_t repeated_after_answer;   /* asked again after a sound answer: no blame */
+	struct nd_csum ignored_verdict;   /* the reply a client ignored, first example */
+	uint64_t ignored_frames[ND_FINDING_FRAMES_MAX];
+	unsigned nignored_frames;
+	uint64_t unanswered_frames[ND_FINDING_FRAMES_MAX];
+	unsigned nunanswered_frames;
+	bool tc_pending;                  /* a TC reply with no TCP retry seen yet */
+	double first, last;
+	float latency_ms[DNS_LATENCY_SAMPLES];
+	unsigned nlatency;
+	char example[NAME_KEEP];
+};
+
+/* A DNS message whose lookups wait for the next one (dns.c): its keys,
+ * hashed and their cells fetched, and what matching needs of the frame. */
+struct dns_msg {
+	struct txn_key k;            /* k.client, k.server: the conversation's ends */
+	struct question_key qk;
+	uint32_t kh, qh;
+	bool query, tc;
+	uint16_t rcode;
+	struct nd_csum csum;         /* the UDP checksum verdict */
+	double ts;
+	uint64_t number;
+	char qname[NAME_KEEP];
+};
+
+struct dns_tracker {
+	struct nd_tracker t;
+	struct nd_table txns;
+	struct nd_table questions;
+	struct nd_table servers;
+	struct server *last_server;  /* lookup cache: one resolver answers most */
+	char points[DNS_POINTS_MAX][ND_POINT_NAME_MAX];  /* key.point -> name */
+	unsigned npoints, last_point;
+	double now;
+	uint64_t messages, undecodable;
+	uint64_t pending;            /* at the last report */
+	struct dns_msg msg[2];       /* the one waiting, and the one coming */
+	unsigned waiting;            /* msg[] index of the one waiting */
+	bool has_waiting;
+};
+
+/* The per-server figures (client given: per client and server), made on
+ * first use. */
+struct server *dns_server_for(struct dns_tracker *dt, uint16_t point,
+			      const struct nd_addr *server, const struct nd_addr *client);
+
+/* Match the message still waiting for its lookups, if any: before
+ * anything reads or changes the tables. */
+void dns_flush(struct dns_tracker *dt);
+
+/* Count a transaction never answered as unanswered, once. */
+void dns_settle(struct dns_tracker *dt, struct txn *x);
+
+/* The tracker's report and stats_json (dns_findings.c). */
+int dns_report(struct nd_tracker *t, double now, struct nd_findings *out);
+void dns_stats(struct nd_tracker *t, struct nd_json *j);
+
+#endif
