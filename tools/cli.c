@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <netdiag/out.h>
 #include <netdiag/privs.h>
 #include <netdiag/report.h>
 
@@ -29,30 +30,38 @@ int cli_status(const struct nd_findings *fs, enum nd_severity fail_on)
 	return nd_findings_count_at_least(fs, fail_on) ? EXIT_PROBLEMS : EXIT_HEALTHY;
 }
 
-/* a command's JSON document has begun on stdout: an error after it is
- * said on stderr only, never as a second document */
-static bool json_opened;
+/* the one document a run writes on stdout */
+static struct nd_out doc;
+
+struct nd_out *cli_out(bool json)
+{
+	nd_out_init(&doc, stdout, json, cli_colour());
+	return &doc;
+}
 
 void cli_json_open(struct nd_json *j, const char *cmd)
 {
-	json_opened = true;
-	nd_json_init(j, stdout, true);
-	nd_json_obj_open(j);
-	nd_json_kv_str(j, "schema", ND_JSON_SCHEMA);
-	nd_json_kv_str(j, "command", cmd);
+	nd_out_begin(cli_out(true), cmd);
+	*j = doc.j;
 }
 
 void cli_json_error(const char *cmd, const char *message)
 {
-	struct nd_json j;
-
-	if (json_opened)
+	/* an error after the command's document began is said on stderr
+	 * only, never as a second document */
+	if (doc.written)
 		return;
-	cli_json_open(&j, cmd);
-	nd_json_kv_str(&j, "status", "error");
-	nd_json_kv_str(&j, "error", message);
-	nd_json_obj_close(&j);
-	nd_json_end(&j);
+	cli_out(true);
+	nd_out_begin(&doc, cmd);
+	nd_out_str(&doc, "status", NULL, "error");
+	nd_out_str(&doc, "error", NULL, message);
+	nd_out_end(&doc);
+}
+
+void cli_out_status(struct nd_out *o, int status)
+{
+	nd_out_str(o, "status", NULL, status == EXIT_HEALTHY ? "healthy" : "problems");
+	nd_out_end(o);
 }
 
 int cli_bad_option(const char *cmd, char **argv, const char *shortopts,

@@ -33,12 +33,23 @@ bool cli_colour(void);
  * fail_on or worse is left (error by default; --fail-on warning), else 0. */
 int cli_fail_on(const char *cmd, const char *arg, enum nd_severity *sev);
 int cli_status(const struct nd_findings *fs, enum nd_severity fail_on);
-/* A command's JSON document begins: {"schema", "command": cmd, ... */
+/* The command's document on stdout, one per run: text for people, or with
+ * json one JSON document, whose head (schema, command) nd_out_begin writes
+ * once.  Every command writes through this one, so the exit-2 document
+ * below knows whether the command's own has begun. */
+struct nd_out;
+struct nd_out *cli_out(bool json);
+/* Shim for commands still writing with nd_json: the envelope begun on
+ * cli_out's document, its writer copied into j (close it with
+ * nd_json_obj_close and nd_json_end). */
 struct nd_json;
 void cli_json_open(struct nd_json *j, const char *cmd);
 /* On exit 2 with -j: {"schema", "command", "status": "error", "error"},
  * unless the command's own document has begun. */
 void cli_json_error(const char *cmd, const char *message);
+/* The usual tail of a result document: "status" healthy or problems
+ * from the exit status, and the document closed. */
+void cli_out_status(struct nd_out *o, int status);
 /* getopt_long met an option it does not know, or one without its value
  * (opterr is off): one line "netdiag: CMD: OPTION: reason", and EXIT_CANNOT
  * to return.  The usage text is for --help only. */

@@ -19,6 +19,7 @@ void nd_out_begin(struct nd_out *o, const char *cmd)
 	if (!o->json || o->begun)
 		return;
 	o->begun = true;
+	o->written = true;
 	nd_json_obj_open(&o->j);
 	nd_json_kv_str(&o->j, "schema", ND_JSON_SCHEMA);
 	nd_json_kv_str(&o->j, "command", cmd);

@@ -35,6 +35,7 @@ struct nd_out {
 	bool json;
 	bool colour;         /* text only: the caller's choice (a terminal, NO_COLOR unset) */
 	bool begun;          /* nd_out_begin wrote the JSON document's head */
+	bool written;        /* a document was begun here (stays set after nd_out_end) */
 	struct nd_json j;
 };
 
