@@ -97,60 +97,28 @@ static int read_file(struct nd_analysis *a, const char *path, const struct analy
 }
 
 
-static void print_text(const struct nd_analysis *a, const struct nd_findings *fs)
+/* The result, text or JSON from one walk. */
+static void print_result(struct nd_out *o, const struct nd_analysis *a,
+			 const struct nd_findings *fs, char **files, int nfiles, int status)
 {
-	for (unsigned i = 0; i < a->npoints; i++) {
-		const struct nd_point *p = &a->points[i];
-
-		nd_text_put(stdout, p->ifname[0] ? p->ifname : "(capture)");
-		printf("%s%s: %" PRIu64 " frames\n", p->dir ? " " : "", nd_dir_name(p->dir), p->frames);
-		for (int l = 0; l < ND_LAYER_COUNT; l++) {
-			const char *sep = "";
-
-			if (!p->csum[l][ND_CSUM_OK] && !p->csum[l][ND_CSUM_NONE] &&
-			    !p->csum[l][ND_CSUM_PARTIAL_OFFLOAD] && !p->csum[l][ND_CSUM_PARTIAL] &&
-			    !p->csum[l][ND_CSUM_BAD] && !p->csum[l][ND_CSUM_UNVERIFIABLE])
-				continue;
-			printf("  %-7s", l == ND_LAYER_IPV4 ? "ipv4hdr" : nd_layer_name((enum nd_layer)l));
-			for (int c = ND_CSUM_OK; c < ND_CSUM_CLASS_COUNT; c++) {
-				if (!p->csum[l][c])
-					continue;
-				printf("%s %" PRIu64 " %s", sep, p->csum[l][c],
-				       nd_csum_class_name((enum nd_csum_class)c));
-				sep = ",";
-			}
-			putchar('\n');
-		}
-		if (p->status[ND_DECODE_TRUNCATED] || p->status[ND_DECODE_MALFORMED])
-			printf("  decode  %" PRIu64 " truncated, %" PRIu64 " malformed\n",
-			       p->status[ND_DECODE_TRUNCATED], p->status[ND_DECODE_MALFORMED]);
-	}
-	if (fs->n) {
-		printf("\nfindings (worst first):\n");
-		nd_report_text(stdout, fs, cli_colour());
+	nd_out_begin(o, "analyze");
+	nd_out_arr_open(o, "files");
+	for (int i = 0; i < nfiles; i++)
+		nd_out_str(o, ND_OUT_ITEM, NULL, files[i]);
+	nd_out_arr_close(o);
+	nd_analysis_print(a, o);
+	/* until report/ prints findings through nd_out */
+	if (o->json) {
+		nd_report_json_findings(&o->j, fs);
+	} else if (fs->n) {
+		nd_out_text(o, "\nfindings (worst first):\n");
+		nd_report_text(o->f, fs, o->colour);
 	} else {
-		printf("\nno findings\n");
+		nd_out_text(o, "\nno findings\n");
 	}
 	/* what the bounds hid is said, not only in -j */
-	nd_analysis_text_limits(a, stdout);
-}
-
-static void print_json(struct nd_analysis *a, const struct nd_findings *fs, char **files,
-		       int nfiles, int status)
-{
-	struct nd_json j;
-
-	cli_json_open(&j, "analyze");
-	nd_json_key(&j, "files");
-	nd_json_arr_open(&j);
-	for (int i = 0; i < nfiles; i++)
-		nd_json_str(&j, files[i]);
-	nd_json_arr_close(&j);
-	nd_analysis_json(a, &j);
-	nd_report_json_findings(&j, fs);
-	nd_json_kv_str(&j, "status", status == EXIT_HEALTHY ? "healthy" : "problems");
-	nd_json_obj_close(&j);
-	nd_json_end(&j);
+	nd_analysis_print_limits(a, o);
+	cli_out_status(o, status);
 }
 
 int cmd_analyze(int argc, char **argv)
@@ -209,10 +177,8 @@ int cmd_analyze(int argc, char **argv)
 		status = EXIT_CANNOT;
 		goto out;
 	}
-	if (o.json)
-		print_json(&a, &fs, argv + optind, argc - optind, status);
-	else if (!o.frames)
-		print_text(&a, &fs);
+	if (o.json || !o.frames)
+		print_result(cli_out(o.json), &a, &fs, argv + optind, argc - optind, status);
 out:
 	/* a CI job reading the JUnit file learns why there is nothing */
 	if (status == EXIT_CANNOT && o.junit)

@@ -256,37 +256,6 @@ static int probe_files(struct run_args *a)
 	return 0;
 }
 
-static void probe_text(const struct run_args *a, const struct nd_vm_probe_result *res)
-{
-	const struct nd_probe_report *g = &res->guest;
-
-	if (a->probe) {
-		for (unsigned i = 0; i < g->nnics; i++) {
-			const struct nd_probe_nic *n = &g->nics[i];
-
-			if (n->leased)
-				printf("lease      %s %s/%s router %s dns %s (%.1f s)\n", n->iface,
-				       n->ip, n->mask, n->router, n->dns, n->ms / 1000);
-			else
-				printf("lease      %s PROBLEM: none after %.1f s\n", n->iface,
-				       n->ms / 1000);
-		}
-		for (unsigned i = 0; i < g->ndns; i++)
-			printf("dns        %s via %s: %s\n", g->dns[i].name, g->dns[i].server,
-			       g->dns[i].ok ? g->dns[i].addr : "PROBLEM: no answer");
-		if (g->snmp)
-			printf("checksums  guest kernel: %llu UDP checksum errors, %llu UDP errors%s\n",
-			       (unsigned long long)(g->udp_in_csum_errors + g->udp6_in_csum_errors),
-			       (unsigned long long)(g->udp_in_errors + g->udp6_in_errors),
-			       g->udp_in_csum_errors + g->udp6_in_csum_errors ? "  PROBLEM" : "");
-		if (!g->done)
-			printf("report     PROBLEM: the probe guest did not report\n");
-	}
-	printf("guest      %s ended %s%s%s (%s, up %.1f s)\n", a->c.name,
-	       nd_vm_end_name(res->vm.end), res->vm.end_detail[0] ? ": " : "",
-	       res->vm.end_detail, res->vm.accel, res->vm.run_ms / 1000);
-}
-
 static int run_checked(struct run_args *a)
 {
 	struct nd_vm_probe_opts o = {
@@ -298,6 +267,7 @@ static int run_checked(struct run_args *a)
 	};
 	struct nd_vm_probe_result res;
 	struct nd_findings fs;
+	struct nd_out *out;
 	char err[256] = "";
 	int status;
 
@@ -309,35 +279,19 @@ static int run_checked(struct run_args *a)
 		return EXIT_CANNOT;
 	}
 	status = cli_status(&fs, a->fail_on);
-	if (a->json) {
-		struct nd_json j;
-
-		cli_json_open(&j, "vm run");
-		nd_json_key(&j, "vm");
-		nd_vm_result_json(&a->c, &res.vm, &j);
-		if (a->probe) {
-			nd_json_key(&j, "guest");
-			nd_probe_json(&res.guest, &j);
-		}
-		if (res.checked) {
-			nd_json_key(&j, "check");
-			nd_json_obj_open(&j);
-			nd_check_json(&res.check, &j);
-			nd_json_obj_close(&j);
-		}
-		nd_report_json_findings(&j, &fs);
-		nd_json_kv_str(&j, "status", status == EXIT_HEALTHY ? "healthy" : "problems");
-		nd_json_obj_close(&j);
-		nd_json_end(&j);
+	out = cli_out(a->json);
+	nd_out_begin(out, "vm run");
+	nd_vm_probe_print(&a->c, &res, a->probe, out);
+	/* until report/ prints findings through nd_out */
+	if (out->json) {
+		nd_report_json_findings(&out->j, &fs);
+	} else if (fs.n) {
+		nd_out_text(out, "\nfindings (worst first):\n");
+		nd_report_text(out->f, &fs, out->colour);
 	} else {
-		probe_text(a, &res);
-		if (fs.n) {
-			printf("\nfindings (worst first):\n");
-			nd_report_text(stdout, &fs, cli_colour());
-		} else {
-			printf("\nverdict    healthy\n");
-		}
+		nd_out_text(out, "\nverdict    healthy\n");
 	}
+	cli_out_status(out, status);
 	nd_vm_probe_result_free(&res);
 	nd_findings_free(&fs);
 	return status;
@@ -354,13 +308,11 @@ static int run_plain(struct run_args *a)
 		return EXIT_CANNOT;
 	}
 	if (a->json) {
-		struct nd_json j;
+		struct nd_out *o = cli_out(true);
 
-		cli_json_open(&j, "vm run");
-		nd_json_key(&j, "vm");
-		nd_vm_result_json(&a->c, &r, &j);
-		nd_json_obj_close(&j);
-		nd_json_end(&j);
+		nd_out_begin(o, "vm run");
+		nd_vm_result_print(&a->c, &r, o);
+		nd_out_end(o);
 	} else {
 		fprintf(stderr, "netdiag: vm: %s: %s%s%s after %.1f s\n", a->c.name,
 			nd_vm_end_name(r.end), r.end_detail[0] ? ": " : "", r.end_detail,
@@ -449,6 +401,7 @@ static int vm_destroy(int argc, char **argv)
 static int vm_list(int argc, char **argv)
 {
 	struct nd_vm_info v[ND_VM_MAX];
+	struct nd_out *o;
 	bool json = argc == 2 && (!strcmp(argv[1], "-j") || !strcmp(argv[1], "--json"));
 	int n;
 
@@ -463,26 +416,10 @@ static int vm_list(int argc, char **argv)
 				      strerror(-n));
 		return EXIT_CANNOT;
 	}
-	if (json) {
-		struct nd_json j;
-
-		cli_json_open(&j, "vm list");
-		nd_json_key(&j, "vms");
-		nd_vm_info_json(v, (size_t)n, &j);
-		nd_json_obj_close(&j);
-		nd_json_end(&j);
-		return EXIT_HEALTHY;
-	}
-	printf("%-16s %-12s %-15s %-15s %-17s %-5s %s\n", "NAME", "STATUS", "TAP", "BRIDGE",
-	       "MAC", "ACCEL", "PID");
-	for (int i = 0; i < n; i++) {
-		if (v[i].running)
-			printf("%-16s %-12s %-15s %-15s %-17s %-5s %d\n", v[i].name, "running",
-			       v[i].tap, v[i].bridge, v[i].mac, v[i].accel, (int)v[i].qemu_pid);
-		else
-			printf("%-16s %-12s %-15s %-15s %-17s %-5s -\n", v[i].name, v[i].end,
-			       v[i].tap, v[i].bridge, v[i].mac, v[i].accel);
-	}
+	o = cli_out(json);
+	nd_out_begin(o, "vm list");
+	nd_vm_list_print(v, (size_t)n, o);
+	nd_out_end(o);
 	return EXIT_HEALTHY;
 }
 

@@ -512,22 +512,21 @@ static int dhcp4_report(struct nd_tracker *t, double now, struct nd_findings *ou
 	return err ? err : server_findings(dt, out);
 }
 
-static void dhcp4_stats(struct nd_tracker *t, struct nd_json *j)
+static void dhcp4_stats(struct nd_tracker *t, struct nd_out *o)
 {
 	struct dhcp4_tracker *dt = (struct dhcp4_tracker *)t;
 
-	nd_json_kv_uint(j, "messages", dt->messages);
-	nd_json_kv_uint(j, "undecodable", dt->undecodable);
-	nd_json_key(j, "evicted_unoffered");
-	nd_json_arr_open(j);
+	nd_out_uint(o, "messages", NULL, dt->messages);
+	nd_out_uint(o, "undecodable", NULL, dt->undecodable);
+	nd_out_arr_open(o, "evicted_unoffered");
 	for (unsigned i = 0; i < dt->nunoffered; i++) {
-		nd_json_obj_open(j);
-		nd_json_kv_str(j, "interface", dt->unoffered[i].ifname);
-		nd_json_kv_uint(j, "clients", dt->unoffered[i].clients);
-		nd_json_kv_uint(j, "discovers", dt->unoffered[i].discovers);
-		nd_json_obj_close(j);
+		nd_out_obj_open(o, ND_OUT_ITEM);
+		nd_out_str(o, "interface", NULL, dt->unoffered[i].ifname);
+		nd_out_uint(o, "clients", NULL, dt->unoffered[i].clients);
+		nd_out_uint(o, "discovers", NULL, dt->unoffered[i].discovers);
+		nd_out_obj_close(o);
 	}
-	nd_json_arr_close(j);
+	nd_out_arr_close(o);
 }
 
 static void dhcp4_destroy(struct nd_tracker *t)
@@ -548,7 +547,7 @@ struct nd_tracker *nd_dhcp4_tracker_new(unsigned cap)
 	dt->t.name = "dhcp4";
 	dt->t.on_frame = dhcp4_on_frame;
 	dt->t.report = dhcp4_report;
-	dt->t.stats_json = dhcp4_stats;
+	dt->t.stats_print = dhcp4_stats;
 	dt->t.destroy = dhcp4_destroy;
 	dt->t.cap = cap ? cap : DHCP4_DEFAULT_CAP;
 	if (nd_table_init(&dt->clients, (uint32_t)dt->t.cap, sizeof(struct client),
