@@ -76,6 +76,9 @@ int cmd_doctor(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_ci(int argc, char **argv);
 int cmd_hook(int argc, char **argv);
+/* netdiag vm run (tools/vm_run.c), a verb of cmd_vm, and its usage */
+int vm_run(int argc, char **argv);
+extern const char vm_run_usage[];
 /* netdiag doctor, and with guide `netdiag offload guide` (offload remedies
  * only, fixing by default); cmd names the command in messages */
 int doctor_main(const char *cmd, bool guide, int argc, char **argv);

@@ -30,7 +30,6 @@ struct vm_verb {
 	uint64_t caps;  /* kept for the verb (see tools/netdiag.c) */
 };
 
-static int vm_run(int argc, char **argv);
 static int vm_stop(int argc, char **argv);
 static int vm_destroy(int argc, char **argv);
 static int vm_list(int argc, char **argv);
@@ -39,24 +38,15 @@ static int vm_wait(int argc, char **argv);
 
 static const struct vm_verb verbs[] = {
 	{ "run", vm_run,
-	  "run NAME --bridge BR [--tap TAP] [--mac MAC] [-c CPUS] [-m MIB]\n"
-	  "        (--kernel FILE [--initrd FILE] [--append ARGS] | --disk IMG [--cdrom ISO] [--uefi])\n"
-	  "        [--accel auto|kvm|tcg] [--nic-offloads on|off] [--console] [--console-log FILE]\n"
-	  "        [--check [--timeout S]] [-j]\n"
-	  "      boot a guest on the bridge and supervise it until it ends; SIGTERM or\n"
-	  "      Ctrl-C press its power button (again: quit); with --console, ^] does.\n"
-	  "      --check runs 'netdiag check' on its tap from boot and prints the verdict\n"
-	  "  run NAME --probe --bridge BR [--resolve NAME]... [--hold] [--timeout S] [-j]\n"
-	  "      boot the bundled probe guest ('make guest'): DHCP, DNS and the guest\n"
-	  "      kernel's checksum counters from inside, merged with the host-side check",
+	  vm_run_usage,
 	  ND_CAP(CAP_NET_RAW) | ND_CAP(CAP_NET_ADMIN) | ND_CAP(CAP_SETUID) | ND_CAP(CAP_SETGID) |
 		  ND_CAP(CAP_SETPCAP) | ND_CAP(CAP_KILL) },
 	{ "stop", vm_stop,
-	  "stop NAME [--timeout S]\n"
+	  "stop NAME [--timeout S] [-j]\n"
 	  "      press the power button until the guest powers off; after S seconds\n"
 	  "      (default 30) quit QEMU, then kill it", 0 },
 	/* QEMU runs as another user: killing it takes CAP_KILL */
-	{ "destroy", vm_destroy, "destroy NAME\n      end the guest now (QEMU killed)",
+	{ "destroy", vm_destroy, "destroy NAME [-j]\n      end the guest now (QEMU killed)",
 	  ND_CAP(CAP_KILL) },
 	{ "list", vm_list, "list [-j]\n      running VMs, and how recent runs ended", 0 },
 	{ "console", vm_console,
@@ -90,254 +80,6 @@ static int seconds_arg(const char *verb, const char *text, double *out)
 	return cli_seconds(verb, "--timeout", text, 86400, out);
 }
 
-/* digits only, 1..max: strtoul takes "-1" as ULONG_MAX */
-static int count_arg(const char *text, unsigned max, unsigned *out)
-{
-	unsigned long v;
-	char *end;
-
-	if (!text[0] || text[strspn(text, "0123456789")])
-		return -1;
-	errno = 0;
-	v = strtoul(text, &end, 10);
-	if (errno || !v || v > max)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
-
-/* ---- run ---- */
-
-struct run_args {
-	struct nd_vm_config c;
-	bool probe, check, hold, json;
-	enum nd_severity fail_on;
-	double timeout;
-	char resolve[256];
-	struct nd_probe_files files;
-};
-
-static void say_started(void *arg, const struct nd_vm_result *r)
-{
-	const struct run_args *a = arg;
-
-	fprintf(stderr, "netdiag: vm: %s: running (QEMU pid %d, %s%s%s), tap %s on %s, mac %s\n",
-		a->c.name, (int)r->qemu_pid, r->accel, r->accel_why[0] ? ": " : "", r->accel_why,
-		r->tap, a->c.bridge, r->mac);
-}
-
-static int parse_run(int argc, char **argv, struct run_args *a)
-{
-	static const struct option opts[] = {
-		{ "bridge", required_argument, NULL, 'b' },
-		{ "tap", required_argument, NULL, 't' },
-		{ "mac", required_argument, NULL, 'M' },
-		{ "cpus", required_argument, NULL, 'c' },
-		{ "mem", required_argument, NULL, 'm' },
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "initrd", required_argument, NULL, 'i' },
-		{ "append", required_argument, NULL, 'a' },
-		{ "disk", required_argument, NULL, 'd' },
-		{ "cdrom", required_argument, NULL, 'C' },
-		{ "uefi", no_argument, NULL, 'u' },
-		{ "accel", required_argument, NULL, 'A' },
-		{ "nic-offloads", required_argument, NULL, 'o' },
-		{ "console", no_argument, NULL, 'S' },
-		{ "console-log", required_argument, NULL, 'L' },
-		{ "qemu", required_argument, NULL, 'Q' },
-		{ "probe", no_argument, NULL, 'p' },
-		{ "check", no_argument, NULL, 'K' },
-		{ "resolve", required_argument, NULL, 'r' },
-		{ "hold", no_argument, NULL, 'H' },
-		{ "timeout", required_argument, NULL, 'T' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "fail-on", required_argument, NULL, 'f' },
-		{ 0 },
-	};
-	int c;
-
-	a->fail_on = ND_SEV_ERROR;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "b:c:m:j", opts, NULL)) != -1) {
-		switch (c) {
-		case 'b': a->c.bridge = optarg; break;
-		case 't': a->c.tap = optarg; break;
-		case 'M': a->c.mac = optarg; break;
-		case 'c':
-			if (count_arg(optarg, 64, &a->c.cpus)) {
-				cli_err("vm run", optarg, "-c wants a number of CPUs, 1 to 64");
-				return -1;
-			}
-			break;
-		case 'm':
-			if (count_arg(optarg, 1u << 20, &a->c.mem_mb)) {
-				cli_err("vm run", optarg, "-m wants MiB of memory, 1 to 1048576");
-				return -1;
-			}
-			break;
-		case 'k': a->c.kernel = optarg; break;
-		case 'i': a->c.initrd = optarg; break;
-		case 'a': a->c.append = optarg; break;
-		case 'd': a->c.disk = optarg; break;
-		case 'C': a->c.cdrom = optarg; break;
-		case 'u': a->c.uefi = true; break;
-		case 'A':
-			if (!strcmp(optarg, "auto"))
-				a->c.accel = ND_VM_ACCEL_AUTO;
-			else if (!strcmp(optarg, "kvm"))
-				a->c.accel = ND_VM_ACCEL_KVM;
-			else if (!strcmp(optarg, "tcg"))
-				a->c.accel = ND_VM_ACCEL_TCG;
-			else {
-				cli_err("vm run", optarg, "--accel is auto, kvm or tcg");
-				return -1;
-			}
-			break;
-		case 'o':
-			if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
-				cli_err("vm run", optarg, "--nic-offloads is on or off");
-				return -1;
-			}
-			a->c.nic_offloads_off = !strcmp(optarg, "off");
-			break;
-		case 'S': a->c.console = true; break;
-		case 'L': a->c.console_log = optarg; break;
-		case 'Q': a->c.qemu = optarg; break;
-		case 'p': a->probe = true; break;
-		case 'K': a->check = true; break;
-		case 'r':
-			if (!nd_probe_name_valid(optarg) ||
-			    strlen(a->resolve) + strlen(optarg) + 2 > sizeof(a->resolve)) {
-				cli_err("vm run", optarg, "--resolve: not a host name (letters, "
-					"digits, '-', '_', '.'; one per option)");
-				return -1;
-			}
-			if (a->resolve[0])
-				strcat(a->resolve, ",");
-			strcat(a->resolve, optarg);
-			break;
-		case 'H': a->hold = true; break;
-		case 'T':
-			if (seconds_arg("vm run", optarg, &a->timeout) < 0)
-				return -1;
-			break;
-		case 'j': a->json = true; break;
-		case 'f':
-			if (cli_fail_on("vm run", optarg, &a->fail_on))
-				return -1;
-			break;
-		default: cli_bad_option("vm run", argv, "b:c:m:j", opts); return -1;
-		}
-	}
-	if (optind + 1 != argc) {
-		cli_err("vm run", NULL, "give one VM name (see 'netdiag vm --help')");
-		return -1;
-	}
-	a->c.name = argv[optind];
-	if (!a->probe && (a->resolve[0] || a->hold)) {
-		cli_err("vm run", a->c.name, "--resolve and --hold go with --probe");
-		return -1;
-	}
-	return 0;
-}
-
-static int probe_files(struct run_args *a)
-{
-	char err[256];
-
-	if (a->c.kernel || a->c.disk) {
-		cli_err("vm run", a->c.name, "--probe brings its own kernel; drop --kernel/--disk");
-		return -1;
-	}
-	if (nd_probe_config(&a->c, &a->files, a->resolve, a->hold, err, sizeof(err)) < 0) {
-		cli_err("vm run", a->c.name, "%s", err);
-		return -1;
-	}
-	return 0;
-}
-
-static int run_checked(struct run_args *a)
-{
-	struct nd_vm_probe_opts o = {
-		.guest_report = a->probe,
-		.hold = a->hold,
-		.timeout_s = a->timeout,
-		.started = a->json ? NULL : say_started,
-		.arg = a,
-	};
-	struct nd_vm_probe_result res;
-	struct nd_findings fs;
-	struct nd_out *out;
-	char err[256] = "";
-	int status;
-
-	nd_findings_init(&fs);
-	if (nd_vm_probe_run(&a->c, &o, &res, &fs, err, sizeof(err)) < 0) {
-		cli_err("vm run", NULL, "%s", err);
-		nd_vm_probe_result_free(&res);
-		nd_findings_free(&fs);
-		return EXIT_CANNOT;
-	}
-	status = cli_status(&fs, a->fail_on);
-	out = cli_out(a->json);
-	nd_out_begin(out, "vm run");
-	nd_vm_probe_print(&a->c, &res, a->probe, out);
-	/* until report/ prints findings through nd_out */
-	if (out->json) {
-		nd_report_json_findings(&out->j, &fs);
-	} else if (fs.n) {
-		nd_out_text(out, "\nfindings (worst first):\n");
-		nd_report_text(out->f, &fs, out->colour);
-	} else {
-		nd_out_text(out, "\nverdict    healthy\n");
-	}
-	cli_out_status(out, status);
-	nd_vm_probe_result_free(&res);
-	nd_findings_free(&fs);
-	return status;
-}
-
-static int run_plain(struct run_args *a)
-{
-	struct nd_vm_hooks h = { .started = a->json ? NULL : say_started, .arg = a };
-	struct nd_vm_result r;
-	char err[256] = "";
-
-	if (nd_vm_run(&a->c, &h, NULL, &r, err, sizeof(err)) < 0) {
-		cli_err("vm run", NULL, "%s", err);
-		return EXIT_CANNOT;
-	}
-	if (a->json) {
-		struct nd_out *o = cli_out(true);
-
-		nd_out_begin(o, "vm run");
-		nd_vm_result_print(&a->c, &r, o);
-		nd_out_end(o);
-	} else {
-		fprintf(stderr, "netdiag: vm: %s: %s%s%s after %.1f s\n", a->c.name,
-			nd_vm_end_name(r.end), r.end_detail[0] ? ": " : "", r.end_detail,
-			r.run_ms / 1000);
-	}
-	return nd_vm_end_status(r.end) ? EXIT_PROBLEMS : EXIT_HEALTHY;
-}
-
-static int vm_run(int argc, char **argv)
-{
-	struct run_args a;
-	char err[256];
-
-	memset(&a, 0, sizeof(a));
-	if (parse_run(argc, argv, &a) < 0)
-		return EXIT_CANNOT;
-	if (a.probe && probe_files(&a) < 0)
-		return EXIT_CANNOT;
-	if (nd_vm_validate(&a.c, err, sizeof(err)) < 0) {
-		cli_err("vm run", NULL, "%s", err);
-		return EXIT_CANNOT;
-	}
-	return a.probe || a.check ? run_checked(&a) : run_plain(&a);
-}
-
 /* ---- stop, destroy ---- */
 
 static int one_name(const char *verb, int argc, char **argv, const char **name)
@@ -350,23 +92,40 @@ static int one_name(const char *verb, int argc, char **argv, const char **name)
 	return 0;
 }
 
+/* how a guest ended: "NAME: powered-off" */
+static void print_end(bool json, const char *verb, const char *name, const char *end, int status)
+{
+	struct nd_out *o = cli_out(json);
+
+	nd_out_begin(o, verb);
+	nd_out_str(o, "name", "%s: ", name);
+	nd_out_str(o, "end", "%s\n", end);
+	cli_out_status(o, status);
+}
+
 static int vm_stop(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "timeout", required_argument, NULL, 'T' },
+		{ "json", no_argument, NULL, 'j' },
 		{ 0 },
 	};
 	const char *name;
 	char end[32], err[256];
 	double timeout = 30;
-	int c;
+	bool json = false;
+	int c, status;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'T')
-			return cli_bad_option("vm stop", argv, "", opts);
-		if (seconds_arg("vm stop", optarg, &timeout) < 0)
-			return EXIT_CANNOT;
+	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+		switch (c) {
+		case 'T':
+			if (seconds_arg("vm stop", optarg, &timeout) < 0)
+				return EXIT_CANNOT;
+			break;
+		case 'j': json = true; break;
+		default: return cli_bad_option("vm stop", argv, "j", opts);
+		}
 	}
 	if (one_name("vm stop", argc, argv, &name) < 0)
 		return EXIT_CANNOT;
@@ -374,25 +133,35 @@ static int vm_stop(int argc, char **argv)
 		cli_err("vm stop", NULL, "%s", err);
 		return EXIT_CANNOT;
 	}
-	printf("%s: %s\n", name, end);
-	return strcmp(end, "powered-off") ? EXIT_PROBLEMS : EXIT_HEALTHY;
+	status = strcmp(end, "powered-off") ? EXIT_PROBLEMS : EXIT_HEALTHY;
+	print_end(json, "vm stop", name, end, status);
+	return status;
 }
 
 static int vm_destroy(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 },
+	};
 	const char *name;
 	char end[32], err[256];
+	bool json = false;
+	int c;
 
 	optind = 1;
-	if (getopt_long(argc, argv, "", (struct option[]){ { 0 } }, NULL) != -1)
-		return cli_bad_option("vm destroy", argv, "", NULL);
+	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+		if (c != 'j')
+			return cli_bad_option("vm destroy", argv, "j", opts);
+		json = true;
+	}
 	if (one_name("vm destroy", argc, argv, &name) < 0)
 		return EXIT_CANNOT;
 	if (nd_vm_destroy(name, end, sizeof(end), err, sizeof(err)) < 0) {
 		cli_err("vm destroy", NULL, "%s", err);
 		return EXIT_CANNOT;
 	}
-	printf("%s: %s\n", name, end);
+	print_end(json, "vm destroy", name, end, EXIT_HEALTHY);
 	return EXIT_HEALTHY;
 }
 
@@ -400,13 +169,23 @@ static int vm_destroy(int argc, char **argv)
 
 static int vm_list(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 },
+	};
 	struct nd_vm_info v[ND_VM_MAX];
 	struct nd_out *o;
-	bool json = argc == 2 && (!strcmp(argv[1], "-j") || !strcmp(argv[1], "--json"));
-	int n;
+	bool json = false;
+	int c, n;
 
-	if (argc > 1 && !json) {
-		cli_err("vm list", argv[1], "unknown argument (only -j)");
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+		if (c != 'j')
+			return cli_bad_option("vm list", argv, "j", opts);
+		json = true;
+	}
+	if (optind < argc) {
+		cli_err("vm list", argv[optind], "unknown argument (only -j)");
 		return EXIT_CANNOT;
 	}
 	n = nd_vm_list(v, ND_VM_MAX);
