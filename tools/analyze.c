@@ -107,15 +107,7 @@ static void print_result(struct nd_out *o, const struct nd_analysis *a,
 		nd_out_str(o, ND_OUT_ITEM, NULL, files[i]);
 	nd_out_arr_close(o);
 	nd_analysis_print(a, o);
-	/* until report/ prints findings through nd_out */
-	if (o->json) {
-		nd_report_json_findings(&o->j, fs);
-	} else if (fs->n) {
-		nd_out_text(o, "\nfindings (worst first):\n");
-		nd_report_text(o->f, fs, o->colour);
-	} else {
-		nd_out_text(o, "\nno findings\n");
-	}
+	cli_out_findings(o, fs, "no findings");
 	/* what the bounds hid is said, not only in -j */
 	nd_analysis_print_limits(a, o);
 	cli_out_status(o, status);

@@ -64,6 +64,18 @@ void cli_out_status(struct nd_out *o, int status)
 	nd_out_end(o);
 }
 
+void cli_out_findings(struct nd_out *o, const struct nd_findings *fs, const char *none_line)
+{
+	if (o->json) {
+		nd_report_json_findings(&o->j, fs);
+	} else if (fs->n) {
+		nd_out_text(o, "\nfindings (worst first):\n");
+		nd_report_text(o->f, fs, o->colour);
+	} else {
+		nd_out_text(o, "\n%s\n", none_line);
+	}
+}
+
 int cli_bad_option(const char *cmd, char **argv, const char *shortopts,
 		   const struct option *longopts)
 {

@@ -50,6 +50,11 @@ void cli_json_error(const char *cmd, const char *message);
 /* The usual tail of a result document: "status" healthy or problems
  * from the exit status, and the document closed. */
 void cli_out_status(struct nd_out *o, int status);
+/* The findings on the document, worst first: JSON "findings"; text
+ * "findings (worst first):" and one a line after a blank line, or
+ * none_line when there are none.  (Here until report/ prints findings
+ * through nd_out.) */
+void cli_out_findings(struct nd_out *o, const struct nd_findings *fs, const char *none_line);
 /* getopt_long met an option it does not know, or one without its value
  * (opterr is off): one line "netdiag: CMD: OPTION: reason", and EXIT_CANNOT
  * to return.  The usage text is for --help only. */

@@ -215,15 +215,7 @@ static int run_checked(struct run_args *a)
 	out = cli_out(a->json);
 	nd_out_begin(out, "vm run");
 	nd_vm_probe_print(&a->c, &res, a->probe, out);
-	/* until report/ prints findings through nd_out */
-	if (out->json) {
-		nd_report_json_findings(&out->j, &fs);
-	} else if (fs.n) {
-		nd_out_text(out, "\nfindings (worst first):\n");
-		nd_report_text(out->f, &fs, out->colour);
-	} else {
-		nd_out_text(out, "\nverdict    healthy\n");
-	}
+	cli_out_findings(out, &fs, "verdict    healthy");
 	cli_out_status(out, status);
 	nd_vm_probe_result_free(&res);
 	nd_findings_free(&fs);
