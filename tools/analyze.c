@@ -27,6 +27,16 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 nothing wrong, 1 problems found, 2 unreadable input.\n";
 
+/* the options usage_text describes */
+static const struct option opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "frames", no_argument, NULL, 'F' },
+	{ "junit", required_argument, NULL, 'J' },
+	{ "fail-on", required_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
 static const char *const junit_checks[] = { "csum", "dhcp4", "dhcp6", "dns", "nd", NULL };
 
 struct analyze_opts {
@@ -115,14 +125,6 @@ static void print_result(struct nd_out *o, const struct nd_analysis *a,
 
 int cmd_analyze(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "frames", no_argument, NULL, 'F' },
-		{ "junit", required_argument, NULL, 'J' },
-		{ "fail-on", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	enum nd_severity fail_on = ND_SEV_ERROR;
 	struct analyze_opts o = { 0 };
 	struct nd_findings fs;

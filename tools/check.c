@@ -43,6 +43,26 @@ static const char usage_text[] =
 	"Exit status: 0 healthy, 1 an error was found (or with --fail-on warning a\n"
 	"warning; or a --require'd check saw nothing), 2 could not run.\n";
 
+/* the options usage_text describes */
+static const struct option opts[] = {
+	{ "bridge", required_argument, NULL, 'b' },
+	{ "tap", required_argument, NULL, 't' },
+	{ "uplink", required_argument, NULL, 'u' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "write", required_argument, NULL, 'w' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "junit", required_argument, NULL, 'J' },
+	{ "active", no_argument, NULL, 'a' },
+	{ "until-verdict", no_argument, NULL, 'U' },
+	{ "resolve", required_argument, NULL, 'r' },
+	{ "timeout", required_argument, NULL, 'T' },
+	{ "fail-on", required_argument, NULL, 'f' },
+	{ "require", required_argument, NULL, 'R' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
 static volatile sig_atomic_t stop_flag;
 
 static void on_signal(int sig)
@@ -91,24 +111,6 @@ static void print_result(struct nd_out *o, const struct nd_check_result *res,
 
 int cmd_check(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "bridge", required_argument, NULL, 'b' },
-		{ "tap", required_argument, NULL, 't' },
-		{ "uplink", required_argument, NULL, 'u' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "write", required_argument, NULL, 'w' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "junit", required_argument, NULL, 'J' },
-		{ "active", no_argument, NULL, 'a' },
-		{ "until-verdict", no_argument, NULL, 'U' },
-		{ "resolve", required_argument, NULL, 'r' },
-		{ "timeout", required_argument, NULL, 'T' },
-		{ "fail-on", required_argument, NULL, 'f' },
-		{ "require", required_argument, NULL, 'R' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct nd_check_opts o = { .stop = &stop_flag };
 	struct nd_check_result res;
 	struct nd_findings fs;

@@ -30,6 +30,16 @@ static const char usage_text[] =
 	"Exit status: 0 every expectation met (or skipped), 1 one failed,\n"
 	"2 the spec is wrong (FILE:LINE:COL) or nothing could run.\n";
 
+/* the options usage_text describes */
+static const struct option opts[] = {
+	{ "list", no_argument, NULL, 'l' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "junit", required_argument, NULL, 'J' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
 static volatile sig_atomic_t stop_flag;
 
 static void on_signal(int sig)
@@ -40,14 +50,6 @@ static void on_signal(int sig)
 
 int cmd_ci(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "list", no_argument, NULL, 'l' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "junit", required_argument, NULL, 'J' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct nd_ci_result *res = NULL;
 	const char *junit = NULL;
 	bool list = false, json = false, verbose = false;
