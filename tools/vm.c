@@ -52,7 +52,7 @@ static const struct vm_verb verbs[] = {
 	{ "console", vm_console,
 	  "console NAME\n      attach to the serial console; ^] detaches; with stdin not a terminal\n      the output is followed until the guest ends", 0 },
 	{ "wait", vm_wait,
-	  "wait NAME --for REGEX|dhcp [--timeout S]\n"
+	  "wait NAME --for REGEX|dhcp [--timeout S] [-j]\n"
 	  "      until a console line matches the extended regular expression, or the\n"
 	  "      guest sends its first DHCP message on its tap (default 60 s)",
 	  ND_CAP(CAP_NET_RAW) },
@@ -269,21 +269,27 @@ static int vm_wait(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "for", required_argument, NULL, 'f' },
 		{ "timeout", required_argument, NULL, 'T' },
+		{ "json", no_argument, NULL, 'j' },
 		{ 0 },
 	};
 	const char *name, *what = NULL;
-	char err[256], line[1024];
+	char err[256], line[1024] = "";
 	double timeout = 60;
+	bool json = false;
+	struct nd_out *o;
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'f')
-			what = optarg;
-		else if (c != 'T')
-			return cli_bad_option("vm wait", argv, "", opts);
-		else if (seconds_arg("vm wait", optarg, &timeout) < 0)
-			return EXIT_CANNOT;
+	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': what = optarg; break;
+		case 'j': json = true; break;
+		case 'T':
+			if (seconds_arg("vm wait", optarg, &timeout) < 0)
+				return EXIT_CANNOT;
+			break;
+		default: return cli_bad_option("vm wait", argv, "j", opts);
+		}
 	}
 	if (one_name("vm wait", argc, argv, &name) < 0)
 		return EXIT_CANNOT;
@@ -303,8 +309,14 @@ static int vm_wait(int argc, char **argv)
 		cli_err("vm wait", NULL, "%s", err);
 		return EXIT_CANNOT;
 	}
+	o = cli_out(json);
+	nd_out_begin(o, "vm wait");
+	nd_out_str(o, "name", NULL, name);
+	nd_out_str(o, "for", NULL, what);
+	/* the console line that matched; none for dhcp */
 	if (strcmp(what, "dhcp"))
-		printf("%s\n", line);
+		nd_out_str(o, "line", "%s\n", line);
+	cli_out_status(o, EXIT_HEALTHY);
 	return EXIT_HEALTHY;
 }
 
