@@ -22,7 +22,7 @@ static const char usage_text[] =
 	"  --frames       one line per frame, tab-separated: number, interface,\n"
 	"                 direction, decode status, protocol, its checksum verdict,\n"
 	"                 found, expected, then the IPv4 header's verdict, found,\n"
-	"                 expected\n"
+	"                 expected (not with -j)\n"
 	"  --junit FILE   also write a JUnit report (one test case per check)\n"
 	"\n"
 	"Exit status: 0 nothing wrong, 1 problems found, 2 unreadable input.\n";
@@ -147,6 +147,11 @@ int cmd_analyze(int argc, char **argv)
 	}
 	if (optind == argc) {
 		cli_err("analyze", NULL, "no capture file given (see 'netdiag analyze --help')");
+		return EXIT_CANNOT;
+	}
+	/* frame lines before a document would leave stdout no JSON at all */
+	if (o.frames && o.json) {
+		cli_err("analyze", "--frames", "is text, one line per frame: not with -j");
 		return EXIT_CANNOT;
 	}
 	err = nd_analysis_init(&a);

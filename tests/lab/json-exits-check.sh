@@ -58,6 +58,8 @@ exits2 "hook status --bogus" --bogus "hook status" hook status -j --bogus
 exits2 "rules list --bogus" --bogus "rules list" rules list -j --bogus
 exits2 "version --bogus" --bogus version version -j --bogus
 exits2 "check --fail-on" maybe check check --tap lo -j --fail-on maybe
+# frame lines are text: with -j they would leave no document
+exits2 "analyze --frames -j" --frames analyze analyze -j --frames "$LAB_DIR/nosuch.pcap"
 
 # the healthy paths' documents parse too
 for args in "vm list -j" "hook status -j" "rules list -j" "version -j"; do
