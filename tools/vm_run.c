@@ -167,6 +167,11 @@ static int parse_run(int argc, char **argv, struct run_args *a)
 		return -1;
 	}
 	a->c.name = argv[optind];
+	/* the console on stdout would leave no JSON document there */
+	if (a->c.console && a->json) {
+		cli_err("vm run", "--console", "puts the guest's console on stdout: not with -j");
+		return -1;
+	}
 	if (!a->probe && (a->resolve[0] || a->hold)) {
 		cli_err("vm run", a->c.name, "--resolve and --hold go with --probe");
 		return -1;

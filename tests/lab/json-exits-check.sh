@@ -60,6 +60,7 @@ exits2 "version --bogus" --bogus version version -j --bogus
 exits2 "check --fail-on" maybe check check --tap lo -j --fail-on maybe
 # frame lines are text: with -j they would leave no document
 exits2 "analyze --frames -j" --frames analyze analyze -j --frames "$LAB_DIR/nosuch.pcap"
+exits2 "vm run --console -j" --console "vm run" vm run g1 --bridge br0 --kernel /k --console -j
 
 # the healthy paths' documents parse too
 for args in "vm list -j" "hook status -j" "rules list -j" "version -j"; do
