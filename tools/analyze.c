@@ -1,6 +1,5 @@
 /* netdiag analyze FILE...: findings from capture files. */
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,34 +43,6 @@ struct analyze_opts {
 	const char *junit;
 };
 
-static const char *proto_name(const struct nd_frame *f)
-{
-	switch (f->l4proto) {
-	case 17: return "udp";
-	case 6: return "tcp";
-	case 1: return f->ip_version == 4 ? "icmp" : "other";
-	case 58: return f->ip_version == 6 ? "icmpv6" : "other";
-	default: return f->ip_version ? "other" : "-";
-	}
-}
-
-static void frame_line(const struct nd_frame_meta *m, const struct nd_frame *f, int depth)
-{
-	enum nd_dir dir = m->dir != ND_DIR_UNKNOWN ? m->dir : f->dir;
-
-	/* an inner frame (tunnel, ICMP quote) is line N.1, N.2 ... */
-	if (depth)
-		printf("%" PRIu64 ".%d\t", m->number, depth);
-	else
-		printf("%" PRIu64 "\t", m->number);
-	/* the name is the capture file's: no escape sequence reaches a terminal */
-	nd_text_put(stdout, m->ifname && m->ifname[0] ? m->ifname : "-");
-	printf("\t%s\t%s\t%s\t%s\t0x%04x\t0x%04x\t%s\t0x%04x\t0x%04x\n", dir ? nd_dir_name(dir) : "-",
-	       nd_decode_status_name(f->status), proto_name(f), nd_csum_class_name(f->l4_csum.cls),
-	       f->l4_csum.found, f->l4_csum.expected, nd_csum_class_name(f->ip4_csum.cls),
-	       f->ip4_csum.found, f->ip4_csum.expected);
-}
-
 static int read_file(struct nd_analysis *a, const char *path, const struct analyze_opts *o)
 {
 	char err[ND_CAPTURE_ERR_MAX];
@@ -88,17 +59,8 @@ static int read_file(struct nd_analysis *a, const char *path, const struct analy
 	}
 	while ((ret = nd_file_next(file, &m, &data, err, sizeof(err))) == 1) {
 		nd_analysis_frame(a, &m, data, &f);
-		if (o->frames) {
-			struct nd_frame in[2];
-			const struct nd_frame *cur = &f;
-
-			frame_line(&m, &f, 0);
-			for (int d = 0; d < ND_ENCAP_DEPTH_MAX && cur->encap.kind; d++) {
-				nd_frame_decode_inner(&in[d % 2], cur, 0);
-				cur = &in[d % 2];
-				frame_line(&m, cur, d + 1);
-			}
-		}
+		if (o->frames)
+			nd_frame_print_lines(stdout, &m, &f);
 	}
 	if (ret < 0)
 		cli_err("analyze", path, "%s", err);

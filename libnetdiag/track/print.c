@@ -4,6 +4,48 @@
 
 #include <netdiag/analysis.h>
 
+static const char *proto_name(const struct nd_frame *f)
+{
+	switch (f->l4proto) {
+	case 17: return "udp";
+	case 6: return "tcp";
+	case 1: return f->ip_version == 4 ? "icmp" : "other";
+	case 58: return f->ip_version == 6 ? "icmpv6" : "other";
+	default: return f->ip_version ? "other" : "-";
+	}
+}
+
+static void frame_line(FILE *out, const struct nd_frame_meta *m, const struct nd_frame *f,
+		       int depth)
+{
+	enum nd_dir dir = m->dir != ND_DIR_UNKNOWN ? m->dir : f->dir;
+
+	/* an inner frame (tunnel, ICMP quote) is line N.1, N.2 ... */
+	if (depth)
+		fprintf(out, "%" PRIu64 ".%d\t", m->number, depth);
+	else
+		fprintf(out, "%" PRIu64 "\t", m->number);
+	/* the name is the capture file's: no escape sequence reaches a terminal */
+	nd_text_put(out, m->ifname && m->ifname[0] ? m->ifname : "-");
+	fprintf(out, "\t%s\t%s\t%s\t%s\t0x%04x\t0x%04x\t%s\t0x%04x\t0x%04x\n",
+		dir ? nd_dir_name(dir) : "-", nd_decode_status_name(f->status), proto_name(f),
+		nd_csum_class_name(f->l4_csum.cls), f->l4_csum.found, f->l4_csum.expected,
+		nd_csum_class_name(f->ip4_csum.cls), f->ip4_csum.found, f->ip4_csum.expected);
+}
+
+void nd_frame_print_lines(FILE *out, const struct nd_frame_meta *m, const struct nd_frame *f)
+{
+	struct nd_frame in[2];
+	const struct nd_frame *cur = f;
+
+	frame_line(out, m, f, 0);
+	for (int d = 0; d < ND_ENCAP_DEPTH_MAX && cur->encap.kind; d++) {
+		nd_frame_decode_inner(&in[d % 2], cur, 0);
+		cur = &in[d % 2];
+		frame_line(out, m, cur, d + 1);
+	}
+}
+
 /* a layer's checksum counts: every class in JSON; in text, the layer's
  * line only when it has any, with the classes seen ("  udp      40 ok, 2 partial") */
 static void point_csums(const struct nd_point *p, int l, struct nd_out *o)

@@ -92,6 +92,12 @@ void nd_analysis_print(const struct nd_analysis *a, struct nd_out *o);
  * Call after nd_analysis_finish (the trackers count at report time). */
 void nd_analysis_print_limits(const struct nd_analysis *a, struct nd_out *o);
 
+/* Text only (`analyze --frames`): one tab-separated line for the frame f
+ * decoded from m (number, interface, direction, decode status, protocol,
+ * its checksum verdict, found, expected, the IPv4 header's verdict, found,
+ * expected), then one per inner frame ("N.1", "N.2"...). */
+void nd_frame_print_lines(FILE *out, const struct nd_frame_meta *m, const struct nd_frame *f);
+
 void nd_analysis_free(struct nd_analysis *a);
 
 const char *nd_layer_name(enum nd_layer l);
