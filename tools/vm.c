@@ -30,51 +30,6 @@ struct vm_verb {
 	uint64_t caps;  /* kept for the verb (see tools/netdiag.c) */
 };
 
-static int vm_stop(int argc, char **argv);
-static int vm_destroy(int argc, char **argv);
-static int vm_list(int argc, char **argv);
-static int vm_console(int argc, char **argv);
-static int vm_wait(int argc, char **argv);
-
-static const struct vm_verb verbs[] = {
-	{ "run", vm_run,
-	  vm_run_usage,
-	  ND_CAP(CAP_NET_RAW) | ND_CAP(CAP_NET_ADMIN) | ND_CAP(CAP_SETUID) | ND_CAP(CAP_SETGID) |
-		  ND_CAP(CAP_SETPCAP) | ND_CAP(CAP_KILL) },
-	{ "stop", vm_stop,
-	  "stop NAME [--timeout S] [-j]\n"
-	  "      press the power button until the guest powers off; after S seconds\n"
-	  "      (default 30) quit QEMU, then kill it", 0 },
-	/* QEMU runs as another user: killing it takes CAP_KILL */
-	{ "destroy", vm_destroy, "destroy NAME [-j]\n      end the guest now (QEMU killed)",
-	  ND_CAP(CAP_KILL) },
-	{ "list", vm_list, "list [-j]\n      running VMs, and how recent runs ended", 0 },
-	{ "console", vm_console,
-	  "console NAME\n      attach to the serial console; ^] detaches; with stdin not a terminal\n      the output is followed until the guest ends", 0 },
-	{ "wait", vm_wait,
-	  "wait NAME --for REGEX|dhcp [--timeout S] [-j]\n"
-	  "      until a console line matches the extended regular expression, or the\n"
-	  "      guest sends its first DHCP message on its tap (default 60 s)",
-	  ND_CAP(CAP_NET_RAW) },
-};
-
-static void usage(FILE *out)
-{
-	fprintf(out, "usage: netdiag vm VERB ...\n\nverbs:\n");
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		fprintf(out, "  %s\n", verbs[i].usage);
-	fprintf(out, "\nExit status: 0 healthy (guest ended normally), 1 problems (crash,\n"
-		     "failed checks), 2 could not run.\n");
-}
-
-static int wants_help(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-			return 1;
-	return 0;
-}
-
 static int seconds_arg(const char *verb, const char *text, double *out)
 {
 	return cli_seconds(verb, "--timeout", text, 86400, out);
@@ -102,6 +57,11 @@ static void print_end(bool json, const char *verb, const char *name, const char 
 	nd_out_str(o, "end", "%s\n", end);
 	cli_out_status(o, status);
 }
+
+static const char stop_usage[] =
+	"stop NAME [--timeout S] [-j]\n"
+	"      press the power button until the guest powers off; after S seconds\n"
+	"      (default 30) quit QEMU, then kill it";
 
 static int vm_stop(int argc, char **argv)
 {
@@ -138,6 +98,9 @@ static int vm_stop(int argc, char **argv)
 	return status;
 }
 
+static const char destroy_usage[] =
+	"destroy NAME [-j]\n      end the guest now (QEMU killed)";
+
 static int vm_destroy(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -166,6 +129,8 @@ static int vm_destroy(int argc, char **argv)
 }
 
 /* ---- list ---- */
+
+static const char list_usage[] = "list [-j]\n      running VMs, and how recent runs ended";
 
 static int vm_list(int argc, char **argv)
 {
@@ -203,6 +168,10 @@ static int vm_list(int argc, char **argv)
 }
 
 /* ---- console ---- */
+
+static const char console_usage[] =
+	"console NAME\n      attach to the serial console; ^] detaches; with stdin not a terminal\n"
+	"      the output is followed until the guest ends";
 
 static int vm_console(int argc, char **argv)
 {
@@ -264,6 +233,11 @@ static int vm_console(int argc, char **argv)
 
 /* ---- wait ---- */
 
+static const char wait_usage[] =
+	"wait NAME --for REGEX|dhcp [--timeout S] [-j]\n"
+	"      until a console line matches the extended regular expression, or the\n"
+	"      guest sends its first DHCP message on its tap (default 60 s)";
+
 static int vm_wait(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -318,6 +292,36 @@ static int vm_wait(int argc, char **argv)
 		nd_out_str(o, "line", "%s\n", line);
 	cli_out_status(o, EXIT_HEALTHY);
 	return EXIT_HEALTHY;
+}
+
+static const struct vm_verb verbs[] = {
+	{ "run", vm_run, vm_run_usage,
+	  ND_CAP(CAP_NET_RAW) | ND_CAP(CAP_NET_ADMIN) | ND_CAP(CAP_SETUID) | ND_CAP(CAP_SETGID) |
+		  ND_CAP(CAP_SETPCAP) | ND_CAP(CAP_KILL) },
+	{ "stop", vm_stop, stop_usage, 0 },
+	/* QEMU runs as another user: killing it takes CAP_KILL */
+	{ "destroy", vm_destroy, destroy_usage, ND_CAP(CAP_KILL) },
+	{ "list", vm_list, list_usage, 0 },
+	{ "console", vm_console, console_usage, 0 },
+	{ "wait", vm_wait, wait_usage, ND_CAP(CAP_NET_RAW) },
+};
+
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: netdiag vm VERB ...\n\nverbs:\n");
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fprintf(out, "  %s\n", verbs[i].usage);
+	fprintf(out, "\nExit status: 0 healthy (guest ended normally), 1 problems (crash,\n"
+		     "failed checks), 2 could not run.\n");
+}
+
+static int wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return 1;
+	return 0;
 }
 
 int cmd_vm(int argc, char **argv)
