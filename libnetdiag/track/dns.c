@@ -525,7 +525,7 @@ static int dns_report(struct nd_tracker *t, double now, struct nd_findings *out)
 	return 0;
 }
 
-static void dns_stats(struct nd_tracker *t, struct nd_json *j)
+static void dns_stats(struct nd_tracker *t, struct nd_out *o)
 {
 	struct dns_tracker *dt = (struct dns_tracker *)t;
 
@@ -539,14 +539,14 @@ static void dns_stats(struct nd_tracker *t, struct nd_json *j)
 			answered += s->answered;
 		}
 	}
-	nd_json_kv_uint(j, "messages", dt->messages);
-	nd_json_kv_uint(j, "undecodable", dt->undecodable);
-	nd_json_kv_uint(j, "queries", queries);
-	nd_json_kv_uint(j, "answered", answered);
-	nd_json_kv_uint(j, "transactions_evicted", dt->txns.evicted);
-	nd_json_kv_uint(j, "transactions_not_followed", dt->t.not_followed);
+	nd_out_uint(o, "messages", NULL, dt->messages);
+	nd_out_uint(o, "undecodable", NULL, dt->undecodable);
+	nd_out_uint(o, "queries", NULL, queries);
+	nd_out_uint(o, "answered", NULL, answered);
+	nd_out_uint(o, "transactions_evicted", NULL, dt->txns.evicted);
+	nd_out_uint(o, "transactions_not_followed", NULL, dt->t.not_followed);
 	/* single queries of the last second: neither answered nor unanswered */
-	nd_json_kv_uint(j, "pending", dt->pending);
+	nd_out_uint(o, "pending", NULL, dt->pending);
 }
 
 static void dns_destroy(struct nd_tracker *t)
@@ -568,7 +568,7 @@ struct nd_tracker *nd_dns_tracker_new(unsigned cap)
 	dt->t.name = "dns";
 	dt->t.on_frame = dns_on_frame;
 	dt->t.report = dns_report;
-	dt->t.stats_json = dns_stats;
+	dt->t.stats_print = dns_stats;
 	dt->t.destroy = dns_destroy;
 	dt->t.cap = cap ? cap : DNS_DEFAULT_CAP;
 	if (nd_table_init(&dt->txns, (uint32_t)dt->t.cap, sizeof(struct txn),
