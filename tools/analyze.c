@@ -1,6 +1,5 @@
 /* netdiag analyze FILE...: findings from capture files. */
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +21,20 @@ static const char usage_text[] =
 	"  --frames       one line per frame, tab-separated: number, interface,\n"
 	"                 direction, decode status, protocol, its checksum verdict,\n"
 	"                 found, expected, then the IPv4 header's verdict, found,\n"
-	"                 expected\n"
+	"                 expected (not with -j)\n"
 	"  --junit FILE   also write a JUnit report (one test case per check)\n"
 	"\n"
 	"Exit status: 0 nothing wrong, 1 problems found, 2 unreadable input.\n";
+
+/* the options usage_text describes */
+static const struct option opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "frames", no_argument, NULL, 'F' },
+	{ "junit", required_argument, NULL, 'J' },
+	{ "fail-on", required_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
 
 static const char *const junit_checks[] = { "csum", "dhcp4", "dhcp6", "dns", "nd", NULL };
 
@@ -33,34 +42,6 @@ struct analyze_opts {
 	bool json, frames;
 	const char *junit;
 };
-
-static const char *proto_name(const struct nd_frame *f)
-{
-	switch (f->l4proto) {
-	case 17: return "udp";
-	case 6: return "tcp";
-	case 1: return f->ip_version == 4 ? "icmp" : "other";
-	case 58: return f->ip_version == 6 ? "icmpv6" : "other";
-	default: return f->ip_version ? "other" : "-";
-	}
-}
-
-static void frame_line(const struct nd_frame_meta *m, const struct nd_frame *f, int depth)
-{
-	enum nd_dir dir = m->dir != ND_DIR_UNKNOWN ? m->dir : f->dir;
-
-	/* an inner frame (tunnel, ICMP quote) is line N.1, N.2 ... */
-	if (depth)
-		printf("%" PRIu64 ".%d\t", m->number, depth);
-	else
-		printf("%" PRIu64 "\t", m->number);
-	/* the name is the capture file's: no escape sequence reaches a terminal */
-	nd_text_put(stdout, m->ifname && m->ifname[0] ? m->ifname : "-");
-	printf("\t%s\t%s\t%s\t%s\t0x%04x\t0x%04x\t%s\t0x%04x\t0x%04x\n", dir ? nd_dir_name(dir) : "-",
-	       nd_decode_status_name(f->status), proto_name(f), nd_csum_class_name(f->l4_csum.cls),
-	       f->l4_csum.found, f->l4_csum.expected, nd_csum_class_name(f->ip4_csum.cls),
-	       f->ip4_csum.found, f->ip4_csum.expected);
-}
 
 static int read_file(struct nd_analysis *a, const char *path, const struct analyze_opts *o)
 {
@@ -78,17 +59,8 @@ static int read_file(struct nd_analysis *a, const char *path, const struct analy
 	}
 	while ((ret = nd_file_next(file, &m, &data, err, sizeof(err))) == 1) {
 		nd_analysis_frame(a, &m, data, &f);
-		if (o->frames) {
-			struct nd_frame in[2];
-			const struct nd_frame *cur = &f;
-
-			frame_line(&m, &f, 0);
-			for (int d = 0; d < ND_ENCAP_DEPTH_MAX && cur->encap.kind; d++) {
-				nd_frame_decode_inner(&in[d % 2], cur, 0);
-				cur = &in[d % 2];
-				frame_line(&m, cur, d + 1);
-			}
-		}
+		if (o->frames)
+			nd_frame_print_lines(stdout, &m, &f);
 	}
 	if (ret < 0)
 		cli_err("analyze", path, "%s", err);
@@ -97,72 +69,26 @@ static int read_file(struct nd_analysis *a, const char *path, const struct analy
 }
 
 
-static void print_text(const struct nd_analysis *a, const struct nd_findings *fs)
+/* The result, text or JSON from one walk. */
+static void print_result(bool json, const struct nd_analysis *a,
+			 const struct nd_findings *fs, char **files, int nfiles, int status)
 {
-	for (unsigned i = 0; i < a->npoints; i++) {
-		const struct nd_point *p = &a->points[i];
+	struct nd_out doc, *o = &doc;
 
-		nd_text_put(stdout, p->ifname[0] ? p->ifname : "(capture)");
-		printf("%s%s: %" PRIu64 " frames\n", p->dir ? " " : "", nd_dir_name(p->dir), p->frames);
-		for (int l = 0; l < ND_LAYER_COUNT; l++) {
-			const char *sep = "";
-
-			if (!p->csum[l][ND_CSUM_OK] && !p->csum[l][ND_CSUM_NONE] &&
-			    !p->csum[l][ND_CSUM_PARTIAL_OFFLOAD] && !p->csum[l][ND_CSUM_PARTIAL] &&
-			    !p->csum[l][ND_CSUM_BAD] && !p->csum[l][ND_CSUM_UNVERIFIABLE])
-				continue;
-			printf("  %-7s", l == ND_LAYER_IPV4 ? "ipv4hdr" : nd_layer_name((enum nd_layer)l));
-			for (int c = ND_CSUM_OK; c < ND_CSUM_CLASS_COUNT; c++) {
-				if (!p->csum[l][c])
-					continue;
-				printf("%s %" PRIu64 " %s", sep, p->csum[l][c],
-				       nd_csum_class_name((enum nd_csum_class)c));
-				sep = ",";
-			}
-			putchar('\n');
-		}
-		if (p->status[ND_DECODE_TRUNCATED] || p->status[ND_DECODE_MALFORMED])
-			printf("  decode  %" PRIu64 " truncated, %" PRIu64 " malformed\n",
-			       p->status[ND_DECODE_TRUNCATED], p->status[ND_DECODE_MALFORMED]);
-	}
-	if (fs->n) {
-		printf("\nfindings (worst first):\n");
-		nd_report_text(stdout, fs, cli_colour());
-	} else {
-		printf("\nno findings\n");
-	}
-	/* what the bounds hid is said, not only in -j */
-	nd_analysis_text_limits(a, stdout);
-}
-
-static void print_json(struct nd_analysis *a, const struct nd_findings *fs, char **files,
-		       int nfiles, int status)
-{
-	struct nd_json j;
-
-	cli_json_open(&j, "analyze");
-	nd_json_key(&j, "files");
-	nd_json_arr_open(&j);
+	cli_out_begin(o, "analyze", json);
+	nd_out_arr_open(o, "files");
 	for (int i = 0; i < nfiles; i++)
-		nd_json_str(&j, files[i]);
-	nd_json_arr_close(&j);
-	nd_analysis_json(a, &j);
-	nd_report_json_findings(&j, fs);
-	nd_json_kv_str(&j, "status", status == EXIT_HEALTHY ? "healthy" : "problems");
-	nd_json_obj_close(&j);
-	nd_json_end(&j);
+		nd_out_str(o, ND_OUT_ITEM, NULL, files[i]);
+	nd_out_arr_close(o);
+	nd_analysis_print(a, o);
+	cli_out_findings(o, fs, "no findings");
+	/* what the bounds hid is said, not only in -j */
+	nd_analysis_print_limits(a, o);
+	cli_out_end(o, status);
 }
 
 int cmd_analyze(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "frames", no_argument, NULL, 'F' },
-		{ "junit", required_argument, NULL, 'J' },
-		{ "fail-on", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	enum nd_severity fail_on = ND_SEV_ERROR;
 	struct analyze_opts o = { 0 };
 	struct nd_findings fs;
@@ -187,6 +113,11 @@ int cmd_analyze(int argc, char **argv)
 		cli_err("analyze", NULL, "no capture file given (see 'netdiag analyze --help')");
 		return EXIT_CANNOT;
 	}
+	/* frame lines before a document would leave stdout no JSON at all */
+	if (o.frames && o.json) {
+		cli_err("analyze", "--frames", "is text, one line per frame: not with -j");
+		return EXIT_CANNOT;
+	}
 	err = nd_analysis_init(&a);
 	if (err) {
 		cli_err("analyze", NULL, "%s", strerror(-err));
@@ -209,10 +140,8 @@ int cmd_analyze(int argc, char **argv)
 		status = EXIT_CANNOT;
 		goto out;
 	}
-	if (o.json)
-		print_json(&a, &fs, argv + optind, argc - optind, status);
-	else if (!o.frames)
-		print_text(&a, &fs);
+	if (o.json || !o.frames)
+		print_result(o.json, &a, &fs, argv + optind, argc - optind, status);
 out:
 	/* a CI job reading the JUnit file learns why there is nothing */
 	if (status == EXIT_CANNOT && o.junit)

@@ -43,6 +43,26 @@ static const char usage_text[] =
 	"Exit status: 0 healthy, 1 an error was found (or with --fail-on warning a\n"
 	"warning; or a --require'd check saw nothing), 2 could not run.\n";
 
+/* the options usage_text describes */
+static const struct option opts[] = {
+	{ "bridge", required_argument, NULL, 'b' },
+	{ "tap", required_argument, NULL, 't' },
+	{ "uplink", required_argument, NULL, 'u' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "write", required_argument, NULL, 'w' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "junit", required_argument, NULL, 'J' },
+	{ "active", no_argument, NULL, 'a' },
+	{ "until-verdict", no_argument, NULL, 'U' },
+	{ "resolve", required_argument, NULL, 'r' },
+	{ "timeout", required_argument, NULL, 'T' },
+	{ "fail-on", required_argument, NULL, 'f' },
+	{ "require", required_argument, NULL, 'R' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
 static volatile sig_atomic_t stop_flag;
 
 static void on_signal(int sig)
@@ -74,45 +94,21 @@ static void progress(void *arg, double left, uint64_t frames)
 		fputs("\r\033[K", stderr);
 }
 
-/* One line per check: its verdict and what it rests on. */
-static void verdicts(const struct nd_check_result *res)
+/* The result, text or JSON from one walk. */
+static void print_result(bool json, const struct nd_check_result *res,
+			 const struct nd_findings *fs, bool verbose, int status)
 {
-	for (unsigned i = 0; i < res->nverdicts; i++) {
-		const struct nd_check_verdict *v = &res->verdicts[i];
+	struct nd_out doc, *o = &doc;
 
-		printf("%-10s %s", v->name, v->verdict == ND_VERDICT_NOT_SEEN ? "not seen"
-		       : nd_verdict_name(v->verdict));
-		if (v->findings[0])
-			printf(": %s", v->findings);
-		else if (v->verdict == ND_VERDICT_OK && strcmp(v->name, "host") &&
-			 strcmp(v->name, "active"))
-			printf(" (%llu frames)", (unsigned long long)v->evidence);
-		else if (v->verdict == ND_VERDICT_NOT_SEEN)
-			printf(v->required ? ": required, none captured" : ": no such traffic, no verdict");
-		putchar('\n');
-	}
+	cli_out_begin(o, "check", json);
+	nd_check_print(res, o);
+	nd_report_findings_brief(o, fs, verbose);
+	nd_analysis_print_limits(&res->analysis, o);
+	cli_out_end(o, status);
 }
 
 int cmd_check(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "bridge", required_argument, NULL, 'b' },
-		{ "tap", required_argument, NULL, 't' },
-		{ "uplink", required_argument, NULL, 'u' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "write", required_argument, NULL, 'w' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "junit", required_argument, NULL, 'J' },
-		{ "active", no_argument, NULL, 'a' },
-		{ "until-verdict", no_argument, NULL, 'U' },
-		{ "resolve", required_argument, NULL, 'r' },
-		{ "timeout", required_argument, NULL, 'T' },
-		{ "fail-on", required_argument, NULL, 'f' },
-		{ "require", required_argument, NULL, 'R' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct nd_check_opts o = { .stop = &stop_flag };
 	struct nd_check_result res;
 	struct nd_findings fs;
@@ -207,28 +203,7 @@ int cmd_check(int argc, char **argv)
 		status = EXIT_CANNOT;
 		goto out;
 	}
-	if (json) {
-		struct nd_json j;
-
-		cli_json_open(&j, "check");
-		nd_check_json(&res, &j);
-		nd_report_json_findings(&j, &fs);
-		nd_json_kv_str(&j, "status", status == EXIT_HEALTHY ? "healthy" : "problems");
-		nd_json_obj_close(&j);
-		nd_json_end(&j);
-	} else {
-		verdicts(&res);
-		if (res.npoints)
-			printf("captured %.1f s on", res.seconds);
-		for (unsigned i = 0; i < res.npoints; i++)
-			printf(" %s (%llu frames, %llu dropped)", res.points[i].ifname,
-			       (unsigned long long)res.points[i].frames,
-			       (unsigned long long)res.points[i].stats.kernel_drops);
-		if (res.npoints)
-			printf("\n");
-		nd_report_text_brief(stdout, &fs, cli_colour(), verbose);
-		nd_analysis_text_limits(&res.analysis, stdout);
-	}
+	print_result(json, &res, &fs, verbose, status);
 out:
 	nd_check_result_free(&res);
 	nd_findings_free(&fs);

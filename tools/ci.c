@@ -30,6 +30,16 @@ static const char usage_text[] =
 	"Exit status: 0 every expectation met (or skipped), 1 one failed,\n"
 	"2 the spec is wrong (FILE:LINE:COL) or nothing could run.\n";
 
+/* the options usage_text describes */
+static const struct option opts[] = {
+	{ "list", no_argument, NULL, 'l' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "junit", required_argument, NULL, 'J' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
 static volatile sig_atomic_t stop_flag;
 
 static void on_signal(int sig)
@@ -38,43 +48,13 @@ static void on_signal(int sig)
 	stop_flag = 1;
 }
 
-static void print_text(const struct nd_ci_spec *s, const struct nd_ci_result *res, bool verbose)
-{
-	static const char *const label[] = { "PASS", "FAIL", "SKIP" };
-	char what[512];
-
-	for (unsigned i = 0; i < s->n; i++) {
-		const struct nd_ci_result *r = &res[i];
-
-		nd_ci_describe(s, &s->v[i], what, sizeof(what));
-		printf("%s  %-20s %6.1f s  %s\n", label[r->outcome], s->v[i].name, r->seconds, what);
-		if (r->outcome == ND_CI_SKIPPED)
-			printf("      could not run: %s\n", r->why);
-		for (size_t k = 0; k < r->findings.n; k++) {
-			const struct nd_finding *f = &r->findings.v[k];
-
-			if (!verbose && (r->outcome != ND_CI_FAIL || f->severity == ND_SEV_INFO))
-				continue;
-			printf("      %s %s%s%s: %s\n", nd_severity_name(f->severity), f->id,
-			       f->ifname[0] ? " on " : "", f->ifname, f->summary);
-		}
-	}
-}
-
 int cmd_ci(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "list", no_argument, NULL, 'l' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "junit", required_argument, NULL, 'J' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct nd_ci_result *res = NULL;
 	const char *junit = NULL;
 	bool list = false, json = false, verbose = false;
 	struct nd_ci_spec s;
+	struct nd_out doc, *o = &doc;
 	unsigned failed = 0, skipped = 0;
 	char err[512];
 	int c, status = EXIT_CANNOT;
@@ -87,8 +67,7 @@ int cmd_ci(int argc, char **argv)
 		case 'v': verbose = true; break;
 		case 'h': fputs(usage_text, stdout); return EXIT_HEALTHY;
 		default:
-			cli_err("ci", NULL, "bad option (see 'netdiag ci --help')");
-			return EXIT_CANNOT;
+			return cli_bad_option("ci", argv, "jvh", opts);
 		}
 	}
 	if (optind + 1 != argc) {
@@ -102,19 +81,9 @@ int cmd_ci(int argc, char **argv)
 		return EXIT_CANNOT;
 	}
 	if (list) {
-		if (json) {
-			struct nd_json j;
-
-			cli_json_open(&j, "ci");
-			nd_ci_json(&s, NULL, &j);
-			nd_json_obj_close(&j);
-			nd_json_end(&j);
-		} else {
-			for (unsigned i = 0; i < s.n; i++) {
-				nd_ci_describe(&s, &s.v[i], err, sizeof(err));
-				printf("%-20s %-12s %s\n", s.v[i].name, nd_ci_kind_name(s.v[i].kind), err);
-			}
-		}
+		cli_out_begin(o, "ci", json);
+		nd_ci_print(&s, NULL, verbose, o);
+		nd_out_end(o);
 		status = EXIT_HEALTHY;
 		goto out;
 	}
@@ -140,22 +109,11 @@ int cmd_ci(int argc, char **argv)
 		status = EXIT_CANNOT;
 		goto out;
 	}
-	if (json) {
-		struct nd_json j;
-
-		cli_json_open(&j, "ci");
-		nd_ci_json(&s, res, &j);
-		nd_json_kv_uint(&j, "passed", s.n - failed - skipped);
-		nd_json_kv_uint(&j, "failed", failed);
-		nd_json_kv_uint(&j, "skipped", skipped);
-		nd_json_kv_str(&j, "status", status == EXIT_HEALTHY ? "healthy"
-			       : status == EXIT_PROBLEMS ? "problems" : "error");
-		nd_json_obj_close(&j);
-		nd_json_end(&j);
-	} else {
-		print_text(&s, res, verbose);
-		printf("ci: %u passed, %u failed, %u skipped\n", s.n - failed - skipped, failed, skipped);
-	}
+	cli_out_begin(o, "ci", json);
+	nd_ci_print(&s, res, verbose, o);
+	nd_out_str(o, "status", NULL, status == EXIT_HEALTHY ? "healthy"
+		   : status == EXIT_PROBLEMS ? "problems" : "error");
+	nd_out_end(o);
 out:
 	nd_ci_results_free(res, res ? s.n : 0);
 	free(res);

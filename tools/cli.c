@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <netdiag/out.h>
 #include <netdiag/privs.h>
 #include <netdiag/report.h>
 
@@ -70,6 +71,15 @@ void cli_json_error(const char *cmd, const char *message)
 	nd_out_str(&o, "status", NULL, "error");
 	nd_out_str(&o, "error", NULL, message);
 	nd_out_end(&o);
+}
+
+void cli_out_findings(struct nd_out *o, const struct nd_findings *fs, const char *none_line)
+{
+	if (fs->n)
+		nd_out_text(o, "\nfindings (worst first):\n");
+	else
+		nd_out_text(o, "\n%s\n", none_line);
+	nd_report_findings(o, fs);
 }
 
 int cli_bad_option(const char *cmd, char **argv, const char *shortopts,

@@ -48,6 +48,10 @@ int cli_out_end(struct nd_out *o, int status);
 /* On exit 2 with -j: {"schema", "command", "status": "error", "error"},
  * unless the command's own document has begun. */
 void cli_json_error(const char *cmd, const char *message);
+/* The findings on the document, worst first: JSON "findings"; text a
+ * blank line, "findings (worst first):" and one a line, or none_line when
+ * there are none. */
+void cli_out_findings(struct nd_out *o, const struct nd_findings *fs, const char *none_line);
 /* getopt_long met an option it does not know, or one without its value
  * (opterr is off): one line "netdiag: CMD: OPTION: reason", and EXIT_CANNOT
  * to return.  The usage text is for --help only. */
@@ -74,6 +78,9 @@ int cmd_doctor(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_ci(int argc, char **argv);
 int cmd_hook(int argc, char **argv);
+/* netdiag vm run (tools/vm_run.c), a verb of cmd_vm, and its usage */
+int vm_run(int argc, char **argv);
+extern const char vm_run_usage[];
 /* netdiag doctor, and with guide `netdiag offload guide` (offload remedies
  * only, fixing by default); cmd names the command in messages */
 int doctor_main(const char *cmd, bool guide, int argc, char **argv);

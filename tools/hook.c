@@ -15,12 +15,7 @@
 
 #include "cli.h"
 
-static const char usage_text[] =
-	"usage: netdiag hook libvirt [--chain HOOK] [--timeout S] DOMAIN OPERATION SUBOP [EXTRA]\n"
-	"       netdiag hook proxmox [--chain SCRIPT] [--timeout S] VMID PHASE\n"
-	"       netdiag hook status [DOMAIN|VMID] [-j]\n"
-	"       netdiag hook install libvirt|proxmox [--chain SCRIPT]\n"
-	"\n"
+static const char about_text[] =
 	"libvirt: run as /etc/libvirt/hooks/qemu (domain XML on stdin).  When a\n"
 	"domain has 'started', each <interface> tap on a bridge gets a detached\n"
 	"'check --tap TAP --bridge BR --until-verdict' bounded by S seconds\n"
@@ -34,6 +29,8 @@ static const char usage_text[] =
 	"install writes the hook (libvirt: /etc/libvirt/hooks/qemu; Proxmox:\n"
 	"/var/lib/vz/snippets/netdiag-hook.sh), moving an existing one aside to\n"
 	"chain to it; journaled, 'netdiag undo' takes it back.\n";
+
+static int verb_usage(const char *verb);
 
 #define INPUT_MAX (16u << 20)
 
@@ -130,8 +127,7 @@ static int hook_run(bool libvirt, int argc, char **argv)
 				return EXIT_CANNOT;
 			break;
 		default:
-			cli_err("hook", NULL, "bad option (see 'netdiag hook --help')");
-			return EXIT_CANNOT;
+			return cli_bad_option("hook", argv, "+", opts);
 		}
 	}
 	if (argc - optind < 2) {
@@ -171,21 +167,30 @@ static int hook_run(bool libvirt, int argc, char **argv)
 
 static int hook_status(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
 	struct nd_hook_state *v;
+	struct nd_out doc, *o = &doc;
 	const char *guest = NULL;
 	bool json = false;
 	unsigned n = 0, problems = 0;
-	int status = EXIT_HEALTHY;
+	int c, status = EXIT_HEALTHY;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
-			json = true;
-		else if (!guest && argv[i][0] != '-')
-			guest = argv[i];
-		else {
-			cli_err("hook status", argv[i], "unexpected argument");
-			return EXIT_CANNOT;
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		case 'h': return verb_usage("status");
+		default: return cli_bad_option("hook status", argv, "jh", opts);
 		}
+	}
+	if (optind < argc)
+		guest = argv[optind++];
+	if (optind < argc) {
+		cli_err("hook status", argv[optind], "unexpected argument");
+		return EXIT_CANNOT;
 	}
 	v = calloc(256, sizeof(*v));
 	if (!v || nd_hook_states(guest, v, 256, &n)) {
@@ -201,28 +206,9 @@ static int hook_status(int argc, char **argv)
 	for (unsigned i = 0; i < n; i++)
 		problems += !strcmp(v[i].status, "problems") || !strcmp(v[i].status, "error");
 	status = problems ? EXIT_PROBLEMS : EXIT_HEALTHY;
-	if (json) {
-		struct nd_json j;
-
-		cli_json_open(&j, "hook status");
-		nd_hook_states_json(v, n, &j);
-		nd_json_kv_str(&j, "status", problems ? "problems" : "healthy");
-		nd_json_obj_close(&j);
-		nd_json_end(&j);
-	} else {
-		for (unsigned i = 0; i < n; i++) {
-			printf("%-16s %-10s %-10s %-8s %-9s %s", v[i].guest, v[i].tap,
-			       v[i].bridge[0] ? v[i].bridge : "-", v[i].state,
-			       v[i].status[0] ? v[i].status : "-", v[i].verdicts);
-			if (v[i].findings[0])
-				printf(": %s", v[i].findings);
-			if (v[i].error[0])
-				printf("%s", v[i].error);
-			putchar('\n');
-		}
-		if (!n)
-			printf("no hook checks recorded\n");
-	}
+	cli_out_begin(o, "hook status", json);
+	nd_hook_states_print(v, n, o);
+	cli_out_end(o, status);
 	free(v);
 	return status;
 }
@@ -230,49 +216,91 @@ static int hook_status(int argc, char **argv)
 static int hook_install(int argc, char **argv)
 {
 	char self[PATH_MAX], path[PATH_MAX], err[512];
-	const char *chain = NULL;
+	static const struct option opts[] = {
+		{ "chain", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *chain = NULL, *kind;
 	ssize_t n;
-	int ret;
+	int c, ret;
 
-	if (argc == 4 && !strcmp(argv[2], "--chain"))
-		chain = argv[3];
-	else if (argc != 2) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': chain = optarg; break;
+		case 'h': return verb_usage("install");
+		default: return cli_bad_option("hook install", argv, "h", opts);
+		}
+	}
+	if (optind + 1 != argc) {
 		cli_err("hook install", NULL, "usage: netdiag hook install libvirt|proxmox [--chain SCRIPT]");
 		return EXIT_CANNOT;
 	}
+	kind = argv[optind];
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n <= 0) {
 		cli_err("hook install", "/proc/self/exe", "%s", strerror(errno));
 		return EXIT_CANNOT;
 	}
 	self[n] = 0;
-	ret = nd_hook_install(argv[1], self, chain, path, sizeof(path), err, sizeof(err));
+	ret = nd_hook_install(kind, self, chain, path, sizeof(path), err, sizeof(err));
 	if (ret) {
 		cli_err("hook install", NULL, "%s", err);
 		return EXIT_CANNOT;
 	}
 	printf("installed %s ('netdiag undo' removes it)\n", path);
-	if (!strcmp(argv[1], "libvirt"))
+	if (!strcmp(kind, "libvirt"))
 		printf("libvirtd reads its hooks when it starts: systemctl restart libvirtd\n");
 	else
 		printf("attach it to a VM: qm set VMID --hookscript local:snippets/netdiag-hook.sh\n");
 	return EXIT_HEALTHY;
 }
 
+static int hook_libvirt(int argc, char **argv)
+{
+	return hook_run(true, argc, argv);
+}
+
+static int hook_proxmox(int argc, char **argv)
+{
+	return hook_run(false, argc, argv);
+}
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+} verbs[] = {
+	{ "libvirt", hook_libvirt, "libvirt [--chain HOOK] [--timeout S] DOMAIN OPERATION SUBOP [EXTRA]" },
+	{ "proxmox", hook_proxmox, "proxmox [--chain SCRIPT] [--timeout S] VMID PHASE" },
+	{ "status", hook_status, "status [DOMAIN|VMID] [-j]" },
+	{ "install", hook_install, "install libvirt|proxmox [--chain SCRIPT]" },
+};
+
+static int verb_usage(const char *verb)
+{
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (!strcmp(verbs[i].name, verb))
+			printf("usage: netdiag hook %s\n", verbs[i].usage);
+	return EXIT_HEALTHY;
+}
+
+static void usage(FILE *out)
+{
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fprintf(out, "%s netdiag hook %s\n", i ? "      " : "usage:", verbs[i].usage);
+	fprintf(out, "\n%s", about_text);
+}
+
 int cmd_hook(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		fputs(usage_text, argc < 2 ? stderr : stdout);
+		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_CANNOT : EXIT_HEALTHY;
 	}
-	if (!strcmp(argv[1], "libvirt"))
-		return hook_run(true, argc - 1, argv + 1);
-	if (!strcmp(argv[1], "proxmox"))
-		return hook_run(false, argc - 1, argv + 1);
-	if (!strcmp(argv[1], "status"))
-		return hook_status(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "install"))
-		return hook_install(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (!strcmp(argv[1], verbs[i].name))
+			return verbs[i].run(argc - 1, argv + 1);
 	cli_err("hook", argv[1], "unknown (libvirt, proxmox, status, install)");
 	return EXIT_CANNOT;
 }

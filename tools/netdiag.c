@@ -56,6 +56,8 @@ static const struct cli_cmd commands[] = {
 };
 
 static char last_error[512];
+/* the command as the message named it ("vm run"), for the error document */
+static char last_cmd[64];
 
 void cli_err(const char *cmd, const char *object, const char *fmt, ...)
 {
@@ -65,6 +67,7 @@ void cli_err(const char *cmd, const char *object, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
+	snprintf(last_cmd, sizeof(last_cmd), "%s", cmd);
 	snprintf(last_error, sizeof(last_error), "%s%s%s", object ? object : "",
 		 object ? ": " : "", reason);
 	fprintf(stderr, "netdiag: %s: %s\n", cmd, last_error);
@@ -126,7 +129,8 @@ int main(int argc, char **argv)
 			rc = commands[i].run(argc - 1, argv + 1);
 		/* a program reading -j gets a document on every exit path */
 		if (rc == EXIT_CANNOT && wants_json(argc - 1, argv + 1))
-			cli_json_error(commands[i].name, last_error[0] ? last_error : "could not run");
+			cli_json_error(last_cmd[0] ? last_cmd : commands[i].name,
+				       last_error[0] ? last_error : "could not run");
 		return rc;
 	}
 	fprintf(stderr, "netdiag: %s: unknown command (see 'netdiag help')\n", argv[1]);

@@ -30,360 +30,9 @@ struct vm_verb {
 	uint64_t caps;  /* kept for the verb (see tools/netdiag.c) */
 };
 
-static int vm_run(int argc, char **argv);
-static int vm_stop(int argc, char **argv);
-static int vm_destroy(int argc, char **argv);
-static int vm_list(int argc, char **argv);
-static int vm_console(int argc, char **argv);
-static int vm_wait(int argc, char **argv);
-
-static const struct vm_verb verbs[] = {
-	{ "run", vm_run,
-	  "run NAME --bridge BR [--tap TAP] [--mac MAC] [-c CPUS] [-m MIB]\n"
-	  "        (--kernel FILE [--initrd FILE] [--append ARGS] | --disk IMG [--cdrom ISO] [--uefi])\n"
-	  "        [--accel auto|kvm|tcg] [--nic-offloads on|off] [--console] [--console-log FILE]\n"
-	  "        [--check [--timeout S]] [-j]\n"
-	  "      boot a guest on the bridge and supervise it until it ends; SIGTERM or\n"
-	  "      Ctrl-C press its power button (again: quit); with --console, ^] does.\n"
-	  "      --check runs 'netdiag check' on its tap from boot and prints the verdict\n"
-	  "  run NAME --probe --bridge BR [--resolve NAME]... [--hold] [--timeout S] [-j]\n"
-	  "      boot the bundled probe guest ('make guest'): DHCP, DNS and the guest\n"
-	  "      kernel's checksum counters from inside, merged with the host-side check",
-	  ND_CAP(CAP_NET_RAW) | ND_CAP(CAP_NET_ADMIN) | ND_CAP(CAP_SETUID) | ND_CAP(CAP_SETGID) |
-		  ND_CAP(CAP_SETPCAP) | ND_CAP(CAP_KILL) },
-	{ "stop", vm_stop,
-	  "stop NAME [--timeout S]\n"
-	  "      press the power button until the guest powers off; after S seconds\n"
-	  "      (default 30) quit QEMU, then kill it", 0 },
-	/* QEMU runs as another user: killing it takes CAP_KILL */
-	{ "destroy", vm_destroy, "destroy NAME\n      end the guest now (QEMU killed)",
-	  ND_CAP(CAP_KILL) },
-	{ "list", vm_list, "list [-j]\n      running VMs, and how recent runs ended", 0 },
-	{ "console", vm_console,
-	  "console NAME\n      attach to the serial console; ^] detaches; with stdin not a terminal\n      the output is followed until the guest ends", 0 },
-	{ "wait", vm_wait,
-	  "wait NAME --for REGEX|dhcp [--timeout S]\n"
-	  "      until a console line matches the extended regular expression, or the\n"
-	  "      guest sends its first DHCP message on its tap (default 60 s)",
-	  ND_CAP(CAP_NET_RAW) },
-};
-
-static void usage(FILE *out)
-{
-	fprintf(out, "usage: netdiag vm VERB ...\n\nverbs:\n");
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		fprintf(out, "  %s\n", verbs[i].usage);
-	fprintf(out, "\nExit status: 0 healthy (guest ended normally), 1 problems (crash,\n"
-		     "failed checks), 2 could not run.\n");
-}
-
-static int wants_help(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-			return 1;
-	return 0;
-}
-
 static int seconds_arg(const char *verb, const char *text, double *out)
 {
 	return cli_seconds(verb, "--timeout", text, 86400, out);
-}
-
-/* digits only, 1..max: strtoul takes "-1" as ULONG_MAX */
-static int count_arg(const char *text, unsigned max, unsigned *out)
-{
-	unsigned long v;
-	char *end;
-
-	if (!text[0] || text[strspn(text, "0123456789")])
-		return -1;
-	errno = 0;
-	v = strtoul(text, &end, 10);
-	if (errno || !v || v > max)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
-
-/* ---- run ---- */
-
-struct run_args {
-	struct nd_vm_config c;
-	bool probe, check, hold, json;
-	enum nd_severity fail_on;
-	double timeout;
-	char resolve[256];
-	struct nd_vm_probe_files files;
-};
-
-static void say_started(void *arg, const struct nd_vm_result *r)
-{
-	const struct run_args *a = arg;
-
-	fprintf(stderr, "netdiag: vm: %s: running (QEMU pid %d, %s%s%s), tap %s on %s, mac %s\n",
-		a->c.name, (int)r->qemu_pid, r->accel, r->accel_why[0] ? ": " : "", r->accel_why,
-		r->tap, a->c.bridge, r->mac);
-}
-
-static int parse_run(int argc, char **argv, struct run_args *a)
-{
-	static const struct option opts[] = {
-		{ "bridge", required_argument, NULL, 'b' },
-		{ "tap", required_argument, NULL, 't' },
-		{ "mac", required_argument, NULL, 'M' },
-		{ "cpus", required_argument, NULL, 'c' },
-		{ "mem", required_argument, NULL, 'm' },
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "initrd", required_argument, NULL, 'i' },
-		{ "append", required_argument, NULL, 'a' },
-		{ "disk", required_argument, NULL, 'd' },
-		{ "cdrom", required_argument, NULL, 'C' },
-		{ "uefi", no_argument, NULL, 'u' },
-		{ "accel", required_argument, NULL, 'A' },
-		{ "nic-offloads", required_argument, NULL, 'o' },
-		{ "console", no_argument, NULL, 'S' },
-		{ "console-log", required_argument, NULL, 'L' },
-		{ "qemu", required_argument, NULL, 'Q' },
-		{ "probe", no_argument, NULL, 'p' },
-		{ "check", no_argument, NULL, 'K' },
-		{ "resolve", required_argument, NULL, 'r' },
-		{ "hold", no_argument, NULL, 'H' },
-		{ "timeout", required_argument, NULL, 'T' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "fail-on", required_argument, NULL, 'f' },
-		{ 0 },
-	};
-	int c;
-
-	a->fail_on = ND_SEV_ERROR;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "b:c:m:j", opts, NULL)) != -1) {
-		switch (c) {
-		case 'b': a->c.bridge = optarg; break;
-		case 't': a->c.tap = optarg; break;
-		case 'M': a->c.mac = optarg; break;
-		case 'c':
-			if (count_arg(optarg, 64, &a->c.cpus)) {
-				cli_err("vm run", optarg, "-c wants a number of CPUs, 1 to 64");
-				return -1;
-			}
-			break;
-		case 'm':
-			if (count_arg(optarg, 1u << 20, &a->c.mem_mb)) {
-				cli_err("vm run", optarg, "-m wants MiB of memory, 1 to 1048576");
-				return -1;
-			}
-			break;
-		case 'k': a->c.kernel = optarg; break;
-		case 'i': a->c.initrd = optarg; break;
-		case 'a': a->c.append = optarg; break;
-		case 'd': a->c.disk = optarg; break;
-		case 'C': a->c.cdrom = optarg; break;
-		case 'u': a->c.uefi = true; break;
-		case 'A':
-			if (!strcmp(optarg, "auto"))
-				a->c.accel = ND_VM_ACCEL_AUTO;
-			else if (!strcmp(optarg, "kvm"))
-				a->c.accel = ND_VM_ACCEL_KVM;
-			else if (!strcmp(optarg, "tcg"))
-				a->c.accel = ND_VM_ACCEL_TCG;
-			else {
-				cli_err("vm run", optarg, "--accel is auto, kvm or tcg");
-				return -1;
-			}
-			break;
-		case 'o':
-			if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
-				cli_err("vm run", optarg, "--nic-offloads is on or off");
-				return -1;
-			}
-			a->c.nic_offloads_off = !strcmp(optarg, "off");
-			break;
-		case 'S': a->c.console = true; break;
-		case 'L': a->c.console_log = optarg; break;
-		case 'Q': a->c.qemu = optarg; break;
-		case 'p': a->probe = true; break;
-		case 'K': a->check = true; break;
-		case 'r':
-			if (!nd_vm_probe_name_valid(optarg) ||
-			    strlen(a->resolve) + strlen(optarg) + 2 > sizeof(a->resolve)) {
-				cli_err("vm run", optarg, "--resolve: not a host name (letters, "
-					"digits, '-', '_', '.'; one per option)");
-				return -1;
-			}
-			if (a->resolve[0])
-				strcat(a->resolve, ",");
-			strcat(a->resolve, optarg);
-			break;
-		case 'H': a->hold = true; break;
-		case 'T':
-			if (seconds_arg("vm run", optarg, &a->timeout) < 0)
-				return -1;
-			break;
-		case 'j': a->json = true; break;
-		case 'f':
-			if (cli_fail_on("vm run", optarg, &a->fail_on))
-				return -1;
-			break;
-		default: cli_bad_option("vm run", argv, "b:c:m:j", opts); return -1;
-		}
-	}
-	if (optind + 1 != argc) {
-		cli_err("vm run", NULL, "give one VM name (see 'netdiag vm --help')");
-		return -1;
-	}
-	a->c.name = argv[optind];
-	if (!a->probe && (a->resolve[0] || a->hold)) {
-		cli_err("vm run", a->c.name, "--resolve and --hold go with --probe");
-		return -1;
-	}
-	return 0;
-}
-
-static int probe_files(struct run_args *a)
-{
-	char err[256];
-
-	if (a->c.kernel || a->c.disk) {
-		cli_err("vm run", a->c.name, "--probe brings its own kernel; drop --kernel/--disk");
-		return -1;
-	}
-	if (nd_vm_probe_config(&a->c, &a->files, a->resolve, a->hold, err, sizeof(err)) < 0) {
-		cli_err("vm run", a->c.name, "%s", err);
-		return -1;
-	}
-	return 0;
-}
-
-static void probe_text(const struct run_args *a, const struct nd_vm_probe_result *res)
-{
-	const struct nd_vm_probe_report *g = &res->guest;
-
-	if (a->probe) {
-		for (unsigned i = 0; i < g->nnics; i++) {
-			const struct nd_vm_probe_nic *n = &g->nics[i];
-
-			if (n->leased)
-				printf("lease      %s %s/%s router %s dns %s (%.1f s)\n", n->iface,
-				       n->ip, n->mask, n->router, n->dns, n->ms / 1000);
-			else
-				printf("lease      %s PROBLEM: none after %.1f s\n", n->iface,
-				       n->ms / 1000);
-		}
-		for (unsigned i = 0; i < g->ndns; i++)
-			printf("dns        %s via %s: %s\n", g->dns[i].name, g->dns[i].server,
-			       g->dns[i].ok ? g->dns[i].addr : "PROBLEM: no answer");
-		if (g->snmp)
-			printf("checksums  guest kernel: %llu UDP checksum errors, %llu UDP errors%s\n",
-			       (unsigned long long)(g->udp_in_csum_errors + g->udp6_in_csum_errors),
-			       (unsigned long long)(g->udp_in_errors + g->udp6_in_errors),
-			       g->udp_in_csum_errors + g->udp6_in_csum_errors ? "  PROBLEM" : "");
-		if (!g->done)
-			printf("report     PROBLEM: the probe guest did not report\n");
-	}
-	printf("guest      %s ended %s%s%s (%s, up %.1f s)\n", a->c.name,
-	       nd_vm_end_name(res->vm.end), res->vm.end_detail[0] ? ": " : "",
-	       res->vm.end_detail, res->vm.accel, res->vm.run_ms / 1000);
-}
-
-static int run_checked(struct run_args *a)
-{
-	struct nd_vm_probe_opts o = {
-		.guest_report = a->probe,
-		.hold = a->hold,
-		.timeout_s = a->timeout,
-		.started = a->json ? NULL : say_started,
-		.arg = a,
-	};
-	struct nd_vm_probe_result res;
-	struct nd_findings fs;
-	char err[256] = "";
-	int status;
-
-	nd_findings_init(&fs);
-	if (nd_vm_probe_run(&a->c, &o, &res, &fs, err, sizeof(err)) < 0) {
-		cli_err("vm run", NULL, "%s", err);
-		nd_vm_probe_result_free(&res);
-		nd_findings_free(&fs);
-		return EXIT_CANNOT;
-	}
-	status = cli_status(&fs, a->fail_on);
-	if (a->json) {
-		struct nd_json j;
-
-		cli_json_open(&j, "vm run");
-		nd_json_key(&j, "vm");
-		nd_vm_result_json(&a->c, &res.vm, &j);
-		if (a->probe) {
-			nd_json_key(&j, "guest");
-			nd_vm_probe_json(&res.guest, &j);
-		}
-		if (res.checked) {
-			nd_json_key(&j, "check");
-			nd_json_obj_open(&j);
-			nd_check_json(&res.check, &j);
-			nd_json_obj_close(&j);
-		}
-		nd_report_json_findings(&j, &fs);
-		nd_json_kv_str(&j, "status", status == EXIT_HEALTHY ? "healthy" : "problems");
-		nd_json_obj_close(&j);
-		nd_json_end(&j);
-	} else {
-		probe_text(a, &res);
-		if (fs.n) {
-			printf("\nfindings (worst first):\n");
-			nd_report_text(stdout, &fs, cli_colour());
-		} else {
-			printf("\nverdict    healthy\n");
-		}
-	}
-	nd_vm_probe_result_free(&res);
-	nd_findings_free(&fs);
-	return status;
-}
-
-static int run_plain(struct run_args *a)
-{
-	struct nd_vm_hooks h = { .started = a->json ? NULL : say_started, .arg = a };
-	struct nd_vm_result r;
-	char err[256] = "";
-
-	if (nd_vm_run(&a->c, &h, NULL, &r, err, sizeof(err)) < 0) {
-		cli_err("vm run", NULL, "%s", err);
-		return EXIT_CANNOT;
-	}
-	if (a->json) {
-		struct nd_json j;
-
-		cli_json_open(&j, "vm run");
-		nd_json_key(&j, "vm");
-		nd_vm_result_json(&a->c, &r, &j);
-		nd_json_obj_close(&j);
-		nd_json_end(&j);
-	} else {
-		fprintf(stderr, "netdiag: vm: %s: %s%s%s after %.1f s\n", a->c.name,
-			nd_vm_end_name(r.end), r.end_detail[0] ? ": " : "", r.end_detail,
-			r.run_ms / 1000);
-	}
-	return nd_vm_end_status(r.end) ? EXIT_PROBLEMS : EXIT_HEALTHY;
-}
-
-static int vm_run(int argc, char **argv)
-{
-	struct run_args a;
-	char err[256];
-
-	memset(&a, 0, sizeof(a));
-	if (parse_run(argc, argv, &a) < 0)
-		return EXIT_CANNOT;
-	if (a.probe && probe_files(&a) < 0)
-		return EXIT_CANNOT;
-	if (nd_vm_validate(&a.c, err, sizeof(err)) < 0) {
-		cli_err("vm run", NULL, "%s", err);
-		return EXIT_CANNOT;
-	}
-	return a.probe || a.check ? run_checked(&a) : run_plain(&a);
 }
 
 /* ---- stop, destroy ---- */
@@ -398,23 +47,45 @@ static int one_name(const char *verb, int argc, char **argv, const char **name)
 	return 0;
 }
 
+/* how a guest ended: "NAME: powered-off" */
+static void print_end(bool json, const char *verb, const char *name, const char *end, int status)
+{
+	struct nd_out doc, *o = &doc;
+
+	cli_out_begin(o, verb, json);
+	nd_out_str(o, "name", "%s: ", name);
+	nd_out_str(o, "end", "%s\n", end);
+	cli_out_end(o, status);
+}
+
+static const char stop_usage[] =
+	"stop NAME [--timeout S] [-j]\n"
+	"      press the power button until the guest powers off; after S seconds\n"
+	"      (default 30) quit QEMU, then kill it";
+
 static int vm_stop(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "timeout", required_argument, NULL, 'T' },
+		{ "json", no_argument, NULL, 'j' },
 		{ 0 },
 	};
 	const char *name;
 	char end[32], err[256];
 	double timeout = 30;
-	int c;
+	bool json = false;
+	int c, status;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'T')
-			return cli_bad_option("vm stop", argv, "", opts);
-		if (seconds_arg("vm stop", optarg, &timeout) < 0)
-			return EXIT_CANNOT;
+	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+		switch (c) {
+		case 'T':
+			if (seconds_arg("vm stop", optarg, &timeout) < 0)
+				return EXIT_CANNOT;
+			break;
+		case 'j': json = true; break;
+		default: return cli_bad_option("vm stop", argv, "j", opts);
+		}
 	}
 	if (one_name("vm stop", argc, argv, &name) < 0)
 		return EXIT_CANNOT;
@@ -422,38 +93,64 @@ static int vm_stop(int argc, char **argv)
 		cli_err("vm stop", NULL, "%s", err);
 		return EXIT_CANNOT;
 	}
-	printf("%s: %s\n", name, end);
-	return strcmp(end, "powered-off") ? EXIT_PROBLEMS : EXIT_HEALTHY;
+	status = strcmp(end, "powered-off") ? EXIT_PROBLEMS : EXIT_HEALTHY;
+	print_end(json, "vm stop", name, end, status);
+	return status;
 }
+
+static const char destroy_usage[] =
+	"destroy NAME [-j]\n      end the guest now (QEMU killed)";
 
 static int vm_destroy(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 },
+	};
 	const char *name;
 	char end[32], err[256];
+	bool json = false;
+	int c;
 
 	optind = 1;
-	if (getopt_long(argc, argv, "", (struct option[]){ { 0 } }, NULL) != -1)
-		return cli_bad_option("vm destroy", argv, "", NULL);
+	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+		if (c != 'j')
+			return cli_bad_option("vm destroy", argv, "j", opts);
+		json = true;
+	}
 	if (one_name("vm destroy", argc, argv, &name) < 0)
 		return EXIT_CANNOT;
 	if (nd_vm_destroy(name, end, sizeof(end), err, sizeof(err)) < 0) {
 		cli_err("vm destroy", NULL, "%s", err);
 		return EXIT_CANNOT;
 	}
-	printf("%s: %s\n", name, end);
+	print_end(json, "vm destroy", name, end, EXIT_HEALTHY);
 	return EXIT_HEALTHY;
 }
 
 /* ---- list ---- */
 
+static const char list_usage[] = "list [-j]\n      running VMs, and how recent runs ended";
+
 static int vm_list(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 },
+	};
 	struct nd_vm_info v[ND_VM_MAX];
-	bool json = argc == 2 && (!strcmp(argv[1], "-j") || !strcmp(argv[1], "--json"));
-	int n;
+	struct nd_out doc, *o = &doc;
+	bool json = false;
+	int c, n;
 
-	if (argc > 1 && !json) {
-		cli_err("vm list", argv[1], "unknown argument (only -j)");
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+		if (c != 'j')
+			return cli_bad_option("vm list", argv, "j", opts);
+		json = true;
+	}
+	if (optind < argc) {
+		cli_err("vm list", argv[optind], "unknown argument (only -j)");
 		return EXIT_CANNOT;
 	}
 	n = nd_vm_list(v, ND_VM_MAX);
@@ -463,30 +160,17 @@ static int vm_list(int argc, char **argv)
 				      strerror(-n));
 		return EXIT_CANNOT;
 	}
-	if (json) {
-		struct nd_json j;
-
-		cli_json_open(&j, "vm list");
-		nd_json_key(&j, "vms");
-		nd_vm_info_json(v, (size_t)n, &j);
-		nd_json_obj_close(&j);
-		nd_json_end(&j);
-		return EXIT_HEALTHY;
-	}
-	printf("%-16s %-12s %-15s %-15s %-17s %-5s %s\n", "NAME", "STATUS", "TAP", "BRIDGE",
-	       "MAC", "ACCEL", "PID");
-	for (int i = 0; i < n; i++) {
-		if (v[i].running)
-			printf("%-16s %-12s %-15s %-15s %-17s %-5s %d\n", v[i].name, "running",
-			       v[i].tap, v[i].bridge, v[i].mac, v[i].accel, (int)v[i].qemu_pid);
-		else
-			printf("%-16s %-12s %-15s %-15s %-17s %-5s -\n", v[i].name, v[i].end,
-			       v[i].tap, v[i].bridge, v[i].mac, v[i].accel);
-	}
+	cli_out_begin(o, "vm list", json);
+	nd_vm_list_print(v, (size_t)n, o);
+	nd_out_end(o);
 	return EXIT_HEALTHY;
 }
 
 /* ---- console ---- */
+
+static const char console_usage[] =
+	"console NAME\n      attach to the serial console; ^] detaches; with stdin not a terminal\n"
+	"      the output is followed until the guest ends";
 
 static int vm_console(int argc, char **argv)
 {
@@ -548,26 +232,37 @@ static int vm_console(int argc, char **argv)
 
 /* ---- wait ---- */
 
+static const char wait_usage[] =
+	"wait NAME --for REGEX|dhcp [--timeout S] [-j]\n"
+	"      until a console line matches the extended regular expression, or the\n"
+	"      guest sends its first DHCP message on its tap (default 60 s)";
+
 static int vm_wait(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "for", required_argument, NULL, 'f' },
 		{ "timeout", required_argument, NULL, 'T' },
+		{ "json", no_argument, NULL, 'j' },
 		{ 0 },
 	};
 	const char *name, *what = NULL;
-	char err[256], line[1024];
+	char err[256], line[1024] = "";
 	double timeout = 60;
+	bool json = false;
+	struct nd_out doc, *o = &doc;
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'f')
-			what = optarg;
-		else if (c != 'T')
-			return cli_bad_option("vm wait", argv, "", opts);
-		else if (seconds_arg("vm wait", optarg, &timeout) < 0)
-			return EXIT_CANNOT;
+	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': what = optarg; break;
+		case 'j': json = true; break;
+		case 'T':
+			if (seconds_arg("vm wait", optarg, &timeout) < 0)
+				return EXIT_CANNOT;
+			break;
+		default: return cli_bad_option("vm wait", argv, "j", opts);
+		}
 	}
 	if (one_name("vm wait", argc, argv, &name) < 0)
 		return EXIT_CANNOT;
@@ -587,9 +282,44 @@ static int vm_wait(int argc, char **argv)
 		cli_err("vm wait", NULL, "%s", err);
 		return EXIT_CANNOT;
 	}
+	cli_out_begin(o, "vm wait", json);
+	nd_out_str(o, "name", NULL, name);
+	nd_out_str(o, "for", NULL, what);
+	/* the console line that matched; none for dhcp */
 	if (strcmp(what, "dhcp"))
-		printf("%s\n", line);
+		nd_out_str(o, "line", "%s\n", line);
+	cli_out_end(o, EXIT_HEALTHY);
 	return EXIT_HEALTHY;
+}
+
+static const struct vm_verb verbs[] = {
+	{ "run", vm_run, vm_run_usage,
+	  ND_CAP(CAP_NET_RAW) | ND_CAP(CAP_NET_ADMIN) | ND_CAP(CAP_SETUID) | ND_CAP(CAP_SETGID) |
+		  ND_CAP(CAP_SETPCAP) | ND_CAP(CAP_KILL) },
+	{ "stop", vm_stop, stop_usage, 0 },
+	/* QEMU runs as another user: killing it takes CAP_KILL */
+	{ "destroy", vm_destroy, destroy_usage, ND_CAP(CAP_KILL) },
+	{ "list", vm_list, list_usage, 0 },
+	{ "console", vm_console, console_usage, 0 },
+	{ "wait", vm_wait, wait_usage, ND_CAP(CAP_NET_RAW) },
+};
+
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: netdiag vm VERB ...\n\nverbs:\n");
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fprintf(out, "  %s\n", verbs[i].usage);
+	fprintf(out, "\nExit status: 0 healthy (guest ended normally), 1 problems (crash,\n"
+		     "failed checks), 2 could not run.\n");
+}
+
+static int wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return 1;
+	return 0;
 }
 
 int cmd_vm(int argc, char **argv)

@@ -177,64 +177,6 @@ void nd_vm_probe_findings(const struct nd_vm_probe_report *p, const char *vm, st
 	}
 }
 
-void nd_vm_probe_json(const struct nd_vm_probe_report *p, struct nd_json *j)
-{
-	nd_json_obj_open(j);
-	nd_json_kv_bool(j, "started", p->started);
-	nd_json_kv_bool(j, "done", p->done);
-	nd_json_kv_str(j, "kernel", p->kernel);
-	nd_json_key(j, "nics");
-	nd_json_arr_open(j);
-	for (unsigned i = 0; i < p->nnics; i++) {
-		const struct nd_vm_probe_nic *n = &p->nics[i];
-
-		nd_json_obj_open(j);
-		nd_json_kv_str(j, "iface", n->iface);
-		nd_json_kv_str(j, "mac", n->mac);
-		nd_json_kv_int(j, "mtu", n->mtu);
-		nd_json_kv_bool(j, "lease", n->leased);
-		if (n->leased) {
-			nd_json_kv_str(j, "ip", n->ip);
-			/* a prefix length is a number */
-			nd_json_kv_int(j, "mask", atoi(n->mask));
-			nd_json_kv_str(j, "router", n->router);
-			nd_json_kv_str(j, "dns", n->dns);
-			nd_json_kv_str(j, "server", n->server);
-			nd_json_kv_int(j, "lease_s", n->lease_s);
-		}
-		nd_json_kv_double(j, "seconds", n->ms / 1000);
-		nd_json_obj_close(j);
-	}
-	nd_json_arr_close(j);
-	nd_json_key(j, "dns");
-	nd_json_arr_open(j);
-	for (unsigned i = 0; i < p->ndns; i++) {
-		const struct nd_vm_probe_dns *d = &p->dns[i];
-
-		nd_json_obj_open(j);
-		nd_json_kv_str(j, "iface", d->iface);
-		nd_json_kv_str(j, "server", d->server);
-		nd_json_kv_str(j, "name", d->name);
-		nd_json_kv_bool(j, "resolved", d->ok);
-		if (d->ok)
-			nd_json_kv_str(j, "addr", d->addr);
-		nd_json_kv_double(j, "seconds", d->ms / 1000);
-		nd_json_obj_close(j);
-	}
-	nd_json_arr_close(j);
-	if (p->snmp) {
-		nd_json_key(j, "snmp");
-		nd_json_obj_open(j);
-		nd_json_kv_uint(j, "udp_in_errors", p->udp_in_errors);
-		nd_json_kv_uint(j, "udp_in_csum_errors", p->udp_in_csum_errors);
-		nd_json_kv_uint(j, "udp6_in_errors", p->udp6_in_errors);
-		nd_json_kv_uint(j, "udp6_in_csum_errors", p->udp6_in_csum_errors);
-		nd_json_obj_close(j);
-	}
-	nd_json_kv_double(j, "uptime_s", p->done_ms / 1000);
-	nd_json_obj_close(j);
-}
-
 static bool guest_in(const char *dir, char *kernel, size_t klen, char *initrd, size_t ilen)
 {
 	snprintf(kernel, klen, "%s/vmlinuz", dir);

@@ -217,24 +217,3 @@ void nd_vm_probe_result_free(struct nd_vm_probe_result *res)
 	res->checked = false;
 }
 
-void nd_vm_result_json(const struct nd_vm_config *c, const struct nd_vm_result *r,
-		       struct nd_json *j)
-{
-	nd_json_obj_open(j);
-	nd_json_kv_str(j, "name", c->name);
-	nd_json_kv_str(j, "bridge", c->bridge);
-	nd_json_kv_str(j, "tap", r->tap);
-	nd_json_kv_str(j, "mac", r->mac);
-	nd_json_kv_str(j, "accel", r->accel);
-	if (r->accel_why[0])
-		nd_json_kv_str(j, "accel_why", r->accel_why);
-	nd_json_kv_str(j, "end_reason", nd_vm_end_name(r->end));
-	nd_json_kv_str(j, "end_detail", r->end_detail);
-	nd_json_key(j, "timings_ms");
-	nd_json_obj_open(j);
-	nd_json_kv_double(j, "setup", r->setup_ms);
-	nd_json_kv_double(j, "run", r->run_ms);
-	nd_json_kv_double(j, "teardown", r->teardown_ms);
-	nd_json_obj_close(j);
-	nd_json_obj_close(j);
-}

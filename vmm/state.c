@@ -433,27 +433,3 @@ int nd_vm_list(struct nd_vm_info *v, size_t n)
 	return (int)k;
 }
 
-void nd_vm_info_json(const struct nd_vm_info *v, size_t n, struct nd_json *j)
-{
-	nd_json_arr_open(j);
-	for (size_t i = 0; i < n; i++) {
-		nd_json_obj_open(j);
-		nd_json_kv_str(j, "name", v[i].name);
-		nd_json_kv_str(j, "status", v[i].running ? "running" : "ended");
-		if (v[i].running) {
-			nd_json_kv_int(j, "pid", v[i].pid);
-			nd_json_kv_int(j, "qemu_pid", v[i].qemu_pid);
-		}
-		nd_json_kv_str(j, "tap", v[i].tap);
-		nd_json_kv_str(j, "bridge", v[i].bridge);
-		nd_json_kv_str(j, "mac", v[i].mac);
-		nd_json_kv_str(j, "accel", v[i].accel);
-		nd_json_kv_double(j, "started", v[i].started);
-		if (!v[i].running) {
-			nd_json_kv_double(j, "ended", v[i].ended);
-			nd_json_kv_str(j, "end_reason", v[i].end);
-		}
-		nd_json_obj_close(j);
-	}
-	nd_json_arr_close(j);
-}

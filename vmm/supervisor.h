@@ -73,6 +73,16 @@ void sup_init(struct sup *s);
 void sup_begin_stop(struct sup *s, unsigned timeout_s);
 void sup_kill(struct sup *s);
 
+/* spawn.c */
+/* Whom QEMU runs as ($NETDIAG_VM_USER or nobody, with /dev/kvm's group),
+ * looked up before fork. */
+int sup_qemu_identity(struct sup *s, char *err, size_t errlen);
+/* Everything QEMU needs from us, opened with our rights. */
+int sup_open_qemu_fds(struct sup *s, char *err, size_t errlen);
+void sup_close_qemu_fds(struct sup *s);
+int sup_start_qemu(struct sup *s, const char *qemu, struct vm_argv *argv, char *err,
+		   size_t errlen);
+
 /* console.c */
 int sup_listen_unix(const char *path);
 void sup_serial_readable(struct sup *s);

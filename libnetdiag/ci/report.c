@@ -1,5 +1,6 @@
 /* A CI run for people (--list), for CI servers (JUnit) and programs (JSON). */
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -98,33 +99,74 @@ int nd_ci_junit(const struct nd_ci_spec *s, const struct nd_ci_result *results, 
 	return err;
 }
 
-void nd_ci_json(const struct nd_ci_spec *s, const struct nd_ci_result *results, struct nd_json *j)
+/* The findings of one expectation, in text those it failed on (with
+ * verbose, every one) */
+static void findings_print(const struct nd_ci_result *r, bool verbose, struct nd_out *o)
 {
+	/* JSON: every finding; text: ci's own lines, below */
+	if (o->json)
+		nd_report_findings(o, &r->findings);
+	for (size_t k = 0; k < r->findings.n; k++) {
+		const struct nd_finding *f = &r->findings.v[k];
+
+		if (!verbose && (r->outcome != ND_CI_FAIL || f->severity == ND_SEV_INFO))
+			continue;
+		nd_out_text(o, "      %s %s%s%s: ", nd_severity_name(f->severity), f->id,
+			    f->ifname[0] ? " on " : "", f->ifname);
+		nd_out_text_str(o, f->summary);
+		nd_out_text(o, "\n");
+	}
+}
+
+static void expect_print(const struct nd_ci_spec *s, unsigned i,
+			 const struct nd_ci_result *results, bool verbose, struct nd_out *o)
+{
+	static const char *const label[] = { "PASS", "FAIL", "SKIP" };
+	const struct nd_ci_expect *e = &s->v[i];
+	const struct nd_ci_result *r = results ? &results[i] : NULL;
 	char what[512];
 
-	nd_json_kv_str(j, "spec", s->path);
-	nd_json_kv_str(j, "bridge", s->bridge);
-	nd_json_key(j, "expectations");
-	nd_json_arr_open(j);
-	for (unsigned i = 0; i < s->n; i++) {
-		const struct nd_ci_expect *e = &s->v[i];
-
-		nd_json_obj_open(j);
-		nd_json_kv_str(j, "name", e->name);
-		nd_json_kv_str(j, "kind", nd_ci_kind_name(e->kind));
-		nd_json_kv_uint(j, "line", e->line);
-		nd_ci_describe(s, e, what, sizeof(what));
-		nd_json_kv_str(j, "checks", what);
-		if (results) {
-			const struct nd_ci_result *r = &results[i];
-
-			nd_json_kv_str(j, "outcome", outcome_names[r->outcome]);
-			nd_json_kv_double(j, "seconds", r->seconds);
-			if (r->why[0])
-				nd_json_kv_str(j, "reason", r->why);
-			nd_report_json_findings(j, &r->findings);
-		}
-		nd_json_obj_close(j);
+	nd_out_obj_open(o, ND_OUT_ITEM);
+	if (r)
+		nd_out_text(o, "%s  ", label[r->outcome]);
+	nd_out_str(o, "name", "%-20s ", e->name);
+	/* --list names the kind, a run how long it took */
+	nd_out_str(o, "kind", r ? NULL : "%-12s ", nd_ci_kind_name(e->kind));
+	nd_out_uint(o, "line", NULL, e->line);
+	if (r)
+		nd_out_double(o, NULL, "%6.1f s  ", r->seconds);
+	nd_ci_describe(s, e, what, sizeof(what));
+	nd_out_str(o, "checks", "%s\n", what);
+	if (r) {
+		nd_out_str(o, "outcome", NULL, outcome_names[r->outcome]);
+		nd_out_double(o, "seconds", NULL, r->seconds);
+		if (r->why[0])
+			nd_out_str(o, "reason", NULL, r->why);
+		if (r->outcome == ND_CI_SKIPPED)
+			nd_out_str(o, NULL, "      could not run: %s\n", r->why);
+		findings_print(r, verbose, o);
 	}
-	nd_json_arr_close(j);
+	nd_out_obj_close(o);
+}
+
+void nd_ci_print(const struct nd_ci_spec *s, const struct nd_ci_result *results, bool verbose,
+		 struct nd_out *o)
+{
+	unsigned failed = 0, skipped = 0;
+
+	nd_out_str(o, "spec", NULL, s->path);
+	nd_out_str(o, "bridge", NULL, s->bridge);
+	nd_out_arr_open(o, "expectations");
+	for (unsigned i = 0; i < s->n; i++)
+		expect_print(s, i, results, verbose, o);
+	nd_out_arr_close(o);
+	if (!results)
+		return;
+	for (unsigned i = 0; i < s->n; i++) {
+		failed += results[i].outcome == ND_CI_FAIL;
+		skipped += results[i].outcome == ND_CI_SKIPPED;
+	}
+	nd_out_uint(o, "passed", "ci: %" PRIu64 " passed, ", s->n - failed - skipped);
+	nd_out_uint(o, "failed", "%" PRIu64 " failed, ", failed);
+	nd_out_uint(o, "skipped", "%" PRIu64 " skipped\n", skipped);
 }

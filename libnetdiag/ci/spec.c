@@ -16,237 +16,7 @@
 #include <netdiag/ci.h>
 #include <netdiag/offload.h>
 
-enum ytype { Y_SCALAR, Y_SEQ, Y_MAP };
-
-struct ynode {
-	enum ytype type;
-	char *text;              /* scalars */
-	bool quoted;
-	unsigned line, col;      /* 1-based */
-	struct ynode **kids;     /* maps: key, value, key, value... */
-	size_t n;
-};
-
-struct spec_ctx {
-	const char *path;
-	char *err;
-	size_t errlen;
-};
-
-static void ynode_free(struct ynode *y)
-{
-	if (!y)
-		return;
-	for (size_t i = 0; i < y->n; i++)
-		ynode_free(y->kids[i]);
-	free(y->kids);
-	free(y->text);
-	free(y);
-}
-
-static int ynode_add(struct ynode *parent, struct ynode *kid)
-{
-	struct ynode **k = realloc(parent->kids, (parent->n + 1) * sizeof(*k));
-
-	if (!k)
-		return -ENOMEM;
-	parent->kids = k;
-	k[parent->n++] = kid;
-	return 0;
-}
-
-static int fail_at(struct spec_ctx *c, unsigned line, unsigned col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail_at(struct spec_ctx *c, unsigned line, unsigned col, const char *fmt, ...)
-{
-	char reason[200];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	snprintf(c->err, c->errlen, "%s:%u:%u: %s", c->path, line, col, reason);
-	return -EINVAL;
-}
-
-#define fail_node(c, y, ...) fail_at(c, (y)->line, (y)->col, __VA_ARGS__)
-
-#define DEPTH_MAX 16
-
-/* The whole document as a tree; NULL root for an empty file. */
-static int yaml_tree(struct spec_ctx *c, FILE *in, struct ynode **root)
-{
-	struct ynode *stack[DEPTH_MAX];
-	unsigned depth = 0;
-	yaml_parser_t p;
-	yaml_event_t ev;
-	bool done = false;
-	int ret = 0;
-
-	*root = NULL;
-	if (!yaml_parser_initialize(&p))
-		return -ENOMEM;
-	yaml_parser_set_input_file(&p, in);
-	while (!done) {
-		struct ynode *y = NULL;
-
-		if (!yaml_parser_parse(&p, &ev)) {
-			ret = fail_at(c, (unsigned)p.problem_mark.line + 1,
-				      (unsigned)p.problem_mark.column + 1, "YAML syntax: %s%s%s",
-				      p.problem ? p.problem : "error", p.context ? " " : "",
-				      p.context ? p.context : "");
-			break;
-		}
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = true;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			if (*root)
-				ret = fail_at(c, (unsigned)ev.start_mark.line + 1,
-					      (unsigned)ev.start_mark.column + 1,
-					      "one YAML document per spec");
-			break;
-		case YAML_ALIAS_EVENT:
-			ret = fail_at(c, (unsigned)ev.start_mark.line + 1,
-				      (unsigned)ev.start_mark.column + 1,
-				      "aliases are not supported in a spec");
-			break;
-		case YAML_SCALAR_EVENT:
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			y = calloc(1, sizeof(*y));
-			if (!y) {
-				ret = -ENOMEM;
-				break;
-			}
-			y->line = (unsigned)ev.start_mark.line + 1;
-			y->col = (unsigned)ev.start_mark.column + 1;
-			y->type = ev.type == YAML_SCALAR_EVENT ? Y_SCALAR
-				  : ev.type == YAML_SEQUENCE_START_EVENT ? Y_SEQ : Y_MAP;
-			if (ev.type == YAML_SCALAR_EVENT) {
-				y->text = strndup((const char *)ev.data.scalar.value,
-						  ev.data.scalar.length);
-				y->quoted = ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
-				if (!y->text)
-					ret = -ENOMEM;
-			}
-			if (!ret)
-				ret = depth ? ynode_add(stack[depth - 1], y) : 0;
-			if (ret) {
-				ynode_free(y);
-				break;
-			}
-			if (!depth && !*root)
-				*root = y;
-			if (y->type != Y_SCALAR) {
-				if (depth == DEPTH_MAX) {
-					ret = fail_node(c, y, "nested too deep");
-					break;
-				}
-				stack[depth++] = y;
-			}
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			if (depth)
-				depth--;
-			break;
-		default:
-			break;
-		}
-		yaml_event_delete(&ev);
-		if (ret)
-			break;
-	}
-	yaml_parser_delete(&p);
-	if (ret) {
-		ynode_free(*root);
-		*root = NULL;
-	}
-	return ret;
-}
-
-/* ---- typed values ---- */
-
-static int want_scalar(struct spec_ctx *c, const struct ynode *y, const char *what)
-{
-	return y->type == Y_SCALAR ? 0 : fail_node(c, y, "%s wants a single value, not a %s", what,
-						      y->type == Y_SEQ ? "list" : "mapping");
-}
-
-static int get_bool(struct spec_ctx *c, const struct ynode *y, const char *what, bool *v)
-{
-	static const char *const yes[] = { "true", "yes", "on" }, *const no[] = { "false", "no", "off" };
-	int ret = want_scalar(c, y, what);
-
-	if (ret)
-		return ret;
-	for (size_t i = 0; i < 3 && !y->quoted; i++) {
-		if (!strcasecmp(y->text, yes[i]))
-			return *v = true, 0;
-		if (!strcasecmp(y->text, no[i]))
-			return *v = false, 0;
-	}
-	return fail_node(c, y, "%s wants true or false (on/off), not '%s'", what, y->text);
-}
-
-static int get_number(struct spec_ctx *c, const struct ynode *y, const char *what, double lo,
-		      double hi, double *v)
-{
-	char *end;
-	int ret = want_scalar(c, y, what);
-
-	if (ret)
-		return ret;
-	errno = 0;
-	*v = strtod(y->text, &end);
-	if (y->quoted || !y->text[0] || *end || errno || !isfinite(*v))
-		return fail_node(c, y, "%s wants a number, not '%s'", what, y->text);
-	if (*v < lo || *v > hi)
-		return fail_node(c, y, "%s: %s is out of range (%g to %g)", what, y->text, lo, hi);
-	return 0;
-}
-
-static int get_ifname(struct spec_ctx *c, const struct ynode *y, const char *what, char *out)
-{
-	int ret = want_scalar(c, y, what);
-
-	if (ret)
-		return ret;
-	if (!y->text[0] || strlen(y->text) >= IF_NAMESIZE || strpbrk(y->text, "/ \t:"))
-		return fail_node(c, y, "%s: '%s' is not an interface name", what, y->text);
-	snprintf(out, IF_NAMESIZE, "%s", y->text);
-	return 0;
-}
-
-static int get_ifnames(struct spec_ctx *c, const struct ynode *y, const char *what,
-		       char out[][IF_NAMESIZE], unsigned *n)
-{
-	if (y->type != Y_SEQ)
-		return fail_node(c, y, "%s wants a list of interface names", what);
-	if (y->n > ND_CI_NAMES_MAX)
-		return fail_node(c, y, "%s: at most %d names", what, ND_CI_NAMES_MAX);
-	for (*n = 0; *n < y->n; (*n)++) {
-		int ret = get_ifname(c, y->kids[*n], what, out[*n]);
-
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-static int get_ipv4(struct spec_ctx *c, const struct ynode *y, const char *what, struct in_addr *a)
-{
-	int ret = want_scalar(c, y, what);
-
-	if (ret)
-		return ret;
-	if (inet_pton(AF_INET, y->text, a) != 1)
-		return fail_node(c, y, "%s: '%s' is not an IPv4 address", what, y->text);
-	return 0;
-}
+#include "ci_internal.h"
 
 /* ---- the keys of each kind (a table: kind, key, reader) ---- */
 
@@ -255,7 +25,7 @@ typedef int (*key_reader)(struct spec_ctx *c, const struct ynode *y, struct nd_c
 static int k_exists(struct spec_ctx *c, const struct ynode *y, struct nd_ci_expect *e)
 {
 	bool v;
-	int ret = get_bool(c, y, "exists", &v);
+	int ret = ci_get_bool(c, y, "exists", &v);
 
 	e->exists = v;
 	return ret;
@@ -264,7 +34,7 @@ static int k_exists(struct spec_ctx *c, const struct ynode *y, struct nd_ci_expe
 static int k_stp(struct spec_ctx *c, const struct ynode *y, struct nd_ci_expect *e)
 {
 	bool v;
-	int ret = get_bool(c, y, "stp", &v);
+	int ret = ci_get_bool(c, y, "stp", &v);
 
 	e->stp = v;
 	return ret;
@@ -272,13 +42,13 @@ static int k_stp(struct spec_ctx *c, const struct ynode *y, struct nd_ci_expect 
 
 static int k_fwd(struct spec_ctx *c, const struct ynode *y, struct nd_ci_expect *e)
 {
-	return get_number(c, y, "forward_delay", 0, 30, &e->forward_delay);
+	return ci_get_number(c, y, "forward_delay", 0, 30, &e->forward_delay);
 }
 
 static int k_mtu(struct spec_ctx *c, const struct ynode *y, struct nd_ci_expect *e)
 {
 	double v;
-	int ret = get_number(c, y, "mtu", 68, 65535, &v);
+	int ret = ci_get_number(c, y, "mtu", 68, 65535, &v);
 
 	if (!ret && v != floor(v))
 		ret = fail_node(c, y, "mtu wants a whole number of bytes");
@@ -288,12 +58,12 @@ static int k_mtu(struct spec_ctx *c, const struct ynode *y, struct nd_ci_expect 
 
 static int k_ports(struct spec_ctx *c, const struct ynode *y, struct nd_ci_expect *e)
 {
-	return get_ifnames(c, y, "ports", e->ports, &e->nports);
+	return ci_get_ifnames(c, y, "ports", e->ports, &e->nports);
 }
 
 static int k_device(struct spec_ctx *c, const struct ynode *y, struct nd_ci_expect *e)
 {
-	return get_ifname(c, y, "device", e->device);
+	return ci_get_ifname(c, y, "device", e->device);
 }
 
 static int k_features(struct spec_ctx *c, const struct ynode *y, struct nd_ci_expect *e)
@@ -305,7 +75,7 @@ static int k_features(struct spec_ctx *c, const struct ynode *y, struct nd_ci_ex
 	for (size_t i = 0; i + 1 < y->n; i += 2) {
 		const struct ynode *k = y->kids[i];
 		const char *alias[24];
-		int ret = want_scalar(c, k, "a feature name");
+		int ret = ci_want_scalar(c, k, "a feature name");
 
 		if (ret)
 			return ret;
@@ -313,7 +83,7 @@ static int k_features(struct spec_ctx *c, const struct ynode *y, struct nd_ci_ex
 		    !nd_feature_alias(k->text, alias, 24))
 			return fail_node(c, k, "features: '%s' is not an offload feature", k->text);
 		snprintf(e->features[e->nfeatures].name, sizeof(e->features[0].name), "%s", k->text);
-		ret = get_bool(c, y->kids[i + 1], k->text, &e->features[e->nfeatures].on);
+		ret = ci_get_bool(c, y->kids[i + 1], k->text, &e->features[e->nfeatures].on);
 		if (ret)
 			return ret;
 		e->nfeatures++;
@@ -324,7 +94,7 @@ static int k_features(struct spec_ctx *c, const struct ynode *y, struct nd_ci_ex
 static int k_range(struct spec_ctx *c, const struct ynode *y, struct nd_ci_expect *e)
 {
 	char lo[48], *dash;
-	int ret = want_scalar(c, y, "range");
+	int ret = ci_want_scalar(c, y, "range");
 
 	if (ret)
 		return ret;
@@ -342,7 +112,7 @@ static int k_range(struct spec_ctx *c, const struct ynode *y, struct nd_ci_expec
 
 static int k_within(struct spec_ctx *c, const struct ynode *y, struct nd_ci_expect *e)
 {
-	return get_number(c, y, "within", 0.1, 3600, &e->within);
+	return ci_get_number(c, y, "within", 0.1, 3600, &e->within);
 }
 
 static int k_resolve(struct spec_ctx *c, const struct ynode *y, struct nd_ci_expect *e)
@@ -350,7 +120,7 @@ static int k_resolve(struct spec_ctx *c, const struct ynode *y, struct nd_ci_exp
 	if (y->type == Y_SEQ) {
 		/* names only: any answer will do */
 		for (size_t i = 0; i < y->n; i++) {
-			int ret = want_scalar(c, y->kids[i], "a name to resolve");
+			int ret = ci_want_scalar(c, y->kids[i], "a name to resolve");
 
 			if (ret)
 				return ret;
@@ -366,10 +136,10 @@ static int k_resolve(struct spec_ctx *c, const struct ynode *y, struct nd_ci_exp
 	for (size_t i = 0; i + 1 < y->n; i += 2) {
 		struct nd_ci_resolve *r = &e->resolve[e->nresolve];
 		struct in_addr a;
-		int ret = want_scalar(c, y->kids[i], "a name to resolve");
+		int ret = ci_want_scalar(c, y->kids[i], "a name to resolve");
 
 		if (!ret)
-			ret = get_ipv4(c, y->kids[i + 1], y->kids[i]->text, &a);
+			ret = ci_get_ipv4(c, y->kids[i + 1], y->kids[i]->text, &a);
 		if (ret)
 			return ret;
 		if (e->nresolve == ND_CI_RESOLVE_MAX)
@@ -385,7 +155,7 @@ static int k_resolve(struct spec_ctx *c, const struct ynode *y, struct nd_ci_exp
 
 static int k_rname(struct spec_ctx *c, const struct ynode *y, struct nd_ci_expect *e)
 {
-	int ret = want_scalar(c, y, "name");
+	int ret = ci_want_scalar(c, y, "name");
 
 	if (!ret && (!y->text[0] || strlen(y->text) >= sizeof(e->route.name)))
 		ret = fail_node(c, y, "a routed guest's name: 1 to %zu characters",
@@ -397,12 +167,12 @@ static int k_rname(struct spec_ctx *c, const struct ynode *y, struct nd_ci_expec
 
 static int k_dev(struct spec_ctx *c, const struct ynode *y, struct nd_ci_expect *e)
 {
-	return get_ifname(c, y, "dev", e->route.dev);
+	return ci_get_ifname(c, y, "dev", e->route.dev);
 }
 
 static int k_address(struct spec_ctx *c, const struct ynode *y, struct nd_ci_expect *e)
 {
-	int ret = want_scalar(c, y, "address");
+	int ret = ci_want_scalar(c, y, "address");
 
 	if (!ret && nd_parse_host_ipv4(y->text, &e->route.ip))
 		ret = fail_node(c, y, "address wants an IPv4 address (or ADDR/32), not '%s'", y->text);
@@ -411,12 +181,12 @@ static int k_address(struct spec_ctx *c, const struct ynode *y, struct nd_ci_exp
 
 static int k_gateway(struct spec_ctx *c, const struct ynode *y, struct nd_ci_expect *e)
 {
-	return get_ipv4(c, y, "gateway", &e->route.gateway);
+	return ci_get_ipv4(c, y, "gateway", &e->route.gateway);
 }
 
 static int k_mac(struct spec_ctx *c, const struct ynode *y, struct nd_ci_expect *e)
 {
-	int ret = want_scalar(c, y, "mac");
+	int ret = ci_want_scalar(c, y, "mac");
 
 	if (!ret && nd_mac_parse(y->text, NULL))
 		ret = fail_node(c, y, "mac: '%s' is not a MAC address", y->text);
@@ -427,12 +197,12 @@ static int k_mac(struct spec_ctx *c, const struct ynode *y, struct nd_ci_expect 
 
 static int k_taps(struct spec_ctx *c, const struct ynode *y, struct nd_ci_expect *e)
 {
-	return get_ifnames(c, y, "taps", e->taps, &e->ntaps);
+	return ci_get_ifnames(c, y, "taps", e->taps, &e->ntaps);
 }
 
 static int k_seconds(struct spec_ctx *c, const struct ynode *y, struct nd_ci_expect *e)
 {
-	return get_number(c, y, "seconds", 0.5, 3600, &e->seconds);
+	return ci_get_number(c, y, "seconds", 0.5, 3600, &e->seconds);
 }
 
 static const struct {
@@ -505,10 +275,10 @@ static int read_expect(struct spec_ctx *c, const struct ynode *item, struct nd_c
 		const struct ynode *k = item->kids[i];
 		bool found = false;
 
-		if ((ret = want_scalar(c, k, "a key")))
+		if ((ret = ci_want_scalar(c, k, "a key")))
 			return ret;
 		if (!strcmp(k->text, "name")) {
-			if ((ret = want_scalar(c, item->kids[i + 1], "name")))
+			if ((ret = ci_want_scalar(c, item->kids[i + 1], "name")))
 				return ret;
 			snprintf(e->name, sizeof(e->name), "%s", item->kids[i + 1]->text);
 			continue;
@@ -539,7 +309,7 @@ static int read_expect(struct spec_ctx *c, const struct ynode *item, struct nd_c
 		const struct ynode *k = body->kids[i];
 		size_t t;
 
-		if ((ret = want_scalar(c, k, "a key")))
+		if ((ret = ci_want_scalar(c, k, "a key")))
 			return ret;
 		for (t = 0; t < sizeof(keys) / sizeof(keys[0]); t++)
 			if (keys[t].kind == e->kind && !strcmp(keys[t].key, k->text))
@@ -575,15 +345,15 @@ static int read_spec(struct spec_ctx *c, const struct ynode *root, struct nd_ci_
 	int ret;
 
 	if (!root || root->type != Y_MAP)
-		return fail_at(c, root ? root->line : 1, root ? root->col : 1,
+		return ci_fail_at(c, root ? root->line : 1, root ? root->col : 1,
 			       "a spec is a mapping with 'bridge' and 'expect'");
 	for (size_t i = 0; i + 1 < root->n; i += 2) {
 		const struct ynode *k = root->kids[i], *v = root->kids[i + 1];
 
-		if ((ret = want_scalar(c, k, "a key")))
+		if ((ret = ci_want_scalar(c, k, "a key")))
 			return ret;
 		if (!strcmp(k->text, "bridge")) {
-			if ((ret = get_ifname(c, v, "bridge", s->bridge)))
+			if ((ret = ci_get_ifname(c, v, "bridge", s->bridge)))
 				return ret;
 		} else if (!strcmp(k->text, "expect")) {
 			if (v->type != Y_SEQ)
@@ -594,9 +364,9 @@ static int read_spec(struct spec_ctx *c, const struct ynode *root, struct nd_ci_
 		}
 	}
 	if (!s->bridge[0])
-		return fail_at(c, root->line, root->col, "the spec names no bridge");
+		return ci_fail_at(c, root->line, root->col, "the spec names no bridge");
 	if (!expect || !expect->n)
-		return fail_at(c, root->line, root->col, "the spec has no expectations ('expect')");
+		return ci_fail_at(c, root->line, root->col, "the spec has no expectations ('expect')");
 	s->v = calloc(expect->n, sizeof(*s->v));
 	if (!s->v)
 		return -ENOMEM;
@@ -641,11 +411,11 @@ int nd_ci_spec_load(const char *path, struct nd_ci_spec *s, char *err, size_t er
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return ret;
 	}
-	ret = yaml_tree(&c, in, &root);
+	ret = ci_yaml_tree(&c, in, &root);
 	fclose(in);
 	if (!ret)
 		ret = read_spec(&c, root, s);
-	ynode_free(root);
+	ci_ynode_free(root);
 	if (ret) {
 		if (ret == -ENOMEM)
 			snprintf(err, errlen, "%s: out of memory", path);

@@ -361,26 +361,3 @@ int nd_hook_states(const char *guest, struct nd_hook_state *v, unsigned max, uns
 	closedir(d);
 	return ret;
 }
-
-void nd_hook_states_json(const struct nd_hook_state *v, unsigned n, struct nd_json *j)
-{
-	nd_json_key(j, "hooks");
-	nd_json_arr_open(j);
-	for (unsigned i = 0; i < n; i++) {
-		nd_json_obj_open(j);
-		nd_json_kv_str(j, "guest", v[i].guest);
-		nd_json_kv_str(j, "tap", v[i].tap);
-		nd_json_kv_str(j, "bridge", v[i].bridge);
-		nd_json_kv_str(j, "state", v[i].state);
-		nd_json_kv_str(j, "status", v[i].status);
-		nd_json_kv_str(j, "verdicts", v[i].verdicts);
-		nd_json_kv_str(j, "findings", v[i].findings);
-		if (v[i].error[0])
-			nd_json_kv_str(j, "error", v[i].error);
-		nd_json_kv_double(j, "started", v[i].started);
-		nd_json_kv_double(j, "seconds", v[i].seconds);
-		nd_json_kv_int(j, "pid", v[i].pid);
-		nd_json_obj_close(j);
-	}
-	nd_json_arr_close(j);
-}

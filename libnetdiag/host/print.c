@@ -126,14 +126,6 @@ void nd_host_report_print(const struct nd_host_report *r, struct nd_out *o)
 	nd_out_uint(o, "udp6_in_errors", NULL, r->udp6_in_errors);
 }
 
-void nd_host_report_json(const struct nd_host_report *r, struct nd_json *j)
-{
-	struct nd_out o = { .f = j->out, .json = true, .begun = true, .j = *j };
-
-	nd_host_report_print(r, &o);
-	*j = o.j;
-}
-
 static void print_feature(struct nd_out *o, const struct nd_feature *f)
 {
 	nd_out_obj_open(o, f->name);

@@ -211,9 +211,9 @@ static int csum_report(struct nd_tracker *t, double now, struct nd_findings *out
 	return 0;
 }
 
-static void csum_stats(struct nd_tracker *t, struct nd_json *j)
+static void csum_stats(struct nd_tracker *t, struct nd_out *o)
 {
-	nd_json_kv_uint(j, "flows", ((struct csum_tracker *)t)->flows_seen);
+	nd_out_uint(o, "flows", NULL, ((struct csum_tracker *)t)->flows_seen);
 }
 
 static void csum_destroy(struct nd_tracker *t)
@@ -234,7 +234,7 @@ struct nd_tracker *nd_csum_tracker_new(unsigned cap)
 	ct->t.name = "csum";
 	ct->t.on_frame = csum_on_frame;
 	ct->t.report = csum_report;
-	ct->t.stats_json = csum_stats;
+	ct->t.stats_print = csum_stats;
 	ct->t.destroy = csum_destroy;
 	ct->t.cap = cap ? cap : CSUM_DEFAULT_CAP;
 	if (nd_table_init(&ct->groups, CSUM_GROUPS_MAX, sizeof(struct group),

@@ -305,12 +305,12 @@ static int dhcp6_report(struct nd_tracker *t, double now, struct nd_findings *ou
 	return 0;
 }
 
-static void dhcp6_stats(struct nd_tracker *t, struct nd_json *j)
+static void dhcp6_stats(struct nd_tracker *t, struct nd_out *o)
 {
 	struct dhcp6_tracker *dt = (struct dhcp6_tracker *)t;
 
-	nd_json_kv_uint(j, "messages", dt->messages);
-	nd_json_kv_uint(j, "undecodable", dt->undecodable);
+	nd_out_uint(o, "messages", NULL, dt->messages);
+	nd_out_uint(o, "undecodable", NULL, dt->undecodable);
 }
 
 static void dhcp6_destroy(struct nd_tracker *t)
@@ -331,7 +331,7 @@ struct nd_tracker *nd_dhcp6_tracker_new(unsigned cap)
 	dt->t.name = "dhcp6";
 	dt->t.on_frame = dhcp6_on_frame;
 	dt->t.report = dhcp6_report;
-	dt->t.stats_json = dhcp6_stats;
+	dt->t.stats_print = dhcp6_stats;
 	dt->t.destroy = dhcp6_destroy;
 	dt->t.cap = cap ? cap : DHCP6_DEFAULT_CAP;
 	nd_findings_init(&dt->events);

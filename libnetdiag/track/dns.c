@@ -370,7 +370,7 @@ struct nd_tracker *nd_dns_tracker_new(unsigned cap)
 	dt->t.name = "dns";
 	dt->t.on_frame = dns_on_frame;
 	dt->t.report = dns_report;
-	dt->t.stats_json = dns_stats;
+	dt->t.stats_print = dns_stats;
 	dt->t.destroy = dns_destroy;
 	dt->t.cap = cap ? cap : DNS_DEFAULT_CAP;
 	if (nd_table_init(&dt->txns, (uint32_t)dt->t.cap, sizeof(struct txn),

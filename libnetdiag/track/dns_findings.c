@@ -162,7 +162,7 @@ int dns_report(struct nd_tracker *t, double now, struct nd_findings *out)
 	return 0;
 }
 
-void dns_stats(struct nd_tracker *t, struct nd_json *j)
+void dns_stats(struct nd_tracker *t, struct nd_out *o)
 {
 	struct dns_tracker *dt = (struct dns_tracker *)t;
 
@@ -177,12 +177,12 @@ void dns_stats(struct nd_tracker *t, struct nd_json *j)
 			answered += s->answered;
 		}
 	}
-	nd_json_kv_uint(j, "messages", dt->messages);
-	nd_json_kv_uint(j, "undecodable", dt->undecodable);
-	nd_json_kv_uint(j, "queries", queries);
-	nd_json_kv_uint(j, "answered", answered);
-	nd_json_kv_uint(j, "transactions_evicted", dt->txns.evicted);
-	nd_json_kv_uint(j, "transactions_not_followed", dt->t.not_followed);
+	nd_out_uint(o, "messages", NULL, dt->messages);
+	nd_out_uint(o, "undecodable", NULL, dt->undecodable);
+	nd_out_uint(o, "queries", NULL, queries);
+	nd_out_uint(o, "answered", NULL, answered);
+	nd_out_uint(o, "transactions_evicted", NULL, dt->txns.evicted);
+	nd_out_uint(o, "transactions_not_followed", NULL, dt->t.not_followed);
 	/* single queries of the last second: neither answered nor unanswered */
-	nd_json_kv_uint(j, "pending", dt->pending);
+	nd_out_uint(o, "pending", NULL, dt->pending);
 }

@@ -122,8 +122,8 @@ void dns_flush(struct dns_tracker *dt);
 /* Count a transaction never answered as unanswered, once. */
 void dns_settle(struct dns_tracker *dt, struct txn *x);
 
-/* The tracker's report and stats_json (dns_findings.c). */
+/* The tracker's report and stats_print (dns_findings.c). */
 int dns_report(struct nd_tracker *t, double now, struct nd_findings *out);
-void dns_stats(struct nd_tracker *t, struct nd_json *j);
+void dns_stats(struct nd_tracker *t, struct nd_out *o);
 
 #endif

@@ -192,13 +192,13 @@ static int nd_report(struct nd_tracker *t, double now, struct nd_findings *out)
 	return multiple_routers(st, out);
 }
 
-static void nd_stats(struct nd_tracker *t, struct nd_json *j)
+static void nd_stats(struct nd_tracker *t, struct nd_out *o)
 {
 	struct nd_tracker_state *st = (struct nd_tracker_state *)t;
 
-	nd_json_kv_uint(j, "router_advertisements", st->ras);
-	nd_json_kv_uint(j, "router_solicitations", st->rss);
-	nd_json_kv_uint(j, "undecodable", st->undecodable);
+	nd_out_uint(o, "router_advertisements", NULL, st->ras);
+	nd_out_uint(o, "router_solicitations", NULL, st->rss);
+	nd_out_uint(o, "undecodable", NULL, st->undecodable);
 }
 
 static void nd_destroy(struct nd_tracker *t)
@@ -218,7 +218,7 @@ struct nd_tracker *nd_ndp_tracker_new(unsigned cap)
 	st->t.name = "nd";
 	st->t.on_frame = nd_on_frame;
 	st->t.report = nd_report;
-	st->t.stats_json = nd_stats;
+	st->t.stats_print = nd_stats;
 	st->t.destroy = nd_destroy;
 	st->t.cap = cap ? cap : ND_ROUTERS_MAX;
 	if (nd_table_init(&st->routers, (uint32_t)st->t.cap, sizeof(struct router),

@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct nd_analysis a;
 	struct nd_file *file;
 	struct nd_frame f;
-	struct nd_json j;
+	struct nd_out o;
 	int fd, ret;
 
 	if (!sink)
@@ -64,13 +64,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	nd_file_close(file);
 	if (!nd_analysis_finish(&a, &fs)) {
-		nd_json_init(&j, sink, false);
-		nd_json_obj_open(&j);
-		nd_analysis_json(&a, &j);
-		nd_report_json_findings(&j, &fs);
-		nd_json_obj_close(&j);
-		nd_report_text(sink, &fs, false);
-		nd_analysis_text_limits(&a, sink);
+		/* both forms of the one walk */
+		nd_out_init(&o, sink, true, false);
+		nd_out_begin(&o, "analyze");
+		nd_analysis_print(&a, &o);
+		nd_report_findings(&o, &fs);
+		nd_out_end(&o);
+		nd_out_init(&o, sink, false, false);
+		nd_analysis_print(&a, &o);
+		nd_report_findings(&o, &fs);
+		nd_analysis_print_limits(&a, &o);
 	}
 	nd_findings_free(&fs);
 	nd_analysis_free(&a);

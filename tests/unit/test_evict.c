@@ -48,8 +48,11 @@ static void text_limits(struct run *r, char *buf, size_t len)
 {
 	FILE *out = fmemopen(buf, len, "w");
 
+	struct nd_out o;
+
 	assert_non_null(out);
-	nd_analysis_text_limits(&r->a, out);
+	nd_out_init(&o, out, false, false);
+	nd_analysis_print_limits(&r->a, &o);
 	fclose(out);
 }
 

@@ -17,6 +17,7 @@
 #include <netdiag/finding.h>
 #include <netdiag/json.h>
 #include <netdiag/pkt.h>
+#include <netdiag/out.h>
 #include <netdiag/tracker.h>
 
 /* Layers whose checksums are counted. */
@@ -83,15 +84,22 @@ void nd_analysis_frame(struct nd_analysis *a, const struct nd_frame_meta *m,
 /* Append every tracker's findings to out and sort worst first. */
 int nd_analysis_finish(struct nd_analysis *a, struct nd_findings *out);
 
-/* The run as JSON members of an open object: "frames", "points",
- * "trackers" (each tracker's cap, evictions and own figures). */
-void nd_analysis_json(struct nd_analysis *a, struct nd_json *j);
+/* The run, from one walk: in JSON members of an open object, "frames",
+ * "points", "trackers" (each tracker's cap, evictions and own figures); in
+ * text one line per capture point and one per layer with checksums seen. */
+void nd_analysis_print(const struct nd_analysis *a, struct nd_out *o);
 
-/* In text, what the bounds kept from view, one line each ("4,464 DNS
+/* Text only: what the bounds kept from view, one line each ("4,464 DNS
  * transactions not followed: table full (65,536)", frames of capture
  * points beyond ND_ANALYSIS_POINTS_MAX); nothing when nothing was lost.
  * Call after nd_analysis_finish (the trackers count at report time). */
-void nd_analysis_text_limits(const struct nd_analysis *a, FILE *out);
+void nd_analysis_print_limits(const struct nd_analysis *a, struct nd_out *o);
+
+/* Text only (`analyze --frames`): one tab-separated line for the frame f
+ * decoded from m (number, interface, direction, decode status, protocol,
+ * its checksum verdict, found, expected, the IPv4 header's verdict, found,
+ * expected), then one per inner frame ("N.1", "N.2"...). */
+void nd_frame_print_lines(FILE *out, const struct nd_frame_meta *m, const struct nd_frame *f);
 
 void nd_analysis_free(struct nd_analysis *a);
 

@@ -15,6 +15,7 @@
 #include <netdiag/analysis.h>
 #include <netdiag/host.h>
 #include <netdiag/live.h>
+#include <netdiag/out.h>
 
 #define ND_CHECK_POINTS_MAX ND_LIVE_MAX_IFACES
 
@@ -94,7 +95,13 @@ int nd_check_run(const struct nd_check_opts *o, struct nd_check_result *res,
 		 struct nd_findings *out, char *err, size_t errlen);
 void nd_check_result_free(struct nd_check_result *res);
 
-void nd_check_json(const struct nd_check_result *res, struct nd_json *j);
+/* The result from one walk: in text one line per check ("dhcp       ok
+ * (12 frames)") and the capture points; in JSON the members "seconds",
+ * "checks" (the same lines: name, verdict, evidence, required, findings),
+ * "host", "capture_points" and "packets" of an open object.  The host
+ * report and the per-point packet tables are JSON only; findings are the
+ * caller's to print. */
+void nd_check_print(const struct nd_check_result *res, struct nd_out *o);
 
 /* The per-check verdicts of a run into res->verdicts (nd_check_run does
  * this); required not-seen checks add a check.not-seen error to fs. */

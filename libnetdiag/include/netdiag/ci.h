@@ -26,6 +26,7 @@
 #include <stddef.h>
 
 #include <netdiag/finding.h>
+#include <netdiag/out.h>
 #include <netdiag/json.h>
 #include <netdiag/route.h>
 
@@ -112,9 +113,13 @@ void nd_ci_results_free(struct nd_ci_result *results, unsigned n);
 /* One testsuite named for the bridge, one testcase per expectation. */
 int nd_ci_junit(const struct nd_ci_spec *s, const struct nd_ci_result *results,
 		const char *path);
-/* "spec", "bridge", "expectations": [...] members of an open object. */
-void nd_ci_json(const struct nd_ci_spec *s, const struct nd_ci_result *results,
-		struct nd_json *j);
+/* The spec (results NULL: what --list shows) or a run, from one walk: in
+ * text one line per expectation (with results its outcome, the findings it
+ * failed on, with verbose every finding) and the tally; in JSON members of
+ * an open object: "spec", "bridge", "expectations": [...] and with results
+ * "passed", "failed", "skipped". */
+void nd_ci_print(const struct nd_ci_spec *s, const struct nd_ci_result *results, bool verbose,
+		 struct nd_out *o);
 
 #pragma GCC visibility pop
 #endif

@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 #include <netdiag/json.h>
+#include <netdiag/out.h>
 
 #define ND_HOOK_PORTS_MAX 16
 #define ND_HOOK_GUEST_MAX 64
@@ -81,7 +82,9 @@ struct nd_hook_state {
 };
 /* The states of one guest (NULL: every guest), at most max. */
 int nd_hook_states(const char *guest, struct nd_hook_state *v, unsigned max, unsigned *n);
-void nd_hook_states_json(const struct nd_hook_state *v, unsigned n, struct nd_json *j);
+/* The states from one walk: one line each in text ("no hook checks
+ * recorded" when none), a "hooks" array in JSON. */
+void nd_hook_states_print(const struct nd_hook_state *v, unsigned n, struct nd_out *o);
 
 /* Install the hook for "libvirt" (ROOT/etc/libvirt/hooks/qemu) or
  * "proxmox" (ROOT/var/lib/vz/snippets/netdiag-hook.sh): a shell script

@@ -116,9 +116,6 @@ void nd_host_report_free(struct nd_host_report *r);
  * text a line per bridge and per port (state, STP, MTU, snooping) and one
  * of the host's forwarding, br_netfilter and checksum-error counters. */
 void nd_host_report_print(const struct nd_host_report *r, struct nd_out *o);
-/* Former name: the JSON members only, into an open nd_json object; kept
- * until its last caller (nd_check_json) passes an nd_out. */
-void nd_host_report_json(const struct nd_host_report *r, struct nd_json *j);
 
 /* Read an integer from a procfs/sysfs file: 0 or -errno. */
 int nd_read_int(const char *path, long *v);

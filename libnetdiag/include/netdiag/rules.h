@@ -34,6 +34,7 @@
 
 #include <netdiag/finding.h>
 #include <netdiag/json.h>
+#include <netdiag/out.h>
 
 #define ND_RULE_ID_MAX 48
 #define ND_RULE_TEXT_MAX 1024
@@ -122,6 +123,9 @@ void nd_rules_free(struct nd_rules *rs);
 /* The shipped rule set: $NETDIAG_RULES_DIR, rules/ beside the source
  * tree's build/netdiag, then PREFIX/share/netdiag/rules. */
 const char *nd_rules_default_dir(char *buf, size_t len);
+/* The rules from one walk: "ID SEVERITY TITLE" lines in text, a "rules"
+ * array (id, severity, title, file) in JSON. */
+void nd_rules_print(const struct nd_rules *rs, struct nd_out *o);
 
 struct nd_binding {
 	char name[16];

@@ -19,6 +19,7 @@
 
 #include <netdiag/finding.h>
 #include <netdiag/json.h>
+#include <netdiag/out.h>
 #include <netdiag/pkt.h>
 
 struct nd_tracker {
@@ -29,8 +30,9 @@ struct nd_tracker {
 	/* Append findings to out.  May be called once, after the last frame;
 	 * `now` is the time of the last frame (for "no answer within T"). */
 	int (*report)(struct nd_tracker *t, double now, struct nd_findings *out);
-	/* Optional: tracker-specific figures as members of an open JSON object. */
-	void (*stats_json)(struct nd_tracker *t, struct nd_json *j);
+	/* Optional: tracker-specific figures as members of an open JSON
+	 * object (JSON only: the text shows none of them). */
+	void (*stats_print)(struct nd_tracker *t, struct nd_out *o);
 	void (*destroy)(struct nd_tracker *t);
 	uint64_t evicted;        /* entries dropped to stay within the cap */
 	uint64_t cap;            /* the cap in entries */

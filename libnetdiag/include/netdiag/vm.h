@@ -129,7 +129,8 @@ struct nd_vm_info {
  * RUN_DIR/vm is not to be trusted (another owner, writable by others, a
  * symlink). */
 int nd_vm_list(struct nd_vm_info *v, size_t n);
-void nd_vm_info_json(const struct nd_vm_info *v, size_t n, struct nd_json *j);
+/* `vm list` from one walk: a table in text, "vms" (an array) in JSON. */
+void nd_vm_list_print(const struct nd_vm_info *v, size_t n, struct nd_out *o);
 
 /* The state directory of a VM: RUN_DIR/vm/NAME. */
 void nd_vm_state_dir(const char *name, char *buf, size_t len);
@@ -186,7 +187,10 @@ int nd_vm_probe_feed(struct nd_vm_probe_report *p, const char *line);
  * guest.udp-csum-errors, guest.no-report; subject names the VM. */
 void nd_vm_probe_findings(const struct nd_vm_probe_report *p, const char *vm,
 			  struct nd_findings *out);
-void nd_vm_probe_json(const struct nd_vm_probe_report *p, struct nd_json *j);
+/* The probe guest's report: lease, DNS and checksum-counter lines in
+ * text; in JSON members of an open object (started, done, nics, dns,
+ * snmp, uptime_s). */
+void nd_vm_probe_report_print(const struct nd_vm_probe_report *p, struct nd_out *o);
 
 /* Where `--probe` finds vmlinuz and probe.cpio.gz: $NETDIAG_GUEST_DIR,
  * then "guest" beside the running executable, then the installed copy. */
@@ -234,10 +238,16 @@ int nd_vm_probe_run(const struct nd_vm_config *c, const struct nd_vm_probe_opts 
 		    struct nd_vm_probe_result *res, struct nd_findings *out,
 		    char *err, size_t errlen);
 void nd_vm_probe_result_free(struct nd_vm_probe_result *res);
-/* The "vm" object of the JSON output: name, tap, MAC, accelerator, end
- * reason and the launcher's timings. */
-void nd_vm_result_json(const struct nd_vm_config *c, const struct nd_vm_result *r,
-		       struct nd_json *j);
+/* The "vm" member of the JSON output, an object: name, tap, MAC,
+ * accelerator, end reason and the launcher's timings (JSON only: in text
+ * the launcher says these on stderr). */
+void nd_vm_result_print(const struct nd_vm_config *c, const struct nd_vm_result *r,
+			struct nd_out *o);
+/* `vm run --probe|--check` from one walk: "vm", "guest" (the probe's
+ * report) and "check" members; in text the probe's lines and how the
+ * guest ended.  Findings are the caller's to print. */
+void nd_vm_probe_result_print(const struct nd_vm_config *c,
+			      const struct nd_vm_probe_result *res, bool probe, struct nd_out *o);
 
 #pragma GCC visibility pop
 #endif
