@@ -1,16 +1,51 @@
 /* Shared plumbing of the commands: the exit-status rule and the JSON
  * document for a run that could not happen. */
 #include <getopt.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <netdiag/out.h>
 #include <netdiag/privs.h>
 #include <netdiag/report.h>
 
 #include "cli.h"
+
+static char last_error[512];
+/* the command as the message named it ("vm run"), for the error document */
+static char last_cmd[64];
+
+void cli_err(const char *cmd, const char *object, const char *fmt, ...)
+{
+	char reason[384];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	snprintf(last_cmd, sizeof(last_cmd), "%s", cmd);
+	snprintf(last_error, sizeof(last_error), "%s%s%s", object ? object : "",
+		 object ? ": " : "", reason);
+	fprintf(stderr, "netdiag: %s: %s\n", cmd, last_error);
+}
+
+const char *cli_last_error(void)
+{
+	return last_error;
+}
+
+const char *cli_last_command(void)
+{
+	return last_cmd;
+}
+
+bool cli_colour(void)
+{
+	return isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+}
 
 int cli_fail_on(const char *cmd, const char *arg, enum nd_severity *sev)
 {
@@ -33,15 +68,6 @@ int cli_status(const struct nd_findings *fs, enum nd_severity fail_on)
 /* a command's JSON document has begun on stdout: an error after it is
  * said on stderr only, never as a second document */
 static bool json_opened;
-
-void cli_json_open(struct nd_json *j, const char *cmd)
-{
-	json_opened = true;
-	nd_json_init(j, stdout, true);
-	nd_json_obj_open(j);
-	nd_json_kv_str(j, "schema", ND_JSON_SCHEMA);
-	nd_json_kv_str(j, "command", cmd);
-}
 
 void cli_out_begin(struct nd_out *o, const char *cmd, bool json)
 {

@@ -33,9 +33,6 @@ bool cli_colour(void);
  * fail_on or worse is left (error by default; --fail-on warning), else 0. */
 int cli_fail_on(const char *cmd, const char *arg, enum nd_severity *sev);
 int cli_status(const struct nd_findings *fs, enum nd_severity fail_on);
-/* A command's JSON document begins: {"schema", "command": cmd, ... */
-struct nd_json;
-void cli_json_open(struct nd_json *j, const char *cmd);
 /* A command's output on stdout: text, or with json its document begun
  * ({"schema", "command": cmd, ...) so that an error after it is said on
  * stderr only, never as a second document. */
@@ -62,8 +59,10 @@ int cli_seconds(const char *cmd, const char *opt, const char *text, double max, 
 /* Narrow the capabilities kept to `keep` (see nd_caps_keep); on failure
  * one line and EXIT_CANNOT, else 0. */
 int cli_caps(const char *cmd, uint64_t keep);
-/* The last line cli_err said, for that document. */
+/* The last line cli_err said, and the command it named ("vm run"), for
+ * that document. */
 const char *cli_last_error(void);
+const char *cli_last_command(void);
 
 /* Commands, one file each in tools/. */
 int cmd_analyze(int argc, char **argv);

@@ -55,29 +55,6 @@ static const struct cli_cmd commands[] = {
 	{ "help", cmd_help, "list the commands", 0 },
 };
 
-static char last_error[512];
-/* the command as the message named it ("vm run"), for the error document */
-static char last_cmd[64];
-
-void cli_err(const char *cmd, const char *object, const char *fmt, ...)
-{
-	char reason[384];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	snprintf(last_cmd, sizeof(last_cmd), "%s", cmd);
-	snprintf(last_error, sizeof(last_error), "%s%s%s", object ? object : "",
-		 object ? ": " : "", reason);
-	fprintf(stderr, "netdiag: %s: %s\n", cmd, last_error);
-}
-
-const char *cli_last_error(void)
-{
-	return last_error;
-}
-
 /* -j or --json among a command's arguments (before a "--") */
 static bool wants_json(int argc, char **argv)
 {
@@ -85,11 +62,6 @@ static bool wants_json(int argc, char **argv)
 		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
 			return true;
 	return false;
-}
-
-bool cli_colour(void)
-{
-	return isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 }
 
 static void usage(FILE *out)
@@ -129,8 +101,8 @@ int main(int argc, char **argv)
 			rc = commands[i].run(argc - 1, argv + 1);
 		/* a program reading -j gets a document on every exit path */
 		if (rc == EXIT_CANNOT && wants_json(argc - 1, argv + 1))
-			cli_json_error(last_cmd[0] ? last_cmd : commands[i].name,
-				       last_error[0] ? last_error : "could not run");
+			cli_json_error(cli_last_command()[0] ? cli_last_command() : commands[i].name,
+				       cli_last_error()[0] ? cli_last_error() : "could not run");
 		return rc;
 	}
 	fprintf(stderr, "netdiag: %s: unknown command (see 'netdiag help')\n", argv[1]);

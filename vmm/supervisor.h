@@ -68,10 +68,13 @@ struct sup {
 };
 
 void sup_init(struct sup *s);
-/* Press the power button now and every second; quit after timeout_s.
- * Asked again while stopping: quit at once. */
-void sup_begin_stop(struct sup *s, unsigned timeout_s);
 void sup_kill(struct sup *s);
+
+/* stop.c: press the power button now and every second, quit after
+ * timeout_s (asked again while stopping: quit at once); the loop's tick
+ * that presses, quits and kills on time */
+void sup_begin_stop(struct sup *s, unsigned timeout_s);
+void sup_stop_tick(struct sup *s);
 
 /* spawn.c */
 /* Whom QEMU runs as ($NETDIAG_VM_USER or nobody, with /dev/kvm's group),
