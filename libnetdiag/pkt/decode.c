@@ -1,4 +1,5 @@
-/* nd_frame_decode: link, network and transport stages in turn. */
+/* nd_frame_decode: link, network and transport stages in turn; an
+ * encapsulation found (encap.c) is decoded again as an inner frame. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -54,6 +55,17 @@ const char *nd_csum_class_name(enum nd_csum_class cls)
 	};
 
 	return (unsigned)cls < ND_CSUM_CLASS_COUNT ? names[cls] : "?";
+}
+
+/* the frame inside a tunnel or an ICMP error, as encap.c found it */
+int nd_frame_decode_inner(struct nd_frame *inner, const struct nd_frame *outer, uint32_t hints)
+{
+	const struct nd_encap_info *e = &outer->encap;
+	size_t len = nd_cur_left(&e->inner);
+	/* a quote is as good as cut by a snap length: see pkt.h */
+	size_t wirelen = e->inner_cut || e->kind == ND_ENCAP_ICMP_QUOTE ? len + 1 : len;
+
+	return nd_frame_decode(inner, e->linktype, nd_cur_ptr(&e->inner), len, wirelen, hints);
 }
 
 const char *nd_decode_status_name(enum nd_decode_status st)

@@ -2,7 +2,7 @@
  *
  * Table-driven by UDP port and IP protocol; each entry's parser checks its
  * header and points encap.inner at the inner frame (Ethernet, IPv4 or
- * IPv6).  Decoding the inner bytes is nd_frame_decode_inner()'s. */
+ * IPv6).  Decoding the inner bytes is decode.c's (nd_frame_decode_inner). */
 #include <netinet/in.h>
 #include <string.h>
 
@@ -218,16 +218,6 @@ void nd_pkt_encap(struct nd_frame *f)
 	}
 	if (f->encap.kind)
 		f->encap.inner_cut = f->payload_truncated;
-}
-
-int nd_frame_decode_inner(struct nd_frame *inner, const struct nd_frame *outer, uint32_t hints)
-{
-	const struct nd_encap_info *e = &outer->encap;
-	size_t len = nd_cur_left(&e->inner);
-	/* a quote is as good as cut by a snap length: see pkt.h */
-	size_t wirelen = e->inner_cut || e->kind == ND_ENCAP_ICMP_QUOTE ? len + 1 : len;
-
-	return nd_frame_decode(inner, e->linktype, nd_cur_ptr(&e->inner), len, wirelen, hints);
 }
 
 const char *nd_encap_name(enum nd_encap kind)
