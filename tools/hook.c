@@ -249,6 +249,11 @@ static int hook_install(int argc, char **argv)
 		return EXIT_CANNOT;
 	}
 	printf("installed %s ('netdiag undo' removes it)\n", path);
+	if (!strcmp(kind, "libvirt") && nd_hook_apparmor_blocks(self))
+		fprintf(stderr, "netdiag: hook install: warning: %s: libvirtd's AppArmor profile is "
+			"enforced and lets a hook run programs only from /usr/bin, /usr/sbin, /bin and "
+			"/sbin, so libvirt would fail every domain start; allow it in "
+			"/etc/apparmor.d/local/usr.sbin.libvirtd (netdiag-hook(8))\n", self);
 	if (!strcmp(kind, "libvirt"))
 		printf("libvirtd reads its hooks when it starts: systemctl restart libvirtd\n");
 	else

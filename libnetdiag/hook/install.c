@@ -162,3 +162,26 @@ int nd_hook_install(const char *kind, const char *netdiag_path, const char *chai
 	}
 	return 0;
 }
+
+bool nd_hook_apparmor_blocks(const char *netdiag_path)
+{
+	static const char *const allowed[] = { "/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/" };
+	char path[PATH_MAX], line[512];
+	bool enforced = false;
+	FILE *f;
+
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+		if (!strncmp(netdiag_path, allowed[i], strlen(allowed[i])) &&
+		    !strchr(netdiag_path + strlen(allowed[i]), '/'))
+			return false;
+	snprintf(path, sizeof(path), "%s/sys/kernel/security/apparmor/profiles", nd_hook_root());
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	/* "libvirtd (enforce)", or the older path-named "/usr/sbin/libvirtd (enforce)" */
+	while (!enforced && fgets(line, sizeof(line), f))
+		enforced = (!strncmp(line, "libvirtd ", 9) || !strncmp(line, "/usr/sbin/libvirtd ", 19)) &&
+			   strstr(line, "(enforce)");
+	fclose(f);
+	return enforced;
+}

@@ -82,7 +82,13 @@ cat >"$LAB_DIR/domain.xml" <<'XML'
 XML
 
 # 1. install over the admin's hook: it is moved aside and chained to
-out=$("$NETDIAG" hook install libvirt) || fail "install: $out"
+# where AppArmor enforces libvirtd's profile, a netdiag outside /usr/bin
+# and /sbin could not be run by the hook: install says so
+mkdir -p "$root/sys/kernel/security/apparmor"
+printf 'virt-aa-helper (enforce)\nlibvirtd (enforce)\n' >"$root/sys/kernel/security/apparmor/profiles"
+out=$("$NETDIAG" hook install libvirt 2>"$LAB_DIR/install.err") || fail "install: $out"
+grep -q "^netdiag: hook install: warning: /[^ ]*/netdiag: libvirtd's AppArmor profile is enforced" \
+	"$LAB_DIR/install.err" || fail "no AppArmor warning: $(cat "$LAB_DIR/install.err")"
 hook=$root/etc/libvirt/hooks/qemu
 assert_eq "$(cat "$root/etc/libvirt/hooks/qemu.netdiag-chained")" "$(cat "$LAB_DIR/prev.orig")" "old hook kept"
 grep -q "hook libvirt --chain '$hook.netdiag-chained' \"\$@\"" "$hook" || fail "installed hook: $(cat "$hook")"

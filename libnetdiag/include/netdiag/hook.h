@@ -96,5 +96,12 @@ void nd_hook_states_print(const struct nd_hook_state *v, unsigned n, struct nd_o
 int nd_hook_install(const char *kind, const char *netdiag_path, const char *chain,
 		    char *installed, size_t ilen, char *err, size_t errlen);
 
+/* True when AppArmor enforces a libvirtd profile (the root's
+ * /sys/kernel/security/apparmor/profiles lists one "(enforce)") and
+ * netdiag_path is outside the directories Debian's profile lets a hook
+ * run programs from (/usr/bin, /usr/sbin, /bin, /sbin): libvirt would
+ * then fail every domain start, since its hook could not run netdiag. */
+bool nd_hook_apparmor_blocks(const char *netdiag_path);
+
 #pragma GCC visibility pop
 #endif
