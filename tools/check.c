@@ -63,13 +63,6 @@ static const struct option opts[] = {
 	{ 0 },
 };
 
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
 
 /* One line when the capture begins, for logs and for whoever starts a
  * guest right after (a script waits for it instead of sleeping). */
@@ -109,7 +102,7 @@ static void print_result(bool json, const struct nd_check_result *res,
 
 int cmd_check(int argc, char **argv)
 {
-	struct nd_check_opts o = { .stop = &stop_flag };
+	struct nd_check_opts o = { .stop = &cli_stop };
 	struct nd_check_result res;
 	struct nd_findings fs;
 	const char *junit = NULL;
@@ -186,8 +179,7 @@ int cmd_check(int argc, char **argv)
 	else
 		o.capturing = capturing;
 	o.progress_arg = &o;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	cli_stop_on_signals(true);
 	nd_findings_init(&fs);
 	if (nd_check_run(&o, &res, &fs, err, sizeof(err))) {
 		cli_err("check", NULL, "%s", err);

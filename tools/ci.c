@@ -40,13 +40,6 @@ static const struct option opts[] = {
 	{ 0 },
 };
 
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
 
 int cmd_ci(int argc, char **argv)
 {
@@ -92,9 +85,8 @@ int cmd_ci(int argc, char **argv)
 		cli_err("ci", NULL, "out of memory");
 		goto out;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	if (nd_ci_run(&s, res, &stop_flag)) {
+	cli_stop_on_signals(true);
+	if (nd_ci_run(&s, res, &cli_stop)) {
 		cli_err("ci", NULL, "out of memory");
 		goto out;
 	}

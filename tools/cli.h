@@ -4,6 +4,7 @@
 #define NETDIAG_CLI_H
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -63,6 +64,14 @@ int cli_caps(const char *cmd, uint64_t keep);
  * that document. */
 const char *cli_last_error(void);
 const char *cli_last_command(void);
+
+/* The flag SIGINT and SIGTERM set once cli_stop_on_signals ran: long runs
+ * (capture, a transaction of changes) poll it to stop and clean up.
+ * restart: interrupted system calls resume (SA_RESTART); without it a
+ * read waiting on the terminal ends with EINTR too (the doctor's
+ * questions). */
+extern volatile sig_atomic_t cli_stop;
+void cli_stop_on_signals(bool restart);
 
 /* Commands, one file each in tools/. */
 int cmd_analyze(int argc, char **argv);

@@ -71,13 +71,6 @@ static const struct option opts[] = {
 	{ 0 },
 };
 
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
 
 static void say(void *arg, const char *line)
 {
@@ -118,7 +111,7 @@ int doctor_main(const char *cmd, bool guide, int argc, char **argv)
 {
 	enum nd_severity fail_on = ND_SEV_ERROR;
 	struct nd_doctor_opts o = { .mode = guide ? ND_DOCTOR_FIX : ND_DOCTOR_EXPLAIN, .note = say,
-				    .stop = &stop_flag, .offload_only = guide };
+				    .stop = &cli_stop, .offload_only = guide };
 	struct nd_doctor_result res;
 	struct nd_rules rs;
 	struct nd_out out;
@@ -132,7 +125,7 @@ int doctor_main(const char *cmd, bool guide, int argc, char **argv)
 	char vmname[32];
 	int c, status;
 
-	o.check.stop = &stop_flag;
+	o.check.stop = &cli_stop;
 	while ((c = getopt_long(argc, argv, "b:t:u:d:jvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b': o.check.bridge = optarg; break;
@@ -238,10 +231,7 @@ int doctor_main(const char *cmd, bool guide, int argc, char **argv)
 		return EXIT_CANNOT;
 	}
 	/* no SA_RESTART: a question waiting for its answer ends on ^C too */
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	cli_stop_on_signals(false);
 	if (nd_doctor_run(&o, &rs, &res, err, sizeof(err))) {
 		cli_err(cmd, NULL, "%s", err);
 		status = EXIT_CANNOT;

@@ -80,13 +80,6 @@ static void usage(FILE *out)
 	fputs(about, out);
 }
 
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
 
 /* The verb's options: -h prints its usage, an unknown one is said once.
  * Returns 'j' once for each -j, -1 at the end, 'h' or '?' after saying. */
@@ -233,9 +226,8 @@ static int parse_requests(int argc, char **argv, struct nd_offload_request *reqs
 /* the change, undone as a whole on SIGINT or SIGTERM; err says why not */
 static int change(struct nd_offload_request *reqs, unsigned nreq, char *err, size_t errlen)
 {
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	return nd_offload_change(reqs, nreq, &stop_flag, err, errlen);
+	cli_stop_on_signals(true);
+	return nd_offload_change(reqs, nreq, &cli_stop, err, errlen);
 }
 
 static int set(int argc, char **argv)

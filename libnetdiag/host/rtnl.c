@@ -164,30 +164,31 @@ out:
 	return ret;
 }
 
-int nd_addr_present(const char *addr, const char *dev, bool *present)
+/* An IPv4 address on dev, looked up in a cache of the kernel's table
+ * (alloc_cache fills it): what look() makes of the cache and the address. */
+struct cache_lookup {
+	int (*alloc_cache)(struct nl_sock *sk, struct nl_cache **cache);
+	void (*look)(struct nl_cache *cache, int ifindex, struct nl_addr *want, void *arg);
+	void *arg;
+};
+
+static int lookup(const char *addr, const char *dev, const struct cache_lookup *l)
 {
 	struct nl_cache *cache = NULL;
 	struct nl_addr *want = NULL;
 	struct nl_sock *sk;
 	int ifindex = (int)if_nametoindex(dev), ret;
 
-	*present = false;
 	if (!ifindex)
 		return -ENODEV;
 	if (nl_addr_parse(addr, AF_INET, &want) < 0)
 		return -EINVAL;
 	ret = nd_nl_route_socket(&sk);
 	if (!ret) {
-		if (rtnl_addr_alloc_cache(sk, &cache) < 0) {
+		if (l->alloc_cache(sk, &cache) < 0) {
 			ret = -EIO;
 		} else {
-			for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
-				struct rtnl_addr *a = (struct rtnl_addr *)o;
-
-				if (rtnl_addr_get_ifindex(a) == ifindex &&
-				    !nl_addr_cmp(rtnl_addr_get_local(a), want))
-					*present = true;
-			}
+			l->look(cache, ifindex, want, l->arg);
 			nl_cache_free(cache);
 		}
 		nl_socket_free(sk);
@@ -196,33 +197,53 @@ int nd_addr_present(const char *addr, const char *dev, bool *present)
 	return ret;
 }
 
+static int addr_cache(struct nl_sock *sk, struct nl_cache **cache)
+{
+	return rtnl_addr_alloc_cache(sk, cache);
+}
+
+static void addr_look(struct nl_cache *cache, int ifindex, struct nl_addr *want, void *arg)
+{
+	bool *present = arg;
+
+	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+		struct rtnl_addr *a = (struct rtnl_addr *)o;
+
+		if (rtnl_addr_get_ifindex(a) == ifindex && !nl_addr_cmp(rtnl_addr_get_local(a), want))
+			*present = true;
+	}
+}
+
+int nd_addr_present(const char *addr, const char *dev, bool *present)
+{
+	*present = false;
+	return lookup(addr, dev, &(struct cache_lookup){ addr_cache, addr_look, present });
+}
+
+struct lladdr {
+	char *mac;
+	size_t len;
+};
+
+static int neigh_cache(struct nl_sock *sk, struct nl_cache **cache)
+{
+	return rtnl_neigh_alloc_cache(sk, cache);
+}
+
+static void neigh_look(struct nl_cache *cache, int ifindex, struct nl_addr *want, void *arg)
+{
+	struct lladdr *out = arg;
+	struct rtnl_neigh *n = rtnl_neigh_get(cache, ifindex, want);
+
+	if (n && rtnl_neigh_get_lladdr(n))
+		nl_addr2str(rtnl_neigh_get_lladdr(n), out->mac, out->len);
+	if (n)
+		rtnl_neigh_put(n);
+}
+
 int nd_neigh_lladdr(const char *addr, const char *dev, char *mac, size_t len)
 {
-	struct nl_cache *cache = NULL;
-	struct nl_addr *want = NULL;
-	struct nl_sock *sk;
-	int ifindex = (int)if_nametoindex(dev), ret;
-
 	mac[0] = 0;
-	if (!ifindex)
-		return -ENODEV;
-	if (nl_addr_parse(addr, AF_INET, &want) < 0)
-		return -EINVAL;
-	ret = nd_nl_route_socket(&sk);
-	if (!ret) {
-		if (rtnl_neigh_alloc_cache(sk, &cache) < 0) {
-			ret = -EIO;
-		} else {
-			struct rtnl_neigh *n = rtnl_neigh_get(cache, ifindex, want);
-
-			if (n && rtnl_neigh_get_lladdr(n))
-				nl_addr2str(rtnl_neigh_get_lladdr(n), mac, len);
-			if (n)
-				rtnl_neigh_put(n);
-			nl_cache_free(cache);
-		}
-		nl_socket_free(sk);
-	}
-	nl_addr_put(want);
-	return ret;
+	return lookup(addr, dev, &(struct cache_lookup){ neigh_cache, neigh_look,
+							 &(struct lladdr){ mac, len } });
 }
