@@ -1,8 +1,9 @@
-/* Shared plumbing of the commands: the exit-status rule and the JSON
- * document for a run that could not happen. */
+/* Shared plumbing of the commands: the one-line error (and what it said,
+ * for the JSON document), the exit-status rule, the output's document,
+ * option errors, capabilities, and stopping on a signal. */
 #include <getopt.h>
-#include <stdarg.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
