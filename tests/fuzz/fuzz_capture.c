@@ -16,6 +16,7 @@
 #include <netdiag/json.h>
 #include <netdiag/report.h>
 
+#include "fuzz_input.h"
 #include "track/track_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -35,14 +36,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!sink)
 		sink = fopen("/dev/null", "w");
-	fd = memfd_create("fuzz-capture", MFD_CLOEXEC);
+	fd = fuzz_input("fuzz-capture", data, size, path);
 	if (fd < 0)
 		return 0;
-	if (write(fd, data, size) != (ssize_t)size) {
-		close(fd);
-		return 0;
-	}
-	snprintf(path, sizeof(path), "/dev/fd/%d", fd);
 	if (nd_file_open(&file, path, err, sizeof(err))) {
 		close(fd);
 		return 0;

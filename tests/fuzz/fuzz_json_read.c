@@ -10,6 +10,8 @@
 #include <netdiag/json.h>
 #include <netdiag/report.h>
 
+#include "fuzz_input.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -22,14 +24,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!sink)
 		sink = fopen("/dev/null", "w");
-	fd = memfd_create("fuzz-json", MFD_CLOEXEC);
+	fd = fuzz_input("fuzz-json", data, size, path);
 	if (fd < 0)
 		return 0;
-	if (write(fd, data, size) != (ssize_t)size) {
-		close(fd);
-		return 0;
-	}
-	snprintf(path, sizeof(path), "/dev/fd/%d", fd);
 	nd_findings_init(&fs);
 	if (!nd_findings_read_json(path, &fs, err, sizeof(err))) {
 		nd_json_init(&j, sink, false);
