@@ -44,18 +44,24 @@ static uint16_t point_of(struct dns_tracker *dt, const char *name)
 struct server *dns_server_for(struct dns_tracker *dt, uint16_t point,
 			      const struct nd_addr *server, const struct nd_addr *client)
 {
+	static const struct nd_addr none;
+	const struct server *last = dt->last_server;
 	struct server_key k;
 	struct server *s;
 	bool created;
 
+	/* the slot may have been taken by another server since: the key
+	 * says.  Compared field by field: a key just written on the stack
+	 * and read back in words waits for its stores (no forwarding) */
+	if (last && last->key.point == point &&
+	    !memcmp(&last->key.server, server, sizeof(*server)) &&
+	    !memcmp(&last->key.client, client ? client : &none, sizeof(none)))
+		return dt->last_server;
 	memset(&k, 0, sizeof(k));
 	k.point = point;
 	k.server = *server;
 	if (client)
 		k.client = *client;
-	/* the slot may have been taken by another server since: the key says */
-	if (dt->last_server && !memcmp(&dt->last_server->key, &k, sizeof(k)))
-		return dt->last_server;
 	s = nd_table_get(&dt->servers, &k, true, &created);
 	dt->last_server = s;
 	return s;
@@ -281,12 +287,7 @@ static void queue(struct dns_tracker *dt, const struct nd_frame_meta *m,
 	q->qk.point = point;
 	q->qk.client = *client;
 	q->qk.server = *server;
-	q->qk.name_hash = name_hash(d);
 	q->qk.qtype = d->qtype;
-	q->kh = nd_table_hash(&dt->txns, &q->k);
-	q->qh = nd_table_hash(&dt->questions, &q->qk);
-	nd_table_prefetch(&dt->txns, q->kh, is_query);
-	nd_table_prefetch(&dt->questions, q->qh, !is_query);
 	q->query = is_query;
 	q->tc = d->tc;
 	q->rcode = d->rcode;
@@ -296,6 +297,14 @@ static void queue(struct dns_tracker *dt, const struct nd_frame_meta *m,
 	if (is_query)
 		nd_key_name(q->qname, sizeof(q->qname), d->qname);
 	dns_flush(dt);
+	/* hashed after the waiting message's lookups: the keys (and the
+	 * name, written a byte at a time) are read back in words, which
+	 * waits on stores still in flight when read at once */
+	q->qk.name_hash = name_hash(d);
+	q->kh = nd_table_hash(&dt->txns, &q->k);
+	q->qh = nd_table_hash(&dt->questions, &q->qk);
+	nd_table_prefetch(&dt->txns, q->kh, is_query);
+	nd_table_prefetch(&dt->questions, q->qh, !is_query);
 	dt->waiting = next;
 	dt->has_waiting = true;
 }
