@@ -58,14 +58,15 @@ static int name_walk(struct nd_cur *c, char *out, size_t outlen, bool *root)
 		}
 		if (n && n + 1 < outlen)
 			out[n++] = '.';
-		/* a whole label in one read, when the message holds it */
+		/* a whole label mapped in place, when the message holds it
+		 * (no copy of it first: a call per label) */
 		if (nd_cur_left(&walk) >= len && n + len < outlen) {
-			uint8_t label[LABEL_MAX];
+			const uint8_t *label = nd_cur_ptr(&walk);
 
-			nd_cur_bytes(&walk, label, len);
 			for (uint8_t i = 0; i < len; i++)
 				out[n + i] = (label[i] > 0x20 && label[i] < 0x7f) ? (char)label[i] : '?';
 			n += len;
+			walk.off += len;
 			continue;
 		}
 		for (uint8_t i = 0; i < len; i++) {
