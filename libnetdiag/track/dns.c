@@ -84,7 +84,7 @@ void dns_settle(struct dns_tracker *dt, struct txn *x)
 	s->unanswered++;
 	add_frame(s->unanswered_frames, &s->nunanswered_frames, x->first_frame);
 	if (!s->example[0])
-		memcpy(s->example, x->qname, sizeof(s->example));
+		memcpy(s->example, nd_table_cold(&dt->txns, x), sizeof(s->example));
 	x->settled = true;
 }
 
@@ -190,8 +190,9 @@ static void query(struct dns_tracker *dt, const struct dns_msg *m)
 	}
 	if (created) {
 		x->first_frame = m->number;
-		/* kept for the report: a copy, no formatting per query */
-		memcpy(x->qname, m->qname, sizeof(x->qname));
+		/* kept for the report: a copy, no formatting per query, in
+		 * the table's cold lines (no lookup or eviction reads them) */
+		memcpy(nd_table_cold(&dt->txns, x), m->qname, NAME_KEEP);
 		s->txns++;
 		if (!s->first)
 			s->first = m->ts;
@@ -382,8 +383,8 @@ struct nd_tracker *nd_dns_tracker_new(unsigned cap)
 	dt->t.stats_print = dns_stats;
 	dt->t.destroy = dns_destroy;
 	dt->t.cap = cap ? cap : DNS_DEFAULT_CAP;
-	if (nd_table_init(&dt->txns, (uint32_t)dt->t.cap, sizeof(struct txn),
-			  sizeof(struct txn_key)) ||
+	if (nd_table_init_cold(&dt->txns, (uint32_t)dt->t.cap, sizeof(struct txn),
+			       sizeof(struct txn_key), NAME_KEEP) ||
 	    nd_table_init(&dt->questions, (uint32_t)dt->t.cap, sizeof(struct question),
 			  sizeof(struct question_key)) ||
 	    nd_table_init(&dt->servers, DNS_SERVERS_MAX, sizeof(struct server),

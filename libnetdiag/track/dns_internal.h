@@ -29,7 +29,8 @@ struct txn {
 	uint32_t queries;
 	bool replied, settled, pending_counted;
 	uint64_t first_frame;
-	char qname[NAME_KEEP];
+	/* the name (NAME_KEEP bytes) is the table's cold part: written
+	 * once, read only for a server's example */
 };
 
 /* A question, whatever the id and port: resolvers change both when
@@ -52,7 +53,7 @@ struct question {
 	uint16_t reply_found, reply_expected;
 };
 
-_Static_assert(sizeof(struct txn) == 128 && sizeof(struct question) == 64,
+_Static_assert(sizeof(struct txn) == 64 && sizeof(struct question) == 64,
 	       "DNS entries fill whole cache lines");
 
 struct server_key {
