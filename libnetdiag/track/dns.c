@@ -84,7 +84,7 @@ void dns_settle(struct dns_tracker *dt, struct txn *x)
 	s->unanswered++;
 	add_frame(s->unanswered_frames, &s->nunanswered_frames, x->first_frame);
 	if (!s->example[0])
-		memcpy(s->example, nd_table_cold(&dt->txns, x), sizeof(s->example));
+		memcpy(s->example, dt->names[x->name], sizeof(s->example));
 	x->settled = true;
 }
 
@@ -171,6 +171,24 @@ static void question_again(struct server *s, struct question *q, const struct dn
 	add_frame(s->ignored_frames, &s->nignored_frames, m->number);
 }
 
+/* A new transaction's name, kept for the report: a copy, no formatting
+ * per query, and none when it is the last one kept.  The slot written
+ * next held the name kept txns.cap names ago: every transaction that
+ * held it was made before this one's txns.cap predecessors, so it has
+ * been evicted (on_evict reads its name before the slot is taken). */
+static uint32_t keep_name(struct dns_tracker *dt, const char *qname)
+{
+	uint32_t i = dt->names_last;
+
+	if (i != UINT32_MAX && !memcmp(dt->names[i], qname, NAME_KEEP))
+		return i;
+	i = dt->names_next;
+	dt->names_next = i + 1 == dt->txns.cap ? 0 : i + 1;
+	memcpy(dt->names[i], qname, NAME_KEEP);
+	dt->names_last = i;
+	return i;
+}
+
 static void query(struct dns_tracker *dt, const struct dns_msg *m)
 {
 	struct server *s;
@@ -190,16 +208,14 @@ static void query(struct dns_tracker *dt, const struct dns_msg *m)
 	}
 	if (created) {
 		x->first_frame = m->number;
-		/* kept for the report: a copy, no formatting per query, in
-		 * the table's cold lines (no lookup or eviction reads them) */
-		memcpy(nd_table_cold(&dt->txns, x), m->qname, NAME_KEEP);
+		x->name = keep_name(dt, m->qname);
 		s->txns++;
 		if (!s->first)
 			s->first = m->ts;
 	} else {
 		s->retransmissions++;
 	}
-	x->queries++;
+	x->queries += x->queries < 2;
 	x->last_query = m->ts;
 	s->last = m->ts;
 }
@@ -368,6 +384,7 @@ static void dns_destroy(struct nd_tracker *t)
 	nd_table_free(&dt->txns);
 	nd_table_free(&dt->questions);
 	nd_table_free(&dt->servers);
+	free(dt->names);
 	free(dt);
 }
 
@@ -383,8 +400,11 @@ struct nd_tracker *nd_dns_tracker_new(unsigned cap)
 	dt->t.stats_print = dns_stats;
 	dt->t.destroy = dns_destroy;
 	dt->t.cap = cap ? cap : DNS_DEFAULT_CAP;
-	if (nd_table_init_cold(&dt->txns, (uint32_t)dt->t.cap, sizeof(struct txn),
-			       sizeof(struct txn_key), NAME_KEEP) ||
+	dt->names = malloc((size_t)dt->t.cap * NAME_KEEP);
+	dt->names_last = UINT32_MAX;
+	if (!dt->names ||
+	    nd_table_init(&dt->txns, (uint32_t)dt->t.cap, sizeof(struct txn),
+			  sizeof(struct txn_key)) ||
 	    nd_table_init(&dt->questions, (uint32_t)dt->t.cap, sizeof(struct question),
 			  sizeof(struct question_key)) ||
 	    nd_table_init(&dt->servers, DNS_SERVERS_MAX, sizeof(struct server),

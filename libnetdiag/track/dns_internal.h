@@ -26,11 +26,10 @@ struct txn_key {
 struct txn {
 	struct txn_key key;
 	double last_query;
-	uint32_t queries;
-	bool replied, settled, pending_counted;
 	uint64_t first_frame;
-	/* the name (NAME_KEEP bytes) is the table's cold part: written
-	 * once, read only for a server's example */
+	uint32_t name;               /* its question's name: dns_tracker.names[] */
+	uint8_t queries;             /* 1, or 2 for more: only "more than one" is asked */
+	bool replied, settled, pending_counted;
 };
 
 /* A question, whatever the id and port: resolvers change both when
@@ -101,6 +100,13 @@ struct dns_tracker {
 	struct nd_table questions;
 	struct nd_table servers;
 	struct server *last_server;  /* lookup cache: one resolver answers most */
+	/* the transactions' names, written in the order they were made, a
+	 * name the same as the last one written shared (a name is read only
+	 * for a server's example; a flood asks one name over and over).
+	 * As many as the transactions: one made per transaction at most,
+	 * so a name outlives every transaction that holds it (dns.c) */
+	char (*names)[NAME_KEEP];
+	uint32_t names_next, names_last;
 	char points[DNS_POINTS_MAX][ND_POINT_NAME_MAX];  /* key.point -> name */
 	unsigned npoints, last_point;
 	double now;

@@ -34,41 +34,31 @@ static size_t line_up(size_t n)
 	return (n + LINE - 1) & ~(size_t)(LINE - 1);
 }
 
-int nd_table_init_cold(struct nd_table *t, uint32_t cap, size_t entry_size, size_t key_size,
-		       size_t cold_size)
+int nd_table_init(struct nd_table *t, uint32_t cap, size_t entry_size, size_t key_size)
 {
-	size_t pool_len, index_len, cold_len, cells = 16;
+	size_t pool_len, index_len, cells = 16;
 	uint8_t *mem;
 
 	memset(t, 0, sizeof(*t));
-	if (!cap || cold_size % LINE)
+	if (!cap)
 		return -EINVAL;
 	/* at most half full: a probe for a key not there stops within a line */
 	while (cells < 2 * (size_t)cap)
 		cells <<= 1;
 	pool_len = line_up((size_t)cap * entry_size);
-	cold_len = (size_t)cap * cold_size;
 	index_len = cells * sizeof(*t->index);
-	mem = mem_alloc(pool_len + cold_len + index_len + (size_t)cap * sizeof(*t->hashes),
-			&t->mem_len);
+	mem = mem_alloc(pool_len + index_len + (size_t)cap * sizeof(*t->hashes), &t->mem_len);
 	if (!mem)
 		return -ENOMEM;
 	t->mem = mem;
 	t->pool = mem;
-	t->cold = cold_size ? mem + pool_len : NULL;
-	t->cold_size = cold_size;
-	t->index = (uint64_t *)(mem + pool_len + cold_len);
-	t->hashes = (uint32_t *)(mem + pool_len + cold_len + index_len);
+	t->index = (uint64_t *)(mem + pool_len);
+	t->hashes = (uint32_t *)(mem + pool_len + index_len);
 	t->mask = (uint32_t)(cells - 1);
 	t->cap = cap;
 	t->entry_size = entry_size;
 	t->key_size = key_size;
 	return 0;
-}
-
-int nd_table_init(struct nd_table *t, uint32_t cap, size_t entry_size, size_t key_size)
-{
-	return nd_table_init_cold(t, cap, entry_size, key_size, 0);
 }
 
 void nd_table_free(struct nd_table *t)

@@ -22,8 +22,6 @@ struct nd_table {
 	uint8_t *pool;
 	uint64_t *index;       /* (hash << 32) | (slot + 1); 0 is a free cell */
 	uint32_t *hashes;      /* per slot: its key's hash */
-	uint8_t *cold;         /* per slot: cold_size bytes kept apart, or NULL */
-	size_t cold_size;
 	void *mem;             /* one allocation for all three */
 	size_t mem_len;        /* bytes mapped, 0 when from calloc */
 	uint32_t mask;         /* index cells - 1; a power of two, at least 2 * cap */
@@ -37,19 +35,6 @@ struct nd_table {
 };
 
 int nd_table_init(struct nd_table *t, uint32_t cap, size_t entry_size, size_t key_size);
-
-/* The same, with cold_size bytes per slot (a multiple of 64) beside each
- * entry's, in their own lines: what is written when an entry is made and
- * rarely read stays out of the lines every lookup and eviction reads.
- * Not cleared when a slot is reused. */
-int nd_table_init_cold(struct nd_table *t, uint32_t cap, size_t entry_size, size_t key_size,
-		       size_t cold_size);
-
-/* An entry's cold bytes. */
-static inline void *nd_table_cold(const struct nd_table *t, const void *entry)
-{
-	return t->cold + (size_t)((const uint8_t *)entry - t->pool) / t->entry_size * t->cold_size;
-}
 void nd_table_free(struct nd_table *t);
 
 /* The entry with this key, or NULL.  With `create`, a zeroed entry holding
