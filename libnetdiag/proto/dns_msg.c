@@ -164,10 +164,13 @@ int nd_dns_parse(struct nd_dns *m, struct nd_cur c)
 	int err;
 
 	/* all but the name's buffer cleared (its text ends at its first
-	 * zero, on an error too): 256 bytes less to write per message */
-	memset(m, 0, offsetof(struct nd_dns, qname));
-	m->qname[0] = 0;
-	memset(&m->qtype, 0, sizeof(*m) - offsetof(struct nd_dns, qtype));
+	 * zero, on an error too): 256 bytes less to write per message; the
+	 * rest copied from a zeroed one (a memset of it is a rep stos, slow
+	 * to start) */
+	static const struct nd_dns zero;
+
+	memcpy(m, &zero, offsetof(struct nd_dns, qname) + 1);
+	memcpy(&m->qtype, &zero.qtype, sizeof(*m) - offsetof(struct nd_dns, qtype));
 	if (header(m, &c))
 		return -EMSGSIZE;
 	if (m->qdcount) {
