@@ -264,14 +264,14 @@ static void response(struct dns_tracker *dt, const struct dns_msg *m)
 		s->latency_ms[s->nlatency++] = (float)((m->ts - x->last_query) * 1000.0);
 }
 
-void dns_flush(struct dns_tracker *dt)
+/* The oldest waiting message's lookups. */
+static void flush_one(struct dns_tracker *dt)
 {
-	const struct dns_msg *m = &dt->msg[dt->waiting];
+	const struct dns_msg *m = &dt->msg[dt->head];
 	double now = dt->now;
 
-	if (!dt->has_waiting)
-		return;
-	dt->has_waiting = false;
+	dt->head = (dt->head + 1) % (DNS_AHEAD + 1);
+	dt->nwaiting--;
 	/* evictions judge age against the time this message was seen */
 	dt->now = m->ts;
 	if (m->query)
@@ -281,15 +281,21 @@ void dns_flush(struct dns_tracker *dt)
 	dt->now = now;
 }
 
-/* Keys, hashes and the fetch of their index cells now; the lookups when
- * the next message comes (or the report).  On a flood every lookup is a
- * cache miss: waiting one message gives the memory that long to answer,
- * where fetching just before the lookup still waited for most of it.
- * Messages are matched in the order they came, each at its own time. */
+void dns_flush(struct dns_tracker *dt)
+{
+	while (dt->nwaiting)
+		flush_one(dt);
+}
+
+/* Keys, hashes and the fetch of their index cells now; the lookups
+ * DNS_AHEAD messages later (or at the report).  On a flood every lookup
+ * is a cache miss: waiting gives the memory that long to answer, where
+ * fetching just before the lookup still waited for most of it.  Messages
+ * are matched in the order they came, each at its own time. */
 static void queue(struct dns_tracker *dt, const struct nd_frame_meta *m,
 		  const struct nd_frame *f, const struct nd_dns *d, uint16_t point, bool is_query)
 {
-	unsigned next = dt->has_waiting ? !dt->waiting : dt->waiting;
+	unsigned next = (dt->head + dt->nwaiting) % (DNS_AHEAD + 1);
 	struct dns_msg *q = &dt->msg[next];
 	const struct nd_addr *client = is_query ? &f->src : &f->dst;
 	const struct nd_addr *server = is_query ? &f->dst : &f->src;
@@ -313,8 +319,9 @@ static void queue(struct dns_tracker *dt, const struct nd_frame_meta *m,
 	q->number = m->number;
 	if (is_query)
 		nd_key_name(q->qname, sizeof(q->qname), d->qname);
-	dns_flush(dt);
-	/* hashed after the waiting message's lookups: the keys (and the
+	if (dt->nwaiting == DNS_AHEAD)
+		flush_one(dt);
+	/* hashed after the oldest message's lookups: the keys (and the
 	 * name, written a byte at a time) are read back in words, which
 	 * waits on stores still in flight when read at once */
 	q->qk.name_hash = name_hash(d);
@@ -322,8 +329,7 @@ static void queue(struct dns_tracker *dt, const struct nd_frame_meta *m,
 	q->qh = nd_table_hash(&dt->questions, &q->qk);
 	nd_table_prefetch(&dt->txns, q->kh, is_query);
 	nd_table_prefetch(&dt->questions, q->qh, !is_query);
-	dt->waiting = next;
-	dt->has_waiting = true;
+	dt->nwaiting++;
 }
 
 /* A TCP connection attempt from the client to the server's port 53 is the

@@ -12,6 +12,10 @@
 #define DNS_TIMEOUT 1.0          /* a query older than this at the end is unanswered */
 #define DNS_LATENCY_SAMPLES 1024 /* first samples per server kept for percentiles */
 #define NAME_KEEP 64
+/* a message's lookups are made this many messages after it came: on a
+ * flood each is a cache miss, and one message's work was too short a
+ * time for the memory to answer */
+#define DNS_AHEAD 2
 
 /* Keys are compact (issue 16): the capture point as a small number
  * (dns_tracker.points), not its name; 40-48 bytes, no padding but what
@@ -112,9 +116,10 @@ struct dns_tracker {
 	double now;
 	uint64_t messages, undecodable;
 	uint64_t pending;            /* at the last report */
-	struct dns_msg msg[2];       /* the one waiting, and the one coming */
-	unsigned waiting;            /* msg[] index of the one waiting */
-	bool has_waiting;
+	/* messages waiting for their lookups (DNS_AHEAD at most), in
+	 * arrival order from msg[head], and room for the one coming */
+	struct dns_msg msg[DNS_AHEAD + 1];
+	unsigned head, nwaiting;
 };
 
 /* The per-server figures (client given: per client and server), made on
