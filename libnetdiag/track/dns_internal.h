@@ -15,7 +15,7 @@
 /* a message's lookups are made this many messages after it came: on a
  * flood each is a cache miss, and one message's work was too short a
  * time for the memory to answer */
-#define DNS_AHEAD 2
+#define DNS_AHEAD 4
 
 /* Keys are compact (issue 16): the capture point as a small number
  * (dns_tracker.points), not its name; 40-48 bytes, no padding but what
