@@ -20,11 +20,15 @@ static int status_errno(enum nd_decode_status st)
 int nd_frame_decode(struct nd_frame *f, int linktype, const uint8_t *data,
 		    size_t caplen, size_t wirelen, uint32_t hints)
 {
+	/* copied from a zeroed one, not memset: the compiler makes a 184-byte
+	 * memset a rep stos, whose start-up cost more than the rest of this
+	 * function on a DNS query's frame */
+	static const struct nd_frame zero;
 	struct l3_view v;
 	struct nd_cur c;
 	bool ok;
 
-	memset(f, 0, sizeof(*f));
+	*f = zero;
 	nd_cur_init(&c, data, caplen);
 	v.cut = false;
 	v.snapped = caplen < wirelen;

@@ -44,18 +44,24 @@ static uint16_t point_of(struct dns_tracker *dt, const char *name)
 struct server *dns_server_for(struct dns_tracker *dt, uint16_t point,
 			      const struct nd_addr *server, const struct nd_addr *client)
 {
+	static const struct nd_addr none;
+	const struct server *last = dt->last_server;
 	struct server_key k;
 	struct server *s;
 	bool created;
 
+	/* the slot may have been taken by another server since: the key
+	 * says.  Compared field by field: a key just written on the stack
+	 * and read back in words waits for its stores (no forwarding) */
+	if (last && last->key.point == point &&
+	    !memcmp(&last->key.server, server, sizeof(*server)) &&
+	    !memcmp(&last->key.client, client ? client : &none, sizeof(none)))
+		return dt->last_server;
 	memset(&k, 0, sizeof(k));
 	k.point = point;
 	k.server = *server;
 	if (client)
 		k.client = *client;
-	/* the slot may have been taken by another server since: the key says */
-	if (dt->last_server && !memcmp(&dt->last_server->key, &k, sizeof(k)))
-		return dt->last_server;
 	s = nd_table_get(&dt->servers, &k, true, &created);
 	dt->last_server = s;
 	return s;
@@ -78,7 +84,7 @@ void dns_settle(struct dns_tracker *dt, struct txn *x)
 	s->unanswered++;
 	add_frame(s->unanswered_frames, &s->nunanswered_frames, x->first_frame);
 	if (!s->example[0])
-		memcpy(s->example, x->qname, sizeof(s->example));
+		memcpy(s->example, dt->names[x->name], sizeof(s->example));
 	x->settled = true;
 }
 
@@ -165,6 +171,24 @@ static void question_again(struct server *s, struct question *q, const struct dn
 	add_frame(s->ignored_frames, &s->nignored_frames, m->number);
 }
 
+/* A new transaction's name, kept for the report: a copy, no formatting
+ * per query, and none when it is the last one kept.  The slot written
+ * next held the name kept txns.cap names ago: every transaction that
+ * held it was made before this one's txns.cap predecessors, so it has
+ * been evicted (on_evict reads its name before the slot is taken). */
+static uint32_t keep_name(struct dns_tracker *dt, const char *qname)
+{
+	uint32_t i = dt->names_last;
+
+	if (i != UINT32_MAX && !memcmp(dt->names[i], qname, NAME_KEEP))
+		return i;
+	i = dt->names_next;
+	dt->names_next = i + 1 == dt->txns.cap ? 0 : i + 1;
+	memcpy(dt->names[i], qname, NAME_KEEP);
+	dt->names_last = i;
+	return i;
+}
+
 static void query(struct dns_tracker *dt, const struct dns_msg *m)
 {
 	struct server *s;
@@ -184,15 +208,14 @@ static void query(struct dns_tracker *dt, const struct dns_msg *m)
 	}
 	if (created) {
 		x->first_frame = m->number;
-		/* kept for the report: a copy, no formatting per query */
-		memcpy(x->qname, m->qname, sizeof(x->qname));
+		x->name = keep_name(dt, m->qname);
 		s->txns++;
 		if (!s->first)
 			s->first = m->ts;
 	} else {
 		s->retransmissions++;
 	}
-	x->queries++;
+	x->queries += x->queries < 2;
 	x->last_query = m->ts;
 	s->last = m->ts;
 }
@@ -241,14 +264,14 @@ static void response(struct dns_tracker *dt, const struct dns_msg *m)
 		s->latency_ms[s->nlatency++] = (float)((m->ts - x->last_query) * 1000.0);
 }
 
-void dns_flush(struct dns_tracker *dt)
+/* The oldest waiting message's lookups. */
+static void flush_one(struct dns_tracker *dt)
 {
-	const struct dns_msg *m = &dt->msg[dt->waiting];
+	const struct dns_msg *m = &dt->msg[dt->head];
 	double now = dt->now;
 
-	if (!dt->has_waiting)
-		return;
-	dt->has_waiting = false;
+	dt->head = (dt->head + 1) % (DNS_AHEAD + 1);
+	dt->nwaiting--;
 	/* evictions judge age against the time this message was seen */
 	dt->now = m->ts;
 	if (m->query)
@@ -258,15 +281,21 @@ void dns_flush(struct dns_tracker *dt)
 	dt->now = now;
 }
 
-/* Keys, hashes and the fetch of their index cells now; the lookups when
- * the next message comes (or the report).  On a flood every lookup is a
- * cache miss: waiting one message gives the memory that long to answer,
- * where fetching just before the lookup still waited for most of it.
- * Messages are matched in the order they came, each at its own time. */
+void dns_flush(struct dns_tracker *dt)
+{
+	while (dt->nwaiting)
+		flush_one(dt);
+}
+
+/* Keys, hashes and the fetch of their index cells now; the lookups
+ * DNS_AHEAD messages later (or at the report).  On a flood every lookup
+ * is a cache miss: waiting gives the memory that long to answer, where
+ * fetching just before the lookup still waited for most of it.  Messages
+ * are matched in the order they came, each at its own time. */
 static void queue(struct dns_tracker *dt, const struct nd_frame_meta *m,
 		  const struct nd_frame *f, const struct nd_dns *d, uint16_t point, bool is_query)
 {
-	unsigned next = dt->has_waiting ? !dt->waiting : dt->waiting;
+	unsigned next = (dt->head + dt->nwaiting) % (DNS_AHEAD + 1);
 	struct dns_msg *q = &dt->msg[next];
 	const struct nd_addr *client = is_query ? &f->src : &f->dst;
 	const struct nd_addr *server = is_query ? &f->dst : &f->src;
@@ -281,12 +310,7 @@ static void queue(struct dns_tracker *dt, const struct nd_frame_meta *m,
 	q->qk.point = point;
 	q->qk.client = *client;
 	q->qk.server = *server;
-	q->qk.name_hash = name_hash(d);
 	q->qk.qtype = d->qtype;
-	q->kh = nd_table_hash(&dt->txns, &q->k);
-	q->qh = nd_table_hash(&dt->questions, &q->qk);
-	nd_table_prefetch(&dt->txns, q->kh, is_query);
-	nd_table_prefetch(&dt->questions, q->qh, !is_query);
 	q->query = is_query;
 	q->tc = d->tc;
 	q->rcode = d->rcode;
@@ -295,9 +319,17 @@ static void queue(struct dns_tracker *dt, const struct nd_frame_meta *m,
 	q->number = m->number;
 	if (is_query)
 		nd_key_name(q->qname, sizeof(q->qname), d->qname);
-	dns_flush(dt);
-	dt->waiting = next;
-	dt->has_waiting = true;
+	if (dt->nwaiting == DNS_AHEAD)
+		flush_one(dt);
+	/* hashed after the oldest message's lookups: the keys (and the
+	 * name, written a byte at a time) are read back in words, which
+	 * waits on stores still in flight when read at once */
+	q->qk.name_hash = name_hash(d);
+	q->kh = nd_table_hash(&dt->txns, &q->k);
+	q->qh = nd_table_hash(&dt->questions, &q->qk);
+	nd_table_prefetch(&dt->txns, q->kh, is_query);
+	nd_table_prefetch(&dt->questions, q->qh, !is_query);
+	dt->nwaiting++;
 }
 
 /* A TCP connection attempt from the client to the server's port 53 is the
@@ -358,6 +390,7 @@ static void dns_destroy(struct nd_tracker *t)
 	nd_table_free(&dt->txns);
 	nd_table_free(&dt->questions);
 	nd_table_free(&dt->servers);
+	free(dt->names);
 	free(dt);
 }
 
@@ -373,7 +406,10 @@ struct nd_tracker *nd_dns_tracker_new(unsigned cap)
 	dt->t.stats_print = dns_stats;
 	dt->t.destroy = dns_destroy;
 	dt->t.cap = cap ? cap : DNS_DEFAULT_CAP;
-	if (nd_table_init(&dt->txns, (uint32_t)dt->t.cap, sizeof(struct txn),
+	dt->names = malloc((size_t)dt->t.cap * NAME_KEEP);
+	dt->names_last = UINT32_MAX;
+	if (!dt->names ||
+	    nd_table_init(&dt->txns, (uint32_t)dt->t.cap, sizeof(struct txn),
 			  sizeof(struct txn_key)) ||
 	    nd_table_init(&dt->questions, (uint32_t)dt->t.cap, sizeof(struct question),
 			  sizeof(struct question_key)) ||

@@ -12,6 +12,10 @@
 #define DNS_TIMEOUT 1.0          /* a query older than this at the end is unanswered */
 #define DNS_LATENCY_SAMPLES 1024 /* first samples per server kept for percentiles */
 #define NAME_KEEP 64
+/* a message's lookups are made this many messages after it came: on a
+ * flood each is a cache miss, and one message's work was too short a
+ * time for the memory to answer */
+#define DNS_AHEAD 4
 
 /* Keys are compact (issue 16): the capture point as a small number
  * (dns_tracker.points), not its name; 40-48 bytes, no padding but what
@@ -26,10 +30,10 @@ struct txn_key {
 struct txn {
 	struct txn_key key;
 	double last_query;
-	uint32_t queries;
-	bool replied, settled, pending_counted;
 	uint64_t first_frame;
-	char qname[NAME_KEEP];
+	uint32_t name;               /* its question's name: dns_tracker.names[] */
+	uint8_t queries;             /* 1, or 2 for more: only "more than one" is asked */
+	bool replied, settled, pending_counted;
 };
 
 /* A question, whatever the id and port: resolvers change both when
@@ -52,7 +56,7 @@ struct question {
 	uint16_t reply_found, reply_expected;
 };
 
-_Static_assert(sizeof(struct txn) == 128 && sizeof(struct question) == 64,
+_Static_assert(sizeof(struct txn) == 64 && sizeof(struct question) == 64,
 	       "DNS entries fill whole cache lines");
 
 struct server_key {
@@ -100,14 +104,22 @@ struct dns_tracker {
 	struct nd_table questions;
 	struct nd_table servers;
 	struct server *last_server;  /* lookup cache: one resolver answers most */
+	/* the transactions' names, written in the order they were made, a
+	 * name the same as the last one written shared (a name is read only
+	 * for a server's example; a flood asks one name over and over).
+	 * As many as the transactions: one made per transaction at most,
+	 * so a name outlives every transaction that holds it (dns.c) */
+	char (*names)[NAME_KEEP];
+	uint32_t names_next, names_last;
 	char points[DNS_POINTS_MAX][ND_POINT_NAME_MAX];  /* key.point -> name */
 	unsigned npoints, last_point;
 	double now;
 	uint64_t messages, undecodable;
 	uint64_t pending;            /* at the last report */
-	struct dns_msg msg[2];       /* the one waiting, and the one coming */
-	unsigned waiting;            /* msg[] index of the one waiting */
-	bool has_waiting;
+	/* messages waiting for their lookups (DNS_AHEAD at most), in
+	 * arrival order from msg[head], and room for the one coming */
+	struct dns_msg msg[DNS_AHEAD + 1];
+	unsigned head, nwaiting;
 };
 
 /* The per-server figures (client given: per client and server), made on

@@ -119,7 +119,10 @@ static inline uint8_t *entry_at(const struct nd_table *t, uint32_t slot)
 
 void nd_table_prefetch(const struct nd_table *t, uint32_t hash, bool create)
 {
-	__builtin_prefetch(&t->index[hash & t->mask]);
+	/* an empty table has nothing to find: its index is not read unless
+	 * written */
+	if (t->filled || create)
+		__builtin_prefetch(&t->index[hash & t->mask]);
 	if (create) {
 		uint32_t ahead = t->next_slot + PREFETCH_AHEAD;
 
@@ -167,6 +170,10 @@ void *nd_table_find(struct nd_table *t, const void *key, uint32_t hash, bool cre
 
 	if (created)
 		*created = false;
+	/* nothing made yet (the questions of a flood nobody answers): no
+	 * index line to wait for */
+	if (!t->filled && !create)
+		return NULL;
 	for (i = hash & t->mask; t->index[i]; i = (i + 1) & t->mask) {
 		if ((t->index[i] & ~0xffffffffull) != tag)
 			continue;
