@@ -77,7 +77,15 @@ cp "$LAB_DIR/ok.pcap" "${KEEP_FIXTURES:-$LAB_DIR}/real-dnsmasq-udhcpc.pcap" 2>/d
 # server's namespace, which does not forward and so drops the queries
 ip -n "$cli" route add 198.51.100.0/24 via 192.0.2.1
 start_capture "$LAB_DIR/dns-dead.pcap"
-ip netns exec "$cli" busybox timeout 4 busybox nslookup probe.example 198.51.100.53 >/dev/null 2>&1 || true
+# until the resolver has been asked again (nslookup retries after ~2.5 s):
+# queries all within the capture's last second would be pending, not
+# unanswered, and a loaded machine can delay the retry past a fixed wait
+ip netns exec "$cli" busybox timeout 12 busybox nslookup probe.example 198.51.100.53 >/dev/null 2>&1 &
+ns_pid=$!
+asked_again() { [ "$(tcpdump -nr "$LAB_DIR/dns-dead.pcap" 2>/dev/null | wc -l)" -ge 3 ]; }
+wait_for 12 asked_again || fail "nslookup did not ask the dead resolver again"
+kill "$ns_pid" 2>/dev/null || true
+wait "$ns_pid" 2>/dev/null || true
 stop_capture
 rc=0; "$NETDIAG" analyze -j "$LAB_DIR/dns-dead.pcap" >"$LAB_DIR/dead.json" || rc=$?
 assert_eq "$rc" 1 "exit status, dead resolver"
