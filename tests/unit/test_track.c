@@ -36,6 +36,18 @@ static size_t dns(uint8_t *p, uint16_t id, bool response, uint8_t rcode, bool tc
 	return 12 + sizeof(q);
 }
 
+/* query 7 from 192.0.2.50:40000 to 192.0.2.1 at 0 s, its answer (rcode,
+ * spoiled so) 1 ms later; m holds the answer, its length returned */
+static size_t asked_answered(struct run *r, uint8_t *m, uint8_t rcode, enum nd_spoil spoil)
+{
+	size_t n = dns(m, 7, false, 0, false);
+
+	feed(r, "192.0.2.50", "192.0.2.1", 40000, 53, IPPROTO_UDP, m, n, 0, 0);
+	n = dns(m, 7, true, rcode, false);
+	feed(r, "192.0.2.1", "192.0.2.50", 53, 40000, IPPROTO_UDP, m, n, spoil, 0.001);
+	return n;
+}
+
 static const struct nd_finding *only(struct run *r, const char *id)
 {
 	return run_only(r, id);
@@ -98,10 +110,7 @@ static void test_dns_reply_ignored_carries_verdict(void **state)
 	size_t n;
 
 	start(&r);
-	n = dns(m, 7, false, 0, false);
-	feed(&r, "192.0.2.50", "192.0.2.1", 40000, 53, IPPROTO_UDP, m, n, 0, 0);
-	n = dns(m, 7, true, 0, false);
-	feed(&r, "192.0.2.1", "192.0.2.50", 53, 40000, IPPROTO_UDP, m, n, ND_SPOIL_BAD, 0.001);
+	n = asked_answered(&r, m, 0, ND_SPOIL_BAD);
 	n = dns(m, 7, false, 0, false);
 	feed(&r, "192.0.2.50", "192.0.2.1", 40000, 53, IPPROTO_UDP, m, n, 0, 1.0);
 	finish(&r);
@@ -270,10 +279,7 @@ static void test_dns_retry_evidence(void **state)
 
 	/* partial answer, then the question again from a new port and id */
 	start(&r);
-	n = dns(m, 7, false, 0, false);
-	feed(&r, "192.0.2.50", "192.0.2.1", 40000, 53, IPPROTO_UDP, m, n, 0, 0);
-	n = dns(m, 7, true, 0, false);
-	feed(&r, "192.0.2.1", "192.0.2.50", 53, 40000, IPPROTO_UDP, m, n, ND_SPOIL_PARTIAL, 0.001);
+	n = asked_answered(&r, m, 0, ND_SPOIL_PARTIAL);
 	n = dns(m, 8, false, 0, false);
 	feed(&r, "192.0.2.50", "192.0.2.1", 40001, 53, IPPROTO_UDP, m, n, 0, 5.0);
 	n = dns(m, 8, true, 0, false);
@@ -291,10 +297,7 @@ static void test_dns_retry_evidence(void **state)
 	 * the same name), the case changed in both eight-byte words of
 	 * "probe.example" */
 	start(&r);
-	n = dns(m, 7, false, 0, false);
-	feed(&r, "192.0.2.50", "192.0.2.1", 40000, 53, IPPROTO_UDP, m, n, 0, 0);
-	n = dns(m, 7, true, 0, false);
-	feed(&r, "192.0.2.1", "192.0.2.50", 53, 40000, IPPROTO_UDP, m, n, ND_SPOIL_PARTIAL, 0.001);
+	n = asked_answered(&r, m, 0, ND_SPOIL_PARTIAL);
 	n = dns(m, 8, false, 0, false);
 	m[13] = 'P';
 	m[23] = 'P';
@@ -305,10 +308,7 @@ static void test_dns_retry_evidence(void **state)
 
 	/* SERVFAIL, asked again at once: the resolver's design, no blame */
 	start(&r);
-	n = dns(m, 7, false, 0, false);
-	feed(&r, "192.0.2.50", "192.0.2.1", 40000, 53, IPPROTO_UDP, m, n, 0, 0);
-	n = dns(m, 7, true, 2, false);
-	feed(&r, "192.0.2.1", "192.0.2.50", 53, 40000, IPPROTO_UDP, m, n, ND_SPOIL_PARTIAL, 0.001);
+	n = asked_answered(&r, m, 2, ND_SPOIL_PARTIAL);
 	n = dns(m, 8, false, 0, false);
 	feed(&r, "192.0.2.50", "192.0.2.1", 40001, 53, IPPROTO_UDP, m, n, 0, 0.01);
 	n = dns(m, 8, true, 2, false);
@@ -321,10 +321,7 @@ static void test_dns_retry_evidence(void **state)
 	/* an offloaded answer, the same question again 0.3 s later from a new
 	 * port: a new lookup by a client that had its answer */
 	start(&r);
-	n = dns(m, 7, false, 0, false);
-	feed(&r, "192.0.2.50", "192.0.2.1", 40000, 53, IPPROTO_UDP, m, n, 0, 0);
-	n = dns(m, 7, true, 0, false);
-	feed(&r, "192.0.2.1", "192.0.2.50", 53, 40000, IPPROTO_UDP, m, n, ND_SPOIL_PARTIAL, 0.001);
+	n = asked_answered(&r, m, 0, ND_SPOIL_PARTIAL);
 	n = dns(m, 8, false, 0, false);
 	feed(&r, "192.0.2.50", "192.0.2.1", 40001, 53, IPPROTO_UDP, m, n, 0, 0.3);
 	n = dns(m, 8, true, 0, false);
