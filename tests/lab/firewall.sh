@@ -34,12 +34,12 @@ host_json() { ip netns exec "$h" "$NETDIAG" host --bridge br0 -j >"$LAB_DIR/$1.j
 # fw NAME JQ: a member of the brnf.forward-drop finding in NAME.json
 fw() { jget "$LAB_DIR/$1.json" ".findings[] | select(.id == \"brnf.forward-drop\") | $2"; }
 chains() { jget "$LAB_DIR/$1.json" ".bridges[0].forward_chains[] | select(.family == \"ip\") | $2"; }
-# lease: 0 when the guest gets a lease (3 discovers, 1 s apart)
+# lease: 0 when the guest gets a lease in the range (3 discovers, 1 s apart)
 lease() {
 	ip -n "$g" -4 addr flush dev eth0
 	ip netns exec "$g" busybox udhcpc -i eth0 -n -q -t 3 -T 1 -s "$LAB_DIR/udhcpc.sh" \
 		>/dev/null 2>&1 || return 1
-	ip -n "$g" -4 addr show dev eth0 | grep -q 'inet 192\.0\.2\.5'
+	ip -n "$g" -4 addr show dev eth0 | grep -Eq 'inet 192\.0\.2\.(5[0-9]|60)/'
 }
 netdiag_rules() { ip netns exec "$h" nft -a list chain ip filter "$1" | grep -c 'netdiag: accept bridge br0' || true; }
 
