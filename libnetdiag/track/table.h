@@ -6,10 +6,13 @@
  * when the table is full the oldest entry is the one evicted (an optional
  * callback sees it first).  No allocation after init.
  *
- * The index is open addressing with linear probing, at most half full:
- * each cell holds a key's hash beside its slot, so a lookup that finds
- * nothing (every query of a flood) reads one cache line of the index and
- * no entry, and eviction finds its cell from the slot's stored hash.
+ * The index is in buckets of one cache line: fifteen cells, each a slot
+ * and a few bits of its key's hash, and a count of the entries whose home
+ * is this bucket or one before it but which had to go further on.  A
+ * lookup reads its home bucket's line, and the next one only while that
+ * count says something went past; a lookup that finds nothing (every
+ * query of a flood) reads one line and no entry.  An eviction clears one
+ * cell, found from the slot's stored hash: nothing moves.
  */
 #ifndef NETDIAG_TRACK_TABLE_H
 #define NETDIAG_TRACK_TABLE_H
@@ -18,13 +21,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define ND_TABLE_CELLS 15
+
+struct nd_bucket {
+	uint32_t cell[ND_TABLE_CELLS];   /* 0: free */
+	uint32_t passed;                 /* entries stored beyond this bucket
+					  * whose home is here or before */
+};
+
 struct nd_table {
 	uint8_t *pool;
-	uint64_t *index;       /* (hash << 32) | (slot + 1); 0 is a free cell */
+	struct nd_bucket *index;
 	uint32_t *hashes;      /* per slot: its key's hash */
 	void *mem;             /* one allocation for all three */
 	size_t mem_len;        /* bytes mapped, 0 when from calloc */
-	uint32_t mask;         /* index cells - 1; a power of two, at least 2 * cap */
+	uint32_t mask;         /* buckets - 1; a power of two */
+	uint32_t slot_bits;    /* a cell: tag << slot_bits | (slot + 1) */
 	uint32_t cap;
 	uint32_t filled;       /* slots ever used: slots below it hold an entry */
 	size_t entry_size, key_size;
@@ -34,6 +46,8 @@ struct nd_table {
 	void *ctx;
 };
 
+/* cap: 1 to ND_TABLE_CAP_MAX slots. */
+#define ND_TABLE_CAP_MAX (1u << 24)
 int nd_table_init(struct nd_table *t, uint32_t cap, size_t entry_size, size_t key_size);
 void nd_table_free(struct nd_table *t);
 

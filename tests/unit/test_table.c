@@ -1,8 +1,10 @@
 /* The trackers' bounded table (libnetdiag/track/table.c) against a plain
  * model: a ring of the last CAP keys.  Keys are drawn from a small set so
- * lookups hit, miss, and insertions evict in every mix; a hash that puts
- * many keys in one run of the index is checked through the eviction of
- * cells in the middle of runs (the probe must never stop at a gap). */
+ * lookups hit, miss, and insertions evict in every mix.  A hash that
+ * sends every key to a few buckets (given to nd_table_find in place of
+ * the table's own) fills them, so entries go on to later buckets, and
+ * evictions take cells from the middle of such runs: a lookup must still
+ * go on exactly as far as something went past. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -58,7 +60,8 @@ static void count_evict(void *ctx, void *entry)
 	evictions++;
 }
 
-static void run(uint32_t key_mask)
+/* bad_hash: all keys in three buckets, few tags */
+static void run(uint32_t key_mask, bool bad_hash)
 {
 	struct nd_table t;
 	uint32_t seed = 12345;
@@ -75,7 +78,10 @@ static void run(uint32_t key_mask)
 		seed = seed * 1103515245u + 12345u;
 		k.k = (seed >> 8) % KEYS & key_mask;
 		create = (seed >> 4) & 1;
-		e = nd_table_get(&t, &k, create, &created);
+		if (bad_hash)
+			e = nd_table_find(&t, &k, (k.k % 3) * 0x01000001u, create, &created);
+		else
+			e = nd_table_get(&t, &k, create, &created);
 		if (model_find(k.k) >= 0) {
 			assert_non_null(e);
 			assert_false(created);
@@ -101,18 +107,28 @@ static void run(uint32_t key_mask)
 		assert_non_null(e);
 		assert_int_not_equal(model_find(e->key.k), -1);
 	}
+	/* what went past a bucket is still there to be counted */
+	for (uint32_t b = 0; b <= t.mask; b++)
+		assert_true(t.index[b].passed <= nring);
 	nd_table_free(&t);
 }
 
 static void test_against_model(void **state)
 {
-	run(~0u);
+	run(~0u, false);
+}
+
+/* overflow: buckets full, entries further on, counts kept through
+ * evictions */
+static void test_crowded_buckets(void **state)
+{
+	run(~0u, true);
 }
 
 /* fewer distinct keys than slots: no eviction, slots left free */
 static void test_few_keys(void **state)
 {
-	run(63);
+	run(63, false);
 }
 
 /* the prefetching form finds what nd_table_get finds */
@@ -139,6 +155,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_against_model),
 		cmocka_unit_test(test_few_keys),
+		cmocka_unit_test(test_crowded_buckets),
 		cmocka_unit_test(test_hash_then_find),
 	};
 
