@@ -10,13 +10,14 @@ set -eu
 cd "$(dirname "$0")/../.."
 B=build/bench
 N=${LIVE_FRAMES:-1000000}
-ROUNDS=${LIVE_ROUNDS:-3}
+ROUNDS=${LIVE_ROUNDS:-5}
 # dns-flood: every query a new transaction (the trackers' worst case);
 # mixed: DNS queries with their answers, DHCP, a little TCP
 SCENARIO=${LIVE_SCENARIO:-dns-flood}
 cap="$B/live-$SCENARIO-$N.pcap"
 mkdir -p "$B"
 command -v tcpreplay >/dev/null || { echo "bench: live dns: tcpreplay not installed (skipped)"; exit 0; }
+[ -x "$B/cputime" ] || cc -O2 -o "$B/cputime" tests/bench/cputime.c
 [ -s "$cap" ] || build/ndgen -o "$cap" -n "$N" --scenario "$SCENARIO"
 ns=ndlive$$
 cleanup() { ip netns del "$ns" 2>/dev/null || true; }
@@ -26,15 +27,15 @@ ip -n "$ns" link add rp0 type veth peer name rp1
 ip -n "$ns" link set rp0 up
 ip -n "$ns" link set rp1 up
 replay() { ip netns exec "$ns" tcpreplay -q --topspeed -i rp0 "$cap" >/dev/null 2>&1 || true; }
-cpu() { tail -1 "$1" | awk '{ printf "%.3f", $1 + $2 }'; }
+cpu() { awk '{ printf "%.4f", $1 + $2 }' "$1"; }
 
 # netdiag check's own start (host inspection, rings): CPU with no traffic
-/usr/bin/time -f '%U %S' -o "$B/live-idle.time" ip netns exec "$ns" build/netdiag check \
+"$B/cputime" -o "$B/live-idle.time" ip netns exec "$ns" build/netdiag check \
 	--tap rp1 --duration 1 -j >/dev/null 2>&1 || true
 : >"$B/live.txt"
 r=0
 while [ "$r" -lt "$ROUNDS" ]; do
-	/usr/bin/time -f '%U %S' -o "$B/live-nd.time" ip netns exec "$ns" build/netdiag check \
+	"$B/cputime" -o "$B/live-nd.time" ip netns exec "$ns" build/netdiag check \
 		--tap rp1 --duration 8 -j >"$B/live.json" 2>/dev/null &
 	pid=$!
 	sleep 1
@@ -42,13 +43,13 @@ while [ "$r" -lt "$ROUNDS" ]; do
 	wait "$pid" || true
 	nd_frames=$(jq '.capture_points[0].frames' "$B/live.json")
 	nd_drops=$(jq '.capture_points[0].kernel_drops' "$B/live.json")
-	/usr/bin/time -f '%U %S' -o "$B/live-td.time" ip netns exec "$ns" tcpdump -q -i rp1 \
+	"$B/cputime" -o "$B/live-td.time" ip netns exec "$ns" tcpdump -q -i rp1 \
 		-w /dev/null "udp or icmp6" 2>"$B/live-tcpdump.err" &
 	pid=$!
 	sleep 1
 	replay
 	sleep 1
-	# the time(1) child is ip netns exec -> tcpdump: stop tcpdump itself
+	# cputime's child is ip netns exec -> tcpdump: stop tcpdump itself
 	kill -INT $(pgrep -P "$pid") 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	td_frames=$(sed -n 's/^\([0-9]*\) packets captured.*/\1/p' "$B/live-tcpdump.err")
