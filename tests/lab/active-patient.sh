@@ -71,10 +71,12 @@ not_ok() { jq -c '[.findings[] | select(.severity != "info") | .id + ": " + .sum
 # (a) libvirt-like: STP holds the probe port 4 s (listening 2, learning 2),
 # then dnsmasq pings the address about 3 s before it offers it
 start_dnsmasq
-ip netns exec "$h" tcpdump -i srvp -n -w "$LAB_DIR/srvp.pcap" icmp >/dev/null 2>&1 &
-LAB_PIDS="$LAB_PIDS $!"
+# capturing before the probe starts, each packet written as it comes
+ip netns exec "$h" tcpdump -U --immediate-mode -i srvp -n -w "$LAB_DIR/srvp.pcap" icmp \
+	2>"$LAB_DIR/tcpdump.err" &
 tcpdump_pid=$!
-sleep 0.5
+LAB_PIDS="$LAB_PIDS $tcpdump_pid"
+wait_for 5 grep -q "listening on" "$LAB_DIR/tcpdump.err" || fail "tcpdump: $(cat "$LAB_DIR/tcpdump.err")"
 probe libvirt
 [ "$rc" = 0 ] || fail "libvirt-like: exit $rc: $(not_ok) $(cat "$LAB_DIR/libvirt.err")"
 assert_eq "$(jq '[.findings[] | select(.severity != "info")] | length' "$jf")" 0 "warnings and errors, libvirt-like"
