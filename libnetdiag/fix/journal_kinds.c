@@ -24,6 +24,7 @@
 #include <netdiag/rtnl.h>
 
 #include "journal_internal.h"
+#include "route_internal.h"
 
 /* letters, digits and a few punctuation marks: feature and table names */
 static bool word_ok(const char *s, const char *extra)
@@ -95,7 +96,8 @@ bool journal_object_ok(const char *kind, const char *object, const char *key, bo
 	if (!strcmp(kind, "nft-rule"))
 		return word_ok(object, "/_-.") && nd_ifname_ok(key);
 	if (!strcmp(kind, "guest"))
-		return nd_name_ok(object, ND_GUEST_NAME_MAX) && !key[0];
+		return nd_name_ok(object, ND_GUEST_NAME_MAX) &&
+		       (!key[0] || nd_route_guest_aside_ok(key, object));
 	if (strcmp(kind, "route") && strcmp(kind, "addr"))
 		return false;
 	at = strchr(key, '@');

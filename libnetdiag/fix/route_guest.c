@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <netdiag/host.h>
@@ -199,7 +200,9 @@ int nd_route_guest_del(const char *name, unsigned *changes, char *err, size_t er
 {
 	struct nd_guest_route g;
 	struct nd_journal *j = NULL;
-	char dst[INET_ADDRSTRLEN + 3];
+	char dst[INET_ADDRSTRLEN + 3], aside[ND_JOURNAL_FIELD_MAX];
+	unsigned mark = nd_journal_mark();
+	struct timespec now;
 	bool present = false;
 	int ret;
 
@@ -213,18 +216,24 @@ int nd_route_guest_del(const char *name, unsigned *changes, char *err, size_t er
 	ret = nd_journal_open(&j, err, errlen);
 	if (ret)
 		return ret;
-	if (if_nametoindex(g.dev))
+	/* guests/NAME is kept aside, not removed: undoing the deletion gives
+	 * the guest back to list, check and the doctor with its route */
+	clock_gettime(CLOCK_REALTIME, &now);
+	snprintf(aside, sizeof(aside), ".%s.%lld%09ld", name, (long long)now.tv_sec, now.tv_nsec);
+	ret = nd_journal_change(j, "guest", name, aside, "present", "absent");
+	if (ret)
+		snprintf(err, errlen, "%s/guests/%s: %s", nd_run_dir(), name, strerror(-ret));
+	if (!ret && if_nametoindex(g.dev))
 		ret = nd_route_present(dst, g.dev, NULL, &present);
 	if (!ret && present) {
 		(*changes)++;
 		ret = nd_journal_change(j, "route", dst, g.dev, "present", "absent");
 	}
-	if (!ret) {
-		ret = nd_route_guest_state_write(name, "", "absent");
-		if (ret)
-			snprintf(err, errlen, "%s/guests/%s: %s", nd_run_dir(), name, strerror(-ret));
-	} else if (!err[0]) {
-		snprintf(err, errlen, "%s: %s", name, strerror(-ret));
+	if (ret) {
+		if (!err[0])
+			snprintf(err, errlen, "%s: %s", name, strerror(-ret));
+		nd_journal_undo_run(j, mark, false, NULL, NULL);
+		*changes = 0;
 	}
 	nd_journal_close(j);
 	return ret;

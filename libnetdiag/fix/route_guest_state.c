@@ -60,26 +60,75 @@ int nd_route_guest_save(const struct nd_guest_route *g, char *err, size_t errlen
 	return fclose(out) ? -errno : 0;
 }
 
-/* The journal's "guest" kind: undoing `route guest add` removes
- * guests/NAME, so doctor no longer reports a guest rolled back;
- * "present" can only be checked. */
-int nd_route_guest_state_write(const char *name, const char *unused, const char *value)
+bool nd_route_guest_aside_ok(const char *aside, const char *name)
+{
+	size_t n = strlen(name), digits;
+
+	if (aside[0] != '.' || strncmp(aside + 1, name, n) || aside[n + 1] != '.')
+		return false;
+	digits = strlen(aside + n + 2);
+	return digits && strspn(aside + n + 2, "0123456789") == digits;
+}
+
+/* A regular file of that name in gfd: 1, none: 0, else -errno */
+static int regular_at(int gfd, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(gfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return S_ISREG(st.st_mode) ? 1 : -EPERM;
+}
+
+/* Without `aside` (`route guest add`'s record): "absent" removes
+ * guests/NAME, so doctor no longer reports a guest rolled back, and
+ * "present" is only checked.  With it (`route guest del`'s): "absent"
+ * moves the file to guests/ASIDE, out of list's sight, and "present"
+ * moves it back, never over a file of that name made since. */
+static int state_write(int gfd, const char *name, const char *aside, const char *value)
+{
+	bool present = !strcmp(value, "present");
+	int have = regular_at(gfd, name), kept;
+
+	if (have < 0)
+		return have;
+	if (!aside[0]) {
+		if (present)
+			return have ? 0 : -ENOENT;
+		return have && unlinkat(gfd, name, 0) < 0 ? -errno : 0;
+	}
+	kept = regular_at(gfd, aside);
+	if (kept < 0)
+		return kept;
+	if (present) {
+		if (have)
+			return kept ? -EEXIST : 0;
+		if (!kept)
+			return -ENOENT;
+		return renameat(gfd, aside, gfd, name) < 0 ? -errno : 0;
+	}
+	if (!have)
+		return 0;
+	if (kept)
+		return -EEXIST;
+	return renameat(gfd, name, gfd, aside) < 0 ? -errno : 0;
+}
+
+/* The journal's "guest" kind. */
+int nd_route_guest_state_write(const char *name, const char *aside, const char *value)
 {
 	char err[256];
-	struct stat st;
-	int gfd, ret = 0;
+	int gfd, ret;
 
-	if (!nd_name_ok(name, ND_GUEST_NAME_MAX))
+	if (!nd_name_ok(name, ND_GUEST_NAME_MAX) ||
+	    (aside[0] && !nd_route_guest_aside_ok(aside, name)))
 		return -EINVAL;
 	gfd = nd_route_guests_dir(false, err, sizeof(err));
 	if (gfd == -ENOENT)
 		return strcmp(value, "absent") ? -ENOENT : 0;
 	if (gfd < 0)
 		return gfd;
-	if (fstatat(gfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		ret = errno == ENOENT && !strcmp(value, "absent") ? 0 : -errno;
-	else if (!strcmp(value, "absent") && unlinkat(gfd, name, 0) < 0)
-		ret = -errno;
+	ret = state_write(gfd, name, aside, value);
 	close(gfd);
 	return ret;
 }

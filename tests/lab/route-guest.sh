@@ -136,6 +136,26 @@ assert_eq "$(ip -n "$hst" -6 route show 2001:db8:10::/64)" "" "IPv6 route remove
 assert_eq "$(ip netns exec "$hst" cat /proc/sys/net/ipv6/conf/all/forwarding)" 0 "IPv6 forwarding restored"
 ip -n "$hst" neigh del 203.0.113.10 dev tg
 
+# del, then undo of the del alone: the guest comes back whole (its route
+# and its saved set-up, kept aside out of list's sight in between)
+guests() { $H route guest list -j | jq -r '[.guests[] | "\(.name) \(.ip) \(.dev) \(.route)"] | join(";")'; }
+$H route guest add web3 --ip 203.0.113.10 --dev tg >/dev/null || fail "add web3"
+$H route guest del web3 >/dev/null || fail "del web3"
+assert_eq "$(guests)" "" "list after del"
+assert_eq "$(ls -A "$LAB_DIR/host-run/guests" | sed 's/[0-9]*$/N/' | tr '\n' ' ')" ".web3.N " "guests/ after del"
+assert_eq "$(ip -n "$hst" -4 route show 203.0.113.10/32)" "" "route after del"
+$H undo --last 2 >"$LAB_DIR/undo3.out" 2>&1 || fail "undo of del: $(cat "$LAB_DIR/undo3.out")"
+assert_eq "$(cut -d' ' -f1-3 "$LAB_DIR/undo3.out" | tr '\n' ';')" \
+	"restored route 203.0.113.10/32;restored guest web3;" "undo of del says"
+assert_eq "$(guests)" "web3 203.0.113.10 tg true" "list after undo of del"
+assert_eq "$(ls -A "$LAB_DIR/host-run/guests" | tr '\n' ' ')" "web3 " "guests/ after undo of del"
+$H route guest check web3 >/dev/null || fail "check after undo of del"
+$H undo >/dev/null || fail "undo of add web3"
+assert_eq "$(guests)" "" "list after undo of add"
+assert_eq "$(ls -A "$LAB_DIR/host-run/guests" | wc -l)" 0 "guests/ after undo of add"
+state >"$LAB_DIR/after3.host"
+diff -u "$LAB_DIR/before.host" "$LAB_DIR/after3.host" || fail "host state differs after undo of web3"
+
 # bad input: one line, exit 2, nothing changed
 state >"$LAB_DIR/b1"
 for args in "add web2 --ip 203.0.113.10/24 --dev tg" "add web2 --ip 203.0.113.10 --dev nosuch0" \

@@ -74,9 +74,13 @@ int nd_route_guest_add(const struct nd_guest_route *g, unsigned *changes, char *
  * the broadcast), a unicast IPv6 address or prefix /1../128; -EINVAL with
  * err naming the address. */
 int nd_route_guest_addr_check(const struct nd_guest_route *g, char *err, size_t errlen);
-/* The journal's "guest" kind (object NAME): "absent" removes guests/NAME. */
-int nd_route_guest_state_write(const char *name, const char *unused, const char *value);
-/* Remove the host route of a guest set up with add (journaled). */
+/* The journal's "guest" kind (object NAME).  With no `aside` (add's
+ * record): "absent" removes guests/NAME, "present" is checked.  With one
+ * (del's): "absent" moves guests/NAME to guests/ASIDE, "present" moves it
+ * back (-EEXIST when a guests/NAME made since is in the way). */
+int nd_route_guest_state_write(const char *name, const char *aside, const char *value);
+/* Remove the host route of a guest set up with add, and its saved set-up
+ * (kept aside): both journaled, so undo gives the guest back whole. */
 int nd_route_guest_del(const char *name, unsigned *changes, char *err, size_t errlen);
 /* The guests set up with add (libnetdiag/fix/route_guest_state.c). */
 int nd_route_guest_load(const char *name, struct nd_guest_route *g);
