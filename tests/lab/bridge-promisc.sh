@@ -53,6 +53,7 @@ ip netns exec "$h" "$NETDIAG" check --bridge vmbr0 --tap tap100i0 --uplink tap10
 nd_pid=$!
 # netdiag's rings are open once the bridge is promiscuous (tcpdump -p is not)
 wait_for 10 promisc_is 1 || fail "the bridge point did not make vmbr0 promiscuous: promiscuity $(promiscuity)"
+lab_capturing "$LAB_DIR/blast.err"
 sent=$(ip netns exec "$a" timeout 30 "$LAB_DIR/udpblast" 192.0.2.12 9 "$SENT" || true)
 assert_eq "$sent" "$SENT" "datagrams sent"
 rc=0; wait "$nd_pid" || rc=$?
@@ -127,6 +128,7 @@ wait_for 5 grep -q "listening on" "$LAB_DIR/tcpdump-dhcp.err" || fail "tcpdump: 
 ip netns exec "$h" "$NETDIAG" check --bridge vmbr0 --duration 5 -j >"$LAB_DIR/dhcp.json" 2>"$LAB_DIR/dhcp.err" &
 nd_pid=$!
 wait_for 10 promisc_is 1 || fail "DHCP run: promiscuity $(promiscuity)"
+lab_capturing "$LAB_DIR/dhcp.err"
 for try in 1 2; do
 	ip -n "$a" -4 addr flush dev eth0
 	ip netns exec "$a" busybox udhcpc -i eth0 -n -q -t 3 -T 1 -s "$LAB_DIR/udhcpc.sh" >/dev/null 2>&1 ||
@@ -156,6 +158,7 @@ ip netns exec "$h" "$NETDIAG" check --bridge vmbr0 --tap tap101i0 --until-verdic
 	>"$LAB_DIR/uv.json" 2>"$LAB_DIR/uv.err" &
 nd_pid=$!
 wait_for 10 promisc_is 1 || fail "until-verdict run: promiscuity $(promiscuity)"
+lab_capturing "$LAB_DIR/uv.err"
 ip netns exec "$a" busybox udhcpc -i eth0 -n -q -t 3 -T 1 -s "$LAB_DIR/udhcpc.sh" >/dev/null 2>&1 ||
 	fail "guest a got no lease"
 # the check's poll loop looks every 250 ms: a second is four chances to stop

@@ -19,9 +19,9 @@ stop_dnsmasq() { kill "$(cat "$LAB_DIR/$1.pid")"; rm -f "$LAB_DIR/$1.pid"; sleep
 scenario() {
 	ip -n "$g" -4 addr flush dev eth0
 	ip netns exec "$h" "$NETDIAG" check --bridge br0 --tap gp --uplink srvp --duration 4 -j \
-		>"$LAB_DIR/$1.json" 2>/dev/null &
+		>"$LAB_DIR/$1.json" 2>"$LAB_DIR/$1.err" &
 	cpid=$!
-	sleep 0.5
+	lab_capturing "$LAB_DIR/$1.err"
 	ip netns exec "$g" busybox udhcpc -i eth0 -n -q -t 3 -T 1 -s "$LAB_DIR/udhcpc.sh" >/dev/null 2>&1 ||
 		ip -n "$g" addr add 192.0.2.50/24 dev eth0
 	ip netns exec "$g" busybox timeout 2 busybox nslookup probe.example 192.0.2.1 >/dev/null 2>&1 || true

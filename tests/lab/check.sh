@@ -38,7 +38,7 @@ run_check() {
 	ip netns exec "$h" "$NETDIAG" check --bridge br0 --tap tapg --uplink upl --duration "$2" \
 		-j --write "$LAB_DIR/$1.pcapng" >"$LAB_DIR/$1.json" 2>"$LAB_DIR/$1.err" &
 	check_pid=$!
-	sleep 0.5
+	lab_capturing "$LAB_DIR/$1.err"
 }
 finish_check() {
 	rc=0; wait "$check_pid" || rc=$?
@@ -72,9 +72,9 @@ assert_eq "$file" "$live" "verdicts: live vs --write file"
 ip -n "$g" -4 addr flush dev eth0
 t0=$(date +%s.%N)
 ip netns exec "$h" "$NETDIAG" check --bridge br0 --tap tapg --uplink upl --until-verdict -j \
-	>"$LAB_DIR/uv.json" 2>/dev/null &
+	>"$LAB_DIR/uv.json" 2>"$LAB_DIR/uv.err" &
 check_pid=$!
-sleep 0.5
+lab_capturing "$LAB_DIR/uv.err"
 ip netns exec "$g" busybox udhcpc -i eth0 -n -q -t 3 -T 1 -s "$LAB_DIR/udhcpc.sh" >/dev/null 2>&1 ||
 	fail "guest got no lease (until-verdict)"
 ip netns exec "$g" busybox nslookup probe.example 192.0.2.1 >/dev/null 2>&1 || fail "no answer (until-verdict)"
@@ -104,10 +104,9 @@ pmac=$(jget "$jf" '.findings[] | select(.id == "active.lease") | .fields.mac')
 echo "$pmac" | grep -Eq '^([0-9a-f]{2}:){5}[0-9a-f]{2}$' || fail "probe MAC: '$pmac'"
 # the server saw the probe: its log has the ACK to and the RELEASE from its MAC
 grep -q "DHCPACK.* $pmac" "$LAB_DIR/dnsmasq.log" || fail "dnsmasq never leased to $pmac"
-sleep 0.3
-grep -q "DHCPRELEASE.* $pmac" "$LAB_DIR/dnsmasq.log" || fail "dnsmasq saw no RELEASE from $pmac"
-sleep 0.3
-grep -q " $pmac " "$LAB_DIR/leases" && fail "probe lease not released: $(cat "$LAB_DIR/leases")"
+wait_for 5 grep -q "DHCPRELEASE.* $pmac" "$LAB_DIR/dnsmasq.log" || fail "dnsmasq saw no RELEASE from $pmac"
+wait_for 5 sh -c "! grep -q ' $pmac ' '$LAB_DIR/leases'" ||
+	fail "probe lease not released: $(cat "$LAB_DIR/leases")"
 
 # 2. bridged frames dropped by the firewall: lost between tapg and upl
 ip netns exec "$h" nft add table bridge ndlab

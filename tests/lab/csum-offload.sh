@@ -26,12 +26,13 @@ csum_errors() { ip netns exec "$g" awk '/^Udp: [0-9]/ {print $(NF-2)}' /proc/net
 lookup() { ip netns exec "$g" busybox timeout 3 busybox nslookup probe.example 192.0.2.1 >/dev/null 2>&1; }
 
 before=$(csum_errors)
-ip netns exec "$h" "$NETDIAG" check --tap fwd0 --duration 4 -j >"$LAB_DIR/bad.json" 2>/dev/null &
+ip netns exec "$h" "$NETDIAG" check --tap fwd0 --duration 4 -j >"$LAB_DIR/bad.json" 2>"$LAB_DIR/bad.err" &
 cpid=$!
 # and from inside the guest: what arrives there is partial, not marked
-ip netns exec "$g" "$NETDIAG" check --tap eth0 --duration 4 -j >"$LAB_DIR/guest.json" 2>/dev/null &
+ip netns exec "$g" "$NETDIAG" check --tap eth0 --duration 4 -j >"$LAB_DIR/guest.json" 2>"$LAB_DIR/guest.err" &
 gpid=$!
-sleep 0.5
+lab_capturing "$LAB_DIR/bad.err"
+lab_capturing "$LAB_DIR/guest.err"
 lookup && fail "the lookup succeeded through the unfinished checksums"
 rc=0; wait "$cpid" || rc=$?
 wait "$gpid" || true

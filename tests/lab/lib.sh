@@ -175,6 +175,13 @@ rule_silent() {
 	case ",$(diagnoses "$1")," in *",$2,"*) fail "rule $2 fired on $(basename "$1")" ;; esac
 }
 
+# lab_capturing FILE: wait until the netdiag check whose stderr goes to
+# FILE says its rings are open ("capturing on"), rather than sleeping: a
+# guest's first packets must not go by before it looks
+lab_capturing() {
+	wait_for 20 grep -q "capturing on" "$1" || fail "netdiag check did not start capturing: $(cat "$1")"
+}
+
 # wait_for SECS CMD...: poll CMD every 0.1 s until it succeeds
 wait_for() {
 	t=$(( $1 * 10 )); shift

@@ -43,7 +43,7 @@ scenario() {
 	ip netns exec "$h" "$NETDIAG" check --bridge br0 --tap gp --duration "${DUR:-6}" -j \
 		>"$LAB_DIR/$1.json" 2>"$LAB_DIR/$1.err" &
 	cpid=$!
-	sleep 0.5
+	lab_capturing "$LAB_DIR/$1.err"
 	ip netns exec "$g" busybox udhcpc -i eth0 -n -q -t 3 -T 1 -s "$LAB_DIR/udhcpc.sh" \
 		>/dev/null 2>&1 || true
 	ip netns exec "$g" rdisc6 -1 -w 500 eth0 >/dev/null 2>&1 || true

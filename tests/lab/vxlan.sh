@@ -45,9 +45,9 @@ lab_udhcpc_script
 # the guest finishes its own checksums: only h2's direction is faulty
 ip netns exec "$g" ethtool -K eth0 tx off >/dev/null
 
-ip netns exec "$h1" "$NETDIAG" check --tap und1 --duration 7 -j >"$LAB_DIR/und1.json" 2>/dev/null &
+ip netns exec "$h1" "$NETDIAG" check --tap und1 --duration 7 -j >"$LAB_DIR/und1.json" 2>"$LAB_DIR/und1.err" &
 cpid=$!
-sleep 0.5
+lab_capturing "$LAB_DIR/und1.err"
 ip netns exec "$g" busybox udhcpc -i eth0 -n -q -t 2 -T 1 -s "$LAB_DIR/udhcpc.sh" \
 	>"$LAB_DIR/udhcpc.out" 2>&1 && fail "the guest got a lease through partial checksums"
 ip -n "$g" addr add 192.0.2.50/24 dev eth0
