@@ -80,8 +80,20 @@ static int on_frame(void *arg, const struct nd_frame_meta *m, const uint8_t *dat
 
 	nd_analysis_frame(&ctx->res->analysis, m, data, &ctx->frame);
 	if (p) {
+		const struct nd_frame *cur = &ctx->frame;
+		struct nd_frame in[2];
+
 		p->frames++;
-		count_roles(p, &ctx->frame);
+		count_roles(p, cur);
+		/* a tunnel's inner frames count for the point it was captured
+		 * on: a guest's DISCOVER leaves on an overlay uplink inside a
+		 * VXLAN packet */
+		for (int d = 0; d < ND_ENCAP_DEPTH_MAX && cur->encap.kind &&
+				cur->encap.kind != ND_ENCAP_ICMP_QUOTE; d++) {
+			nd_frame_decode_inner(&in[d % 2], cur, m->hints);
+			cur = &in[d % 2];
+			count_roles(p, cur);
+		}
 	}
 	if (ctx->writer && !ctx->write_err)
 		ctx->write_err = nd_pcapng_write(ctx->writer, m, data);
@@ -115,24 +127,24 @@ static int open_points(const struct nd_check_opts *o, struct nd_check_result *re
 }
 
 /* path.lost-in-host: what was seen on from and never on to, told on the
- * guest's side (on: the tap) */
-static int lost_finding(struct nd_findings *out, const struct nd_check_point *from,
-			const struct nd_check_point *to, const struct nd_check_point *on,
-			const char *what, uint64_t seen)
+ * guest's side (on: the tap).  Points by name: a tunnel's inner point
+ * ("und1/vxlan5001@198.51.100.2") is where its answers were seen. */
+static int lost_finding(struct nd_findings *out, const char *from, const char *to,
+			const char *on, const char *what, uint64_t seen)
 {
 	struct nd_finding *f = nd_findings_add(out, "path.lost-in-host", ND_SEV_ERROR);
 
 	if (!f)
 		return -ENOMEM;
-	snprintf(f->ifname, sizeof(f->ifname), "%s", on->ifname);
-	nd_finding_subject(f, "%s -> %s", from->ifname, to->ifname);
+	snprintf(f->ifname, sizeof(f->ifname), "%s", on);
+	nd_finding_subject(f, "%s -> %s", from, to);
 	f->count = seen;
 	nd_finding_set_str(f, "messages", what);
-	nd_finding_set_str(f, "seen_on", from->ifname);
-	nd_finding_set_str(f, "missing_on", to->ifname);
+	nd_finding_set_str(f, "seen_on", from);
+	nd_finding_set_str(f, "missing_on", to);
 	nd_finding_set_int(f, "count", (int64_t)seen);
 	nd_finding_summary(f, "%llu %s seen on %s, never on %s: dropped inside this host",
-			   (unsigned long long)seen, what, from->ifname, to->ifname);
+			   (unsigned long long)seen, what, from, to);
 	return 0;
 }
 
@@ -158,7 +170,7 @@ static int localise(const struct nd_check_opts *o, const struct nd_check_result 
 		const struct nd_check_point *from = &res->points[a];
 		uint64_t seen = *(const uint64_t *)((const char *)from + offset);
 
-		if (seen && lost_finding(out, from, to, from, what, seen))
+		if (seen && lost_finding(out, from->ifname, to->ifname, from->ifname, what, seen))
 			return -ENOMEM;
 	}
 	return 0;
@@ -208,14 +220,13 @@ static int replies_lost(const struct nd_check_opts *o, const struct nd_check_res
 			for (size_t e = 0; e < n; e++) {
 				const struct nd_finding *in = &out->v[e];
 				const struct nd_field *same = nd_finding_field(in, pairs[k].key);
-				const struct nd_check_point *from, *to;
+				int rank = point_rank((void *)res, in->ifname);
 
 				if (strcmp(in->id, pairs[k].seen) || !same || strcmp(same->v.s, id->v.s) ||
-				    point_rank((void *)res, in->ifname) < (int)o->ntaps)
+				    rank < (int)o->ntaps || rank >= (int)res->npoints)
 					continue;
-				from = point_of((struct nd_check_result *)res, in->ifname);
-				to = point_of((struct nd_check_result *)res, tap->ifname);
-				if (from && to && lost_finding(out, from, to, to, pairs[k].what, in->count))
+				if (lost_finding(out, in->ifname, tap->ifname, tap->ifname, pairs[k].what,
+						 in->count))
 					return -ENOMEM;
 				break;
 			}

@@ -77,4 +77,27 @@ ip netns exec "$h2" ethtool -K eth0 tx off >/dev/null
 ip netns exec "$g" busybox timeout 3 busybox nslookup probe.example 192.0.2.1 \
 	>"$LAB_DIR/after.out" 2>&1 ||
 	fail "the lookup still fails with the inner checksums finished on h2: $(cat "$LAB_DIR/after.out")"
+
+# a bridge filter on h1 drops the DHCP server's replies on their way to
+# the guest's port: seen in the tunnel, never on the tap, so lost in this
+# host (path.lost-in-host names the tunnel's inner point it was seen on);
+# the guest's DISCOVERs leave inside the tunnel, so they are not lost
+ip netns exec "$h1" nft add table bridge ndlab
+ip netns exec "$h1" nft add chain bridge ndlab guestfwd '{ type filter hook forward priority 0; }'
+ip netns exec "$h1" nft add rule bridge ndlab guestfwd oifname gv0 udp sport 67 counter drop
+ip -n "$g" -4 addr flush dev eth0
+ip netns exec "$h1" "$NETDIAG" check --tap gv0 --uplink und1 --duration 6 -j >"$LAB_DIR/lost.json" \
+	2>"$LAB_DIR/lost.err" &
+cpid=$!
+lab_capturing "$LAB_DIR/lost.err"
+ip netns exec "$g" busybox udhcpc -i eth0 -n -q -t 3 -T 1 -s "$LAB_DIR/udhcpc.sh" \
+	>/dev/null 2>&1 && fail "the guest got a lease through the drop rule"
+rc=0; wait "$cpid" || rc=$?
+jf="$LAB_DIR/lost.json"
+assert_eq "$rc" 1 "check exit status, replies dropped"
+assert_eq "$(jget "$jf" '[.findings[] | select(.id == "path.lost-in-host") | .interface + " " + .fields.seen_on + " " + .fields.missing_on + " " + .fields.messages] | join(";")')" \
+	"gv0 $tunnel gv0 DHCPv4 server replies" "replies lost between the tunnel and the tap"
+# the cause is on the host too: the bridge chain's drop explains the loss
+rule_fires "$jf" bridge-filter-drop br=br0 table=ndlab chain=guestfwd in=guestfwd
+rule_silent "$jf" path-lost-in-host
 echo "vxlan: ok"
