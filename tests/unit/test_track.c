@@ -38,14 +38,29 @@ static size_t dns(uint8_t *p, uint16_t id, bool response, uint8_t rcode, bool tc
 
 /* query 7 from 192.0.2.50:40000 to 192.0.2.1 at 0 s, its answer (rcode,
  * spoiled so) 1 ms later; m holds the answer, its length returned */
+/* Query `id` from client port `port` `after` s on, its answer 1 ms later */
+static size_t exchange(struct run *r, uint8_t *m, uint16_t id, uint16_t port, uint8_t rcode,
+		       enum nd_spoil spoil, double after)
+{
+	size_t n = dns(m, id, false, 0, false);
+
+	feed(r, "192.0.2.50", "192.0.2.1", port, 53, IPPROTO_UDP, m, n, 0, after);
+	n = dns(m, id, true, rcode, false);
+	feed(r, "192.0.2.1", "192.0.2.50", 53, port, IPPROTO_UDP, m, n, spoil, 0.001);
+	return n;
+}
+
 static size_t asked_answered(struct run *r, uint8_t *m, uint8_t rcode, enum nd_spoil spoil)
 {
-	size_t n = dns(m, 7, false, 0, false);
+	return exchange(r, m, 7, 40000, rcode, spoil, 0);
+}
 
-	feed(r, "192.0.2.50", "192.0.2.1", 40000, 53, IPPROTO_UDP, m, n, 0, 0);
-	n = dns(m, 7, true, rcode, false);
-	feed(r, "192.0.2.1", "192.0.2.50", 53, 40000, IPPROTO_UDP, m, n, spoil, 0.001);
-	return n;
+/* the same question again, a new id and port: what a resolver's retry
+ * looks like */
+static size_t asked_again(struct run *r, uint8_t *m, uint8_t rcode, enum nd_spoil spoil,
+			  double after)
+{
+	return exchange(r, m, 8, 40001, rcode, spoil, after);
 }
 
 static const struct nd_finding *only(struct run *r, const char *id)
@@ -280,10 +295,7 @@ static void test_dns_retry_evidence(void **state)
 	/* partial answer, then the question again from a new port and id */
 	start(&r);
 	n = asked_answered(&r, m, 0, ND_SPOIL_PARTIAL);
-	n = dns(m, 8, false, 0, false);
-	feed(&r, "192.0.2.50", "192.0.2.1", 40001, 53, IPPROTO_UDP, m, n, 0, 5.0);
-	n = dns(m, 8, true, 0, false);
-	feed(&r, "192.0.2.1", "192.0.2.50", 53, 40001, IPPROTO_UDP, m, n, ND_SPOIL_PARTIAL, 0.001);
+	asked_again(&r, m, 0, ND_SPOIL_PARTIAL, 5.0);
 	n = dns(m, 9, false, 0, false);
 	feed(&r, "192.0.2.50", "192.0.2.1", 40002, 53, IPPROTO_UDP, m, n, 0, 5.0);
 	finish(&r);
@@ -309,10 +321,7 @@ static void test_dns_retry_evidence(void **state)
 	/* SERVFAIL, asked again at once: the resolver's design, no blame */
 	start(&r);
 	n = asked_answered(&r, m, 2, ND_SPOIL_PARTIAL);
-	n = dns(m, 8, false, 0, false);
-	feed(&r, "192.0.2.50", "192.0.2.1", 40001, 53, IPPROTO_UDP, m, n, 0, 0.01);
-	n = dns(m, 8, true, 2, false);
-	feed(&r, "192.0.2.1", "192.0.2.50", 53, 40001, IPPROTO_UDP, m, n, ND_SPOIL_PARTIAL, 0.001);
+	asked_again(&r, m, 2, ND_SPOIL_PARTIAL, 0.01);
 	finish(&r);
 	assert_null(nd_findings_find(&r.fs, "dns.reply-ignored", NULL));
 	assert_int_equal(num(only(&r, "dns.servfail"), "count"), 2);
@@ -322,10 +331,7 @@ static void test_dns_retry_evidence(void **state)
 	 * port: a new lookup by a client that had its answer */
 	start(&r);
 	n = asked_answered(&r, m, 0, ND_SPOIL_PARTIAL);
-	n = dns(m, 8, false, 0, false);
-	feed(&r, "192.0.2.50", "192.0.2.1", 40001, 53, IPPROTO_UDP, m, n, 0, 0.3);
-	n = dns(m, 8, true, 0, false);
-	feed(&r, "192.0.2.1", "192.0.2.50", 53, 40001, IPPROTO_UDP, m, n, ND_SPOIL_PARTIAL, 0.001);
+	asked_again(&r, m, 0, ND_SPOIL_PARTIAL, 0.3);
 	finish(&r);
 	assert_null(nd_findings_find(&r.fs, "dns.reply-ignored", NULL));
 	stop(&r);
