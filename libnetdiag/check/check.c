@@ -80,20 +80,13 @@ static int on_frame(void *arg, const struct nd_frame_meta *m, const uint8_t *dat
 
 	nd_analysis_frame(&ctx->res->analysis, m, data, &ctx->frame);
 	if (p) {
-		const struct nd_frame *cur = &ctx->frame;
-		struct nd_frame in[2];
-
 		p->frames++;
-		count_roles(p, cur);
-		/* a tunnel's inner frames count for the point it was captured
-		 * on: a guest's DISCOVER leaves on an overlay uplink inside a
-		 * VXLAN packet */
-		for (int d = 0; d < ND_ENCAP_DEPTH_MAX && cur->encap.kind &&
-				cur->encap.kind != ND_ENCAP_ICMP_QUOTE; d++) {
-			nd_frame_decode_inner(&in[d % 2], cur, m->hints);
-			cur = &in[d % 2];
-			count_roles(p, cur);
-		}
+		count_roles(p, &ctx->frame);
+		/* a tunnel's inner frames (as the analysis decoded them) count
+		 * for the point it was captured on: a guest's DISCOVER leaves
+		 * on an overlay uplink inside a VXLAN packet */
+		for (unsigned d = 0; d < ctx->res->analysis.ninner; d++)
+			count_roles(p, &ctx->res->analysis.inner[d]);
 	}
 	if (ctx->writer && !ctx->write_err)
 		ctx->write_err = nd_pcapng_write(ctx->writer, m, data);

@@ -144,19 +144,19 @@ void nd_analysis_frame(struct nd_analysis *a, const struct nd_frame_meta *m,
 	if (!a->frames++)
 		a->first_ts = m->ts;
 	a->last_ts = m->ts;
+	a->ninner = 0;
 	if (f->encap.kind && f->encap.kind != ND_ENCAP_ICMP_QUOTE) {
-		struct nd_frame in[2];
 		struct nd_frame_meta im = *m;
 		const struct nd_frame *cur = f;
 
-		for (int d = 0; d < ND_ENCAP_DEPTH_MAX && cur->encap.kind &&
-				cur->encap.kind != ND_ENCAP_ICMP_QUOTE; d++) {
+		while (a->ninner < ND_ENCAP_DEPTH_MAX && cur->encap.kind &&
+		       cur->encap.kind != ND_ENCAP_ICMP_QUOTE) {
 			if (cur->dir != ND_DIR_UNKNOWN && im.dir == ND_DIR_UNKNOWN)
 				im.dir = cur->dir;
 			im.ifname = inner_point(a, m->ifname ? m->ifname : "", cur, im.dir);
 			im.caplen = im.wirelen = (uint32_t)nd_cur_left(&cur->encap.inner);
-			nd_frame_decode_inner(&in[d % 2], cur, m->hints);
-			cur = &in[d % 2];
+			nd_frame_decode_inner(&a->inner[a->ninner], cur, m->hints);
+			cur = &a->inner[a->ninner++];
 			a->inner_frames++;
 			count_frame(a, &im, cur);
 		}

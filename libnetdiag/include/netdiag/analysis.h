@@ -61,6 +61,10 @@ struct nd_analysis {
 	uint32_t inner_vni;
 	struct nd_addr inner_via;
 	uint64_t inner_frames;     /* tunnelled frames decoded and fed to the trackers */
+	/* the last frame's tunnelled frames as the trackers got them,
+	 * outermost first: valid while that frame's bytes are */
+	struct nd_frame inner[ND_ENCAP_DEPTH_MAX];
+	unsigned ninner;
 };
 
 /* Start a run with the default trackers (checksums, and the protocol
