@@ -194,32 +194,3 @@ void nd_json_end(struct nd_json *j)
 	fflush(j->out);
 }
 
-void nd_json_kv_str(struct nd_json *j, const char *key, const char *s)
-{
-	nd_json_key(j, key);
-	nd_json_str(j, s);
-}
-
-void nd_json_kv_int(struct nd_json *j, const char *key, int64_t v)
-{
-	nd_json_key(j, key);
-	nd_json_int(j, v);
-}
-
-void nd_json_kv_uint(struct nd_json *j, const char *key, uint64_t v)
-{
-	nd_json_key(j, key);
-	nd_json_uint(j, v);
-}
-
-void nd_json_kv_double(struct nd_json *j, const char *key, double v)
-{
-	nd_json_key(j, key);
-	nd_json_double(j, v);
-}
-
-void nd_json_kv_bool(struct nd_json *j, const char *key, bool v)
-{
-	nd_json_key(j, key);
-	nd_json_bool(j, v);
-}

@@ -20,8 +20,10 @@ void nd_out_begin(struct nd_out *o, const char *cmd)
 		return;
 	o->begun = true;
 	nd_json_obj_open(&o->j);
-	nd_json_kv_str(&o->j, "schema", ND_JSON_SCHEMA);
-	nd_json_kv_str(&o->j, "command", cmd);
+	nd_json_key(&o->j, "schema");
+	nd_json_str(&o->j, ND_JSON_SCHEMA);
+	nd_json_key(&o->j, "command");
+	nd_json_str(&o->j, cmd);
 }
 
 void nd_out_end(struct nd_out *o)
@@ -118,16 +120,6 @@ void nd_out_bool(struct nd_out *o, const char *key, const char *fmt, bool v)
 			nd_json_bool(&o->j, v);
 	} else if (fmt) {
 		fprintf(o->f, fmt, v ? "yes" : "no");
-	}
-}
-
-void nd_out_null(struct nd_out *o, const char *key, const char *fmt)
-{
-	if (o->json) {
-		if (key && to_json(o, key))
-			nd_json_null(&o->j);
-	} else if (fmt) {
-		fputs(fmt, o->f);
 	}
 }
 

@@ -135,28 +135,3 @@ void nd_report_findings_brief(struct nd_out *o, const struct nd_findings *fs, bo
 	if (ninfo)
 		info_line(o, fs, ninfo);
 }
-
-/* The former interface, until every command prints through nd_out. */
-void nd_report_text(FILE *out, const struct nd_findings *fs, bool colour)
-{
-	struct nd_out o;
-
-	nd_out_init(&o, out, false, colour);
-	nd_report_findings(&o, fs);
-}
-
-void nd_report_text_brief(FILE *out, const struct nd_findings *fs, bool colour, bool verbose)
-{
-	struct nd_out o;
-
-	nd_out_init(&o, out, false, colour);
-	nd_report_findings_brief(&o, fs, verbose);
-}
-
-void nd_report_json_findings(struct nd_json *j, const struct nd_findings *fs)
-{
-	struct nd_out o = { .f = j->out, .json = true, .begun = true, .j = *j };
-
-	nd_report_findings(&o, fs);
-	*j = o.j;
-}

@@ -7,7 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <netdiag/json.h>
+#include <netdiag/out.h>
 #include <netdiag/report.h>
 
 #include "fuzz_input.h"
@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static FILE *sink;
 	struct nd_findings fs;
 	char path[32], err[512];
-	struct nd_json j;
+	struct nd_out o;
 	int fd;
 
 	if (!sink)
@@ -29,11 +29,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	nd_findings_init(&fs);
 	if (!nd_findings_read_json(path, &fs, err, sizeof(err))) {
-		nd_json_init(&j, sink, false);
-		nd_json_obj_open(&j);
-		nd_report_json_findings(&j, &fs);
-		nd_json_obj_close(&j);
-		nd_report_text(sink, &fs, false);
+		nd_out_init(&o, sink, true, false);
+		nd_out_begin(&o, "fuzz");
+		nd_report_findings(&o, &fs);
+		nd_out_end(&o);
+		nd_out_init(&o, sink, false, false);
+		nd_report_findings(&o, &fs);
 	}
 	nd_findings_free(&fs);
 	close(fd);

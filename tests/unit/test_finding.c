@@ -76,7 +76,8 @@ static void test_json_escaping_and_nesting(void **state)
 
 	nd_json_init(&j, out, false);
 	nd_json_obj_open(&j);
-	nd_json_kv_str(&j, "s", "a\"b\\c\n\x01");
+	nd_json_key(&j, "s");
+	nd_json_str(&j, "a\"b\\c\n\x01");
 	nd_json_key(&j, "a");
 	nd_json_arr_open(&j);
 	nd_json_int(&j, -1);
@@ -86,7 +87,8 @@ static void test_json_escaping_and_nesting(void **state)
 	nd_json_obj_open(&j);
 	nd_json_obj_close(&j);
 	nd_json_arr_close(&j);
-	nd_json_kv_double(&j, "d", 0.5);
+	nd_json_key(&j, "d");
+	nd_json_double(&j, 0.5);
 	nd_json_obj_close(&j);
 	nd_json_end(&j);
 	fclose(out);

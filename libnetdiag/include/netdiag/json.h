@@ -39,13 +39,6 @@ void nd_json_double(struct nd_json *j, double v);
 void nd_json_bool(struct nd_json *j, bool v);
 void nd_json_null(struct nd_json *j);
 
-/* key + value in one call */
-void nd_json_kv_str(struct nd_json *j, const char *key, const char *s);
-void nd_json_kv_int(struct nd_json *j, const char *key, int64_t v);
-void nd_json_kv_uint(struct nd_json *j, const char *key, uint64_t v);
-void nd_json_kv_double(struct nd_json *j, const char *key, double v);
-void nd_json_kv_bool(struct nd_json *j, const char *key, bool v);
-
 /* The length of the well-formed UTF-8 sequence at p (RFC 3629: no
  * overlong forms, no surrogates, nothing past U+10FFFF), 0 when the bytes
  * there are not one.  Strings from capture files are anybody's bytes. */

@@ -54,8 +54,6 @@ void nd_out_uint(struct nd_out *o, const char *key, const char *fmt, uint64_t v)
 void nd_out_double(struct nd_out *o, const char *key, const char *fmt, double v);
 /* text: fmt with "yes" or "no" for its %s */
 void nd_out_bool(struct nd_out *o, const char *key, const char *fmt, bool v);
-/* JSON null; text: fmt as it stands (no conversion) */
-void nd_out_null(struct nd_out *o, const char *key, const char *fmt);
 
 /* Text only (printf); nothing in JSON. */
 void nd_out_text(struct nd_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -23,16 +23,9 @@ void nd_report_findings(struct nd_out *o, const struct nd_findings *fs);
  * ("info: 3 findings (dhcp4.lease, dns.latency x2)") unless verbose, which
  * lists them too.  JSON as nd_report_findings. */
 void nd_report_findings_brief(struct nd_out *o, const struct nd_findings *fs, bool verbose);
-/* Former names, kept until every caller passes an nd_out: the text of
- * nd_report_findings and nd_report_findings_brief to out, and the
- * "findings" member into an open nd_json object. */
-void nd_report_text(FILE *out, const struct nd_findings *fs, bool colour);
-void nd_report_text_brief(FILE *out, const struct nd_findings *fs, bool colour, bool verbose);
 /* A JUnit file for a run that could not happen: one testcase with an
  * <error> saying why (exit status 2). */
 int nd_report_junit_error(const char *path, const char *suite, const char *message);
-
-void nd_report_json_findings(struct nd_json *j, const struct nd_findings *fs);
 
 /* JUnit XML for CI (report/junit.c): a <testsuites> document of suites
  * (one per bridge or command) of testcases (one per check), each with its
