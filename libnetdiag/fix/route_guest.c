@@ -242,19 +242,14 @@ int nd_route_guest_del(const char *name, unsigned *changes, char *err, size_t er
 static int piece(struct nd_findings *out, const struct nd_guest_route *g, const char *id,
 		 enum nd_severity sev, const char *summary)
 {
-	struct nd_finding *f = nd_findings_add(out, id, sev);
+	struct nd_finding *f = nd_findings_add_link(out, id, sev, g->dev);
+	char ip[INET_ADDRSTRLEN];
 
 	if (!f)
 		return -ENOMEM;
-	snprintf(f->ifname, sizeof(f->ifname), "%s", g->dev);
 	nd_finding_subject(f, "guest %s", g->name);
-	f->count = 1;
 	nd_finding_set_str(f, "guest", g->name);
-	{
-		char ip[INET_ADDRSTRLEN];
-
-		nd_finding_set_str(f, "ip", inet_ntop(AF_INET, &g->ip, ip, sizeof(ip)));
-	}
+	nd_finding_set_str(f, "ip", inet_ntop(AF_INET, &g->ip, ip, sizeof(ip)));
 	nd_finding_summary(f, "%s", summary);
 	return 0;
 }

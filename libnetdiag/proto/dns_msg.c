@@ -169,6 +169,9 @@ int nd_dns_parse(struct nd_dns *m, struct nd_cur c)
 	 * to start) */
 	static const struct nd_dns zero;
 
+	_Static_assert(offsetof(struct nd_dns, qtype) <
+		       offsetof(struct nd_dns, qname) + ND_DNS_NAME_MAX + _Alignof(uint16_t),
+		       "only the name's buffer (and padding) lies between the two copies");
 	memcpy(m, &zero, offsetof(struct nd_dns, qname) + 1);
 	memcpy(&m->qtype, &zero.qtype, sizeof(*m) - offsetof(struct nd_dns, qtype));
 	if (header(m, &c))

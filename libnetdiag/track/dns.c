@@ -152,17 +152,10 @@ static uint64_t name_hash(const struct nd_dns *d)
 static void question_again(struct server *s, struct question *q, const struct dns_msg *m)
 {
 	if (!q->replied || m->ts - q->reply_ts > DNS_RETRY_WINDOW ||
-	    m->ts - q->reply_ts < DNS_RETRY_MIN)
+	    m->ts - q->reply_ts < DNS_RETRY_MIN ||
+	    q->reply_rcode == ND_DNS_RCODE_SERVFAIL || q->reply_rcode == ND_DNS_RCODE_REFUSED ||
+	    q->reply_cls == ND_CSUM_OK || q->reply_cls == ND_CSUM_NONE || q->reply_cls == ND_CSUM_NA)
 		return;
-	if (q->reply_rcode == ND_DNS_RCODE_SERVFAIL || q->reply_rcode == ND_DNS_RCODE_REFUSED) {
-		s->retried_after_error++;
-		return;
-	}
-	if (q->reply_cls == ND_CSUM_OK || q->reply_cls == ND_CSUM_NONE ||
-	    q->reply_cls == ND_CSUM_NA) {
-		s->repeated_after_answer++;
-		return;
-	}
 	if (!s->ignored)
 		s->ignored_verdict = (struct nd_csum){ .cls = (enum nd_csum_class)q->reply_cls,
 						       .found = q->reply_found,
@@ -240,10 +233,8 @@ static void response(struct dns_tracker *dt, const struct dns_msg *m)
 	}
 	s->responses++;
 	s->last = m->ts;
-	if (!x) {
-		s->unmatched++;
+	if (!x)
 		return;
-	}
 	if (m->rcode == ND_DNS_RCODE_SERVFAIL)
 		s->servfail++;
 	else if (m->rcode == ND_DNS_RCODE_REFUSED)

@@ -25,8 +25,8 @@ struct txn_key {
 	uint16_t point, cport, id;
 };
 
-/* Two cache lines: what matching reads in the first, the name kept for
- * the report in the second.  A flood writes one per query. */
+/* One cache line, what matching reads; the question's name is in the
+ * tracker's name log (names).  A flood writes one per query. */
 struct txn {
 	struct txn_key key;
 	double last_query;
@@ -67,11 +67,9 @@ struct server_key {
 
 struct server {
 	struct server_key key;
-	uint64_t txns, answered, unanswered, retransmissions, responses, unmatched;
+	uint64_t txns, answered, unanswered, retransmissions, responses;
 	uint64_t pending;                 /* asked less than DNS_TIMEOUT before the end */
 	uint64_t servfail, refused, truncated, ignored;
-	uint64_t retried_after_error;     /* asked again after SERVFAIL/REFUSED: normal */
-	uint64_t repeated_after_answer;   /* asked again after a sound answer: no blame */
 	struct nd_csum ignored_verdict;   /* the reply a client ignored, first example */
 	uint64_t ignored_frames[ND_FINDING_FRAMES_MAX];
 	unsigned nignored_frames;
