@@ -103,9 +103,7 @@ int cmd_ci(int argc, char **argv)
 	}
 	cli_out_begin(o, "ci", json);
 	nd_ci_print(&s, res, verbose, o);
-	nd_out_str(o, "status", NULL, status == EXIT_HEALTHY ? "healthy"
-		   : status == EXIT_PROBLEMS ? "problems" : "error");
-	nd_out_end(o);
+	cli_out_end(o, status);
 out:
 	nd_ci_results_free(res, res ? s.n : 0);
 	free(res);

@@ -34,18 +34,6 @@ static int verb_usage(const char *verb);
 
 #define INPUT_MAX (16u << 20)
 
-static int seconds_opt(const char *arg, double *v)
-{
-	char *end;
-
-	*v = strtod(arg, &end);
-	if (*end || !(*v > 0 && *v <= 3600)) {
-		cli_err("hook", arg, "--timeout wants seconds, more than 0");
-		return -1;
-	}
-	return 0;
-}
-
 /* stdin whole (libvirt writes the XML and closes) */
 static char *read_all(FILE *in, size_t *len)
 {
@@ -123,7 +111,7 @@ static int hook_run(bool libvirt, int argc, char **argv)
 		switch (c) {
 		case 'c': chain = optarg; break;
 		case 'T':
-			if (seconds_opt(optarg, &timeout))
+			if (cli_seconds("hook", "--timeout", optarg, 3600, &timeout))
 				return EXIT_CANNOT;
 			break;
 		default:

@@ -72,8 +72,7 @@ int cmd_host(int argc, char **argv)
 	}
 	cli_out_begin(&out, "host", json);
 	nd_host_report_print(&r, &out);
-	nd_out_text(&out, fs.n ? "\nfindings (worst first):\n" : "\nno findings\n");
-	nd_report_findings(&out, &fs);
+	cli_out_findings(&out, &fs, "no findings");
 	status = cli_out_end(&out, cli_status(&fs, fail_on));
 out:
 	nd_host_report_free(&r);

@@ -3,8 +3,9 @@
 # the guest's veth without finishing the checksums the kernel left to it.
 # dnsmasq answers DNS on tapf; the guest's lookups fail with its UDP
 # InCsumErrors rising; netdiag check on the guest's port sees the answers
-# leave with partial checksums and the guest ignore them; after
-# 'netdiag offload set tapf tx off' the same lookup succeeds.
+# leave with partial checksums and the guest ignore them (its kernel counts
+# the drops); after 'netdiag offload set tapf tx off' the same lookup
+# succeeds.
 . "$(dirname "$0")/lib.sh"
 command -v dnsmasq >/dev/null || skip "dnsmasq not installed"
 h=$(lab_ns host)
@@ -28,20 +29,12 @@ lookup() { ip netns exec "$g" busybox timeout 3 busybox nslookup probe.example 1
 before=$(csum_errors)
 ip netns exec "$h" "$NETDIAG" check --tap fwd0 --duration 4 -j >"$LAB_DIR/bad.json" 2>"$LAB_DIR/bad.err" &
 cpid=$!
-# and from inside the guest: what arrives there is partial, not marked
-ip netns exec "$g" "$NETDIAG" check --tap eth0 --duration 4 -j >"$LAB_DIR/guest.json" 2>"$LAB_DIR/guest.err" &
-gpid=$!
 lab_capturing "$LAB_DIR/bad.err"
-lab_capturing "$LAB_DIR/guest.err"
 lookup && fail "the lookup succeeded through the unfinished checksums"
 rc=0; wait "$cpid" || rc=$?
-wait "$gpid" || true
+# the guest's own count (its kernel dropped them), not a capture inside it:
+# the host sees its taps only
 after=$(csum_errors)
-assert_eq "$(jget "$LAB_DIR/guest.json" '.findings[] | select(.id == "csum.partial") | .interface + " " + .direction')" \
-	"eth0 in" "partial checksums arriving in the guest"
-# (the guest's own queries leave its veth not ready: partial-offload, out)
-assert_eq "$(jget "$LAB_DIR/guest.json" '[.findings[] | select(.id == "csum.partial-offload") | .direction] | unique | join(",")')" \
-	"out" "offload artefacts only on what the guest sends"
 [ "$after" -gt "$before" ] || fail "guest InCsumErrors did not rise ($before -> $after)"
 note "guest UDP InCsumErrors $before -> $after"
 assert_eq "$rc" 1 "check exit status"
